@@ -1,0 +1,177 @@
+//! An analysed article: what the analyse stage found in it, every annotation with a span into
+//! the original body, plus the vectors the embed stage adds.
+
+use crate::{Article, Span};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// An analysed article.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Doc {
+    /// The article as it came in (its body is what every span points into).
+    pub article: Article,
+    /// Detected language.
+    pub language: Language,
+    /// Boilerplate lines removed from the text, each recorded with why.
+    pub removed: Vec<Removed>,
+    /// Sentences of the clean text, in order (the title, if any, is not part of the body).
+    pub sentences: Vec<Sentence>,
+    /// Entity mentions with language-independent ids.
+    pub mentions: Vec<Mention>,
+    /// Dates the text names, absolute or resolved against the publication date.
+    pub dates: Vec<DateRef>,
+    /// Counted things: "9 آلاف قتيل", "over 9,000 Palestinians".
+    pub figures: Vec<Figure>,
+    /// Reported speech with its speaker.
+    pub quotes: Vec<Quote>,
+    /// What kind of happening the text reports, and whether it is a preview.
+    pub cues: Cues,
+    /// Document vector (unit length), set by the embed stage.
+    pub embedding: Option<Vec<f32>>,
+    /// Per-sentence vectors (unit length, same order as `sentences`), set by the embed stage for
+    /// the sentences it embeds (the lead); empty when not computed.
+    pub sentence_embeddings: Vec<Vec<f32>>,
+}
+
+impl Doc {
+    /// The text of a span of this doc's body.
+    pub fn text(&self, span: Span) -> &str {
+        span.slice(&self.article.body)
+    }
+
+    /// The sentence that contains `span`, if any.
+    pub fn sentence_of(&self, span: Span) -> Option<&Sentence> {
+        self.sentences.iter().find(|s| s.span.contains(&span))
+    }
+}
+
+/// A detected language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Language {
+    /// ISO 639-1 code ("ar", "en"), or "und" when undetermined.
+    pub code: String,
+    /// 0..1.
+    pub confidence: f32,
+}
+
+/// A stretch of the body removed as boilerplate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Removed {
+    /// What was removed.
+    pub span: Span,
+    /// Why: "share-prompt", "copyright", "breadcrumb", "photo-credit", "source-credit",
+    /// "language-switcher", "dateline", ...
+    pub reason: String,
+}
+
+/// One sentence of clean text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentence {
+    /// Where it is in the body.
+    pub span: Span,
+}
+
+/// The kind of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A country (id `country:XX`, ISO 3166 alpha-2).
+    Country,
+    /// A city or other place (id `place:GEONAMEID`).
+    Place,
+    /// An organisation (id `org:...`).
+    Organisation,
+    /// A person (id `person:` + a script-independent key of the name).
+    Person,
+}
+
+/// A mention of an entity in the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Language-independent id, e.g. `country:KW`, `place:524901`, `person:lvrv`.
+    pub entity: String,
+    /// What kind of entity.
+    pub kind: EntityKind,
+    /// The words in the text.
+    pub span: Span,
+    /// A display name for the entity in the text's own script.
+    pub name: String,
+    /// A role the text gives it here ("foreign minister of Kuwait" as `foreign_minister@country:KW`).
+    pub role: Option<String>,
+}
+
+/// How a date was obtained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DateResolution {
+    /// Written out in full in the text.
+    Absolute,
+    /// A relative or partial expression ("Friday", "أمس") resolved against `anchor`.
+    Resolved {
+        /// The date it was resolved from (usually the publication date).
+        anchor: NaiveDate,
+        /// What the anchor was ("published_at", "dateline").
+        anchor_source: String,
+    },
+}
+
+/// A date named in the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DateRef {
+    /// The day.
+    pub date: NaiveDate,
+    /// The words in the text.
+    pub span: Span,
+    /// Absolute or resolved.
+    pub resolution: DateResolution,
+}
+
+/// A counted quantity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The number (9 آلاف → 9000).
+    pub value: f64,
+    /// Unit if any ("tonne", "percent", "usd").
+    pub unit: Option<String>,
+    /// What is counted ("killed", "children"), normalised across languages where known.
+    pub counted: Option<String>,
+    /// "over", "almost", "about", or None for an exact figure.
+    pub hedge: Option<String>,
+    /// The words in the text.
+    pub span: Span,
+}
+
+/// Reported speech.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// The quoted words.
+    pub span: Span,
+    /// Entity id of the speaker, when resolved.
+    pub speaker: Option<String>,
+}
+
+/// The kind of happening an article reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Talks or a meeting in person.
+    Meeting,
+    /// A visit.
+    Visit,
+    /// A phone call.
+    PhoneCall,
+    /// A press conference.
+    PressConference,
+    /// A statement.
+    Statement,
+}
+
+/// Event cues found in the text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cues {
+    /// Kinds of happening the text names, most prominent first, each with where.
+    pub kinds: Vec<(EventKind, Span)>,
+    /// True when the text announces the happening rather than reports it (future tense,
+    /// "من المقرر", "will discuss").
+    pub preview: bool,
+}

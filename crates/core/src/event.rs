@@ -1,0 +1,108 @@
+//! A real-world happening as reported by one or more articles, with every fact cited.
+
+use crate::{ArticleId, EventKind, Span};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable id of an event: derived from its founding member (the smallest article id in it), so
+/// the same articles give the same event id whatever the ingest order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(String);
+
+impl EventId {
+    /// The id of an event founded by `article`.
+    pub fn founded_by(article: &ArticleId) -> Self {
+        EventId(format!("e{}", &article.as_str()[..12]))
+    }
+
+    /// Wraps an id read back from the store or typed by a user.
+    pub fn from_stored(id: String) -> Self {
+        EventId(id)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a fact was read: an article and the sentence in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Citation {
+    /// The article.
+    pub article: ArticleId,
+    /// The sentence's byte span in the article body.
+    pub span: Span,
+    /// The sentence text, for display.
+    pub text: String,
+}
+
+/// A member article of an event, with what a reader needs to weigh it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// The article.
+    pub article: ArticleId,
+    /// Where it came from (file, record, URL).
+    pub source: String,
+    /// Language code.
+    pub lang: String,
+    /// Outlet, when known.
+    pub outlet: Option<String>,
+    /// Headline or first sentence.
+    pub title: String,
+    /// Publication date, when known.
+    pub published_at: Option<String>,
+    /// True when the article announces the event before it happened.
+    pub preview: bool,
+}
+
+/// A value of one slot together with who reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reported<T> {
+    /// The value.
+    pub value: T,
+    /// The sentences that say so.
+    pub citations: Vec<Citation>,
+}
+
+/// Two or more sources giving different values for the same slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disagreement {
+    /// The slot, e.g. `foreign_minister@country:KW`, `date`, `figure:killed`.
+    pub slot: String,
+    /// Each value with the sentences that give it.
+    pub values: Vec<Reported<String>>,
+}
+
+/// A cluster of articles about one real-world happening, synthesised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Stable id.
+    pub id: EventId,
+    /// One-line title taken from a member's own words.
+    pub title: String,
+    /// Kind of happening, when the sources say.
+    pub kind: Option<EventKind>,
+    /// When it happened, by agreement of the sources, with the sentences that say so.
+    pub date: Option<Reported<NaiveDate>>,
+    /// Where it happened.
+    pub place: Option<Reported<String>>,
+    /// Who took part, each with the role the sources give.
+    pub participants: Vec<Reported<String>>,
+    /// The member articles.
+    pub members: Vec<Member>,
+    /// Languages of the members, sorted.
+    pub languages: Vec<String>,
+    /// Distinct outlets of the members, sorted.
+    pub outlets: Vec<String>,
+    /// Where the sources disagree.
+    pub disagreements: Vec<Disagreement>,
+}
