@@ -1,0 +1,228 @@
+//! JSONL input: one JSON object per line.
+//!
+//! | field | type | meaning |
+//! |---|---|---|
+//! | `text` | string, required | the article body |
+//! | `id` | string or number | the caller's own id, kept as `external_id` |
+//! | `url` | string | where it was published |
+//! | `outlet` | string | publishing outlet |
+//! | `title` | string | headline |
+//! | `published_at` | string | RFC 3339 (`2023-11-03T10:00:00+03:00`) or a day (`2023-11-03`) |
+//! | `lang` | string | declared language (ISO 639-1) |
+//!
+//! Other fields are ignored (an evaluation file's `event` label, for instance). A bad line is
+//! rejected as `file:line` with its reason and reading goes on; blank lines are skipped. Lines are
+//! read with a cap, so a huge line costs no more memory than the limit.
+
+use crate::{decode_text, Item, Limits, Rejection};
+use chrono::{DateTime, NaiveDate};
+use khabar_core::{Article, DateSource, PublishedAt, Source};
+use serde::Deserialize;
+use std::io::BufRead;
+
+/// One JSONL record as written by the user.
+#[derive(Debug, Deserialize)]
+struct Record {
+    text: Option<String>,
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    url: Option<String>,
+    outlet: Option<String>,
+    title: Option<String>,
+    published_at: Option<String>,
+    lang: Option<String>,
+}
+
+/// JSON escapes and field names make a record somewhat longer than its text.
+const RECORD_OVERHEAD: usize = 64 * 1024;
+
+/// Reads every record of a JSONL stream named `name`.
+pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn FnMut(Item)) {
+    // A JSON-escaped body can take up to 6 bytes per byte of text (\uXXXX), so a line may be
+    // longer than the body limit and still carry an acceptable article.
+    let line_limit = limits.max_article_bytes.saturating_mul(6) + RECORD_OVERHEAD;
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        number += 1;
+        line.clear();
+        let (read, overflowed) = match read_line_capped(reader, &mut line, line_limit) {
+            Ok(r) => r,
+            Err(e) => {
+                sink(Item::Rejected(Rejection {
+                    source: format!("{name}:{number}"),
+                    reason: format!("cannot read: {e}"),
+                }));
+                return;
+            }
+        };
+        if read == 0 {
+            return;
+        }
+        let source = format!("{name}:{number}");
+        if overflowed {
+            sink(Item::Rejected(Rejection {
+                source,
+                reason: format!(
+                    "line of over {} MB: over the limit for one article",
+                    line_limit / 1_000_000
+                ),
+            }));
+            continue;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        sink(match parse(&line, name, number, limits) {
+            Ok(article) => Item::Article(article),
+            Err(reason) => Item::Rejected(Rejection { source, reason }),
+        });
+    }
+}
+
+/// Reads one line into `line`, keeping at most `limit` bytes; returns bytes consumed and whether
+/// the line was longer than `limit` (the rest of it is consumed and dropped).
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut overflowed = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((consumed, overflowed));
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        if !overflowed {
+            if line.len() + chunk.len() > limit {
+                overflowed = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let n = chunk.len();
+        reader.consume(n);
+        consumed += n;
+        if done {
+            return Ok((consumed, overflowed));
+        }
+    }
+}
+
+fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Article, String> {
+    let text = decode_text(line.to_vec())?;
+    let record: Record =
+        serde_json::from_str(&text).map_err(|e| format!("not a JSON object: {e}"))?;
+    let body = record
+        .text
+        .ok_or("missing the required field \"text\"")?;
+    if body.trim().is_empty() {
+        return Err("empty \"text\"".into());
+    }
+    if body.len() > limits.max_article_bytes {
+        return Err(crate::too_large(body.len() as u64, limits));
+    }
+    if body.contains('\0') {
+        return Err("\"text\" contains NUL characters: binary, not text".into());
+    }
+    let mut article = Article::new(
+        Source::JsonlRecord {
+            path: name.to_string(),
+            line: number,
+        },
+        body,
+    );
+    article.external_id = record.id.map(|id| match id {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    article.url = record.url.filter(|s| !s.trim().is_empty());
+    article.outlet = record.outlet.filter(|s| !s.trim().is_empty());
+    article.title = record.title.filter(|s| !s.trim().is_empty());
+    article.declared_lang = record.lang.filter(|s| !s.trim().is_empty());
+    if let Some(raw) = record.published_at.filter(|s| !s.trim().is_empty()) {
+        match parse_date(&raw) {
+            Some(published) => article.published_at = Some(published),
+            None => article.warnings.push(format!(
+                "published_at {raw:?} is neither RFC 3339 nor YYYY-MM-DD; article left undated"
+            )),
+        }
+    }
+    Ok(article)
+}
+
+/// An input-field date: RFC 3339, or a day.
+pub fn parse_date(raw: &str) -> Option<PublishedAt> {
+    let raw = raw.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Some(PublishedAt {
+            at,
+            date_only: false,
+            source: DateSource::InputField,
+            confidence: 1.0,
+        });
+    }
+    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    Some(PublishedAt {
+        at: day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset(),
+        date_only: true,
+        source: DateSource::InputField,
+        confidence: 1.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(input: &str, limits: &Limits) -> (Vec<Article>, Vec<Rejection>) {
+        let mut articles = Vec::new();
+        let mut rejected = Vec::new();
+        read(&mut input.as_bytes(), "in.jsonl", limits, &mut |item| match item {
+            Item::Article(a) => articles.push(a),
+            Item::Rejected(r) => rejected.push(r),
+        });
+        (articles, rejected)
+    }
+
+    #[test]
+    fn reads_fields_and_rejects_bad_lines_by_number() {
+        let input = concat!(
+            "{\"id\": 7, \"text\": \"نص الخبر\", \"outlet\": \"KUNA\", \"published_at\": \"2023-11-03\", \"lang\": \"ar\", \"event\": \"x\"}\n",
+            "\n",
+            "{\"title\": \"no text\"}\n",
+            "{broken\n",
+            "{\"text\": \"dated badly\", \"published_at\": \"last Friday\"}\n",
+        );
+        let (articles, rejected) = read_all(input, &Limits::default());
+        assert_eq!(articles.len(), 2);
+        assert_eq!(articles[0].external_id.as_deref(), Some("7"));
+        assert_eq!(articles[0].outlet.as_deref(), Some("KUNA"));
+        assert_eq!(articles[0].declared_lang.as_deref(), Some("ar"));
+        let published = articles[0].published_at.as_ref().unwrap();
+        assert!(published.date_only);
+        assert_eq!(published.at.date_naive().to_string(), "2023-11-03");
+        assert!(articles[1].published_at.is_none());
+        assert!(articles[1].warnings[0].contains("undated"));
+        let sources: Vec<_> = rejected.iter().map(|r| r.source.as_str()).collect();
+        assert_eq!(sources, ["in.jsonl:3", "in.jsonl:4"]);
+        assert!(rejected[0].reason.contains("\"text\""));
+    }
+
+    #[test]
+    fn an_overlong_line_is_rejected_and_reading_goes_on() {
+        let limits = Limits {
+            max_article_bytes: 10,
+        };
+        let long = format!("{{\"text\": \"{}\"}}\n{{\"text\": \"ok\"}}\n", "a".repeat(200_000));
+        let (articles, rejected) = read_all(&long, &limits);
+        assert_eq!(articles.len(), 1);
+        assert_eq!(rejected[0].source, "in.jsonl:1");
+    }
+}
