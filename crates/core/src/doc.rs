@@ -16,6 +16,10 @@ pub struct Doc {
     pub removed: Vec<Removed>,
     /// Sentences of the clean text, in order (the title, if any, is not part of the body).
     pub sentences: Vec<Sentence>,
+    /// Word tokens of the clean text with their matching form and light stem (for search and
+    /// same-language similarity). Empty for docs stored before tokens were kept.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
     /// Entity mentions with language-independent ids.
     pub mentions: Vec<Mention>,
     /// Dates the text names, absolute or resolved against the publication date.
@@ -69,6 +73,18 @@ pub struct Removed {
 pub struct Sentence {
     /// Where it is in the body.
     pub span: Span,
+}
+
+/// One word of the clean text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// Where it is in the body.
+    pub span: Span,
+    /// Matching form: NFKC, lower-case, Arabic letters folded (alef/yaa/taa marbuta variants,
+    /// no tatweel or diacritics), Arabic-Indic and Persian digits as ASCII.
+    pub norm: String,
+    /// Light stem of `norm` (Arabic clitics and affixes, English plural/-ing/-ed removed).
+    pub stem: String,
 }
 
 /// The kind of an entity.
@@ -137,6 +153,10 @@ pub struct Figure {
     pub counted: Option<String>,
     /// "over", "almost", "about", or None for an exact figure.
     pub hedge: Option<String>,
+    /// Index (in `Doc.figures`) of the figure this one is a part of: in "9,000 killed, 4,000 of
+    /// them children" the 4,000 figure has `of` pointing at the 9,000 one.
+    #[serde(default)]
+    pub of: Option<usize>,
     /// The words in the text.
     pub span: Span,
 }

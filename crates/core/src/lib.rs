@@ -24,7 +24,7 @@ mod span;
 pub use article::{Article, ArticleId, DateSource, PublishedAt, Source};
 pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
-    Removed, Sentence,
+    Removed, Sentence, Token,
 };
 pub use event::{Citation, Disagreement, Event, EventId, Member, Reported};
 pub use span::Span;
