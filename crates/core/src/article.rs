@@ -44,7 +44,10 @@ impl fmt::Display for ArticleId {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     /// A plain-text or HTML file.
-    File(String),
+    File {
+        /// The file.
+        path: String,
+    },
     /// Line `line` (1-based) of a JSONL file.
     JsonlRecord {
         /// The file.
@@ -75,7 +78,7 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::File(path) => write!(f, "{path}"),
+            Source::File { path } => write!(f, "{path}"),
             Source::JsonlRecord { path, line } => write!(f, "{path}:{line}"),
             Source::WarcRecord { path, record, uri } => write!(f, "{path}#{record} ({uri})"),
             Source::FeedItem { path, item } => write!(f, "{path}#item{item}"),

@@ -8,7 +8,7 @@
 //! ```
 //! use khabar_core::{Article, Source};
 //!
-//! let article = Article::new(Source::File("a.txt".into()), "Lavrov met his Kuwaiti counterpart.".into());
+//! let article = Article::new(Source::File { path: "a.txt".into() }, "Lavrov met his Kuwaiti counterpart.".into());
 //! assert_eq!(article.id.as_str().len(), 16);
 //! // The id depends on the normalised body only: the same text from elsewhere is the same article.
 //! let again = Article::new(Source::Stdin, "Lavrov  met his Kuwaiti\ncounterpart. ".into());

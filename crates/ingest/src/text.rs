@@ -27,7 +27,9 @@ pub fn read(reader: &mut dyn Read, name: &str, limits: &Limits) -> Item {
             let source = if name == "-" {
                 Source::Stdin
             } else {
-                Source::File(name.to_string())
+                Source::File {
+                    path: name.to_string(),
+                }
             };
             Item::Article(Article::new(source, body))
         }

@@ -1,1 +1,522 @@
-//! being written
+//! khabar's store: one SQLite file in WAL mode, the source of truth for articles, their analyses
+//! and vectors, the pairwise links the cluster stage scored, memberships and synthesised events.
+//!
+//! Writes happen in one transaction per ingest batch ([`Store::write`]), so a crash at any moment
+//! leaves the store as it was after the last whole batch; running the same ingest again then gives
+//! the same store as an uninterrupted run.
+//!
+//! ```
+//! use khabar_store::Store;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = Store::open(dir.path()).unwrap();
+//! assert_eq!(store.article_count().unwrap(), 0);
+//! store.write(|tx| tx.set_meta("note", "hello")).unwrap();
+//! assert_eq!(store.meta("note").unwrap().as_deref(), Some("hello"));
+//! ```
+#![warn(missing_docs)]
+
+mod migrations;
+pub mod vectors;
+
+use khabar_core::{ArticleId, Doc, Event, EventId};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::path::{Path, PathBuf};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "khabar.sqlite";
+
+/// Store errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A stored record could not be decoded.
+    #[error("stored record {what} is corrupt: {reason}")]
+    Corrupt {
+        /// Which record.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database was written by a newer khabar.
+    #[error("database {path} has schema version {found}, newer than this khabar ({supported}); upgrade khabar")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A scored pair of articles (the smaller id first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// One article.
+    pub a: ArticleId,
+    /// The other.
+    pub b: ArticleId,
+    /// Probability that they report the same event, from the similarity model.
+    pub score: f32,
+    /// The model's inputs and parts, as JSON (shown by `khabar explain`).
+    pub evidence: serde_json::Value,
+}
+
+/// An article's place in an event, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    /// The article.
+    pub article: ArticleId,
+    /// Its event.
+    pub event: EventId,
+    /// Why it is there, as JSON.
+    pub evidence: serde_json::Value,
+}
+
+/// A stored article's vectors and the date used for time windows.
+#[derive(Debug, Clone)]
+pub struct StoredVectors {
+    /// The article.
+    pub id: ArticleId,
+    /// Day number (days since 1970-01-01) of its publication, if known.
+    pub day: Option<i32>,
+    /// Unit document vector.
+    pub doc: Vec<f32>,
+}
+
+/// The store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir`, applying pending migrations.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::CreateDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let sql = |source| Error::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        migrations::apply(&mut conn, &path)?;
+        Ok(Store { conn, path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Runs `f` in one transaction: all of its writes land, or none.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let sql = |source| Error::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let writer = Writer { tx, path: &path };
+        let out = f(&writer)?;
+        writer.tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Number of stored articles.
+    pub fn article_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(self.err())
+    }
+
+    /// True when the article is stored.
+    pub fn contains(&self, id: &ArticleId) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM articles WHERE id = ?1",
+                [id.as_str()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(self.err())
+    }
+
+    /// The analysed article, with its vectors.
+    pub fn doc(&self, id: &ArticleId) -> Result<Option<Doc>> {
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT doc, doc_vector, sentence_vectors FROM articles WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((json, doc_vector, sentence_vectors)) = row else {
+            return Ok(None);
+        };
+        let mut doc: Doc = serde_json::from_str(&json).map_err(|e| Error::Corrupt {
+            what: format!("article {id}"),
+            reason: e.to_string(),
+        })?;
+        doc.embedding = (!doc_vector.is_empty()).then(|| vectors::decode(&doc_vector));
+        doc.sentence_embeddings = vectors::decode_many(&sentence_vectors);
+        Ok(Some(doc))
+    }
+
+    /// Every stored article's document vector and day, in ingest order (for the vector index).
+    pub fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, day, doc_vector FROM articles ORDER BY seq")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredVectors {
+                    id: ArticleId::from_stored(r.get(0)?),
+                    day: r.get(1)?,
+                    doc: vectors::decode(&r.get::<_, Vec<u8>>(2)?),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Links that touch any of `ids`.
+    pub fn links_of(&self, ids: &[ArticleId]) -> Result<Vec<Link>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT a, b, score, evidence FROM links WHERE a = ?1 OR b = ?1")
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map([id.as_str()], read_link)
+                .map_err(self.err())?;
+            for row in rows {
+                out.push(row.map_err(self.err())?);
+            }
+        }
+        out.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+        out.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+        Ok(out)
+    }
+
+    /// The membership of an article.
+    pub fn membership(&self, id: &ArticleId) -> Result<Option<Membership>> {
+        self.conn
+            .query_row(
+                "SELECT article, event, evidence FROM memberships WHERE article = ?1",
+                [id.as_str()],
+                read_membership,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Members of an event, sorted by article id.
+    pub fn members(&self, event: &EventId) -> Result<Vec<Membership>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT article, event, evidence FROM memberships WHERE event = ?1 ORDER BY article",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([event.as_str()], read_membership)
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// One event.
+    pub fn event(&self, id: &EventId) -> Result<Option<Event>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT event FROM events WHERE id = ?1", [id.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        json.map(|j| decode_event(id.as_str(), &j)).transpose()
+    }
+
+    /// All events, newest first (by event date, then id).
+    pub fn events(&self) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, event FROM events ORDER BY day DESC, size DESC, id")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(self.err())?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (id, json) = row.map_err(self.err())?;
+            events.push(decode_event(&id, &json)?);
+        }
+        Ok(events)
+    }
+}
+
+fn decode_event(id: &str, json: &str) -> Result<Event> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt {
+        what: format!("event {id}"),
+        reason: e.to_string(),
+    })
+}
+
+fn read_link(r: &rusqlite::Row) -> rusqlite::Result<Link> {
+    Ok(Link {
+        a: ArticleId::from_stored(r.get(0)?),
+        b: ArticleId::from_stored(r.get(1)?),
+        score: r.get(2)?,
+        evidence: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+    })
+}
+
+fn read_membership(r: &rusqlite::Row) -> rusqlite::Result<Membership> {
+    Ok(Membership {
+        article: ArticleId::from_stored(r.get(0)?),
+        event: EventId::from_stored(r.get(1)?),
+        evidence: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+    })
+}
+
+/// Writes inside one transaction (see [`Store::write`]).
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    path: &'a Path,
+}
+
+impl Writer<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Sqlite {
+            path: self.path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Stores an analysed, embedded article. Returns false (and stores nothing) when an article
+    /// with the same id is already stored.
+    pub fn insert_doc(&self, doc: &Doc) -> Result<bool> {
+        let mut bare = doc.clone();
+        let doc_vector = bare
+            .embedding
+            .take()
+            .map(|v| vectors::encode(&v))
+            .unwrap_or_default();
+        let sentence_vectors = vectors::encode_many(&std::mem::take(&mut bare.sentence_embeddings));
+        let json = serde_json::to_string(&bare).map_err(|e| Error::Corrupt {
+            what: format!("article {}", doc.article.id),
+            reason: e.to_string(),
+        })?;
+        let article = &doc.article;
+        let day = article
+            .published_at
+            .as_ref()
+            .map(|p| vectors::day_number(p.at.date_naive()));
+        let inserted = self
+            .tx
+            .execute(
+                "INSERT OR IGNORE INTO articles
+                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, doc_vector, sentence_vectors)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    article.id.as_str(),
+                    article.source.to_string(),
+                    article.outlet,
+                    article.url,
+                    article.title,
+                    article.published_at.as_ref().map(|p| p.at.to_rfc3339()),
+                    day,
+                    doc.language.code,
+                    json,
+                    doc_vector,
+                    sentence_vectors,
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(inserted == 1)
+    }
+
+    /// Records that an already stored article was seen again from `source`.
+    pub fn add_sighting(&self, id: &ArticleId, source: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT OR IGNORE INTO sightings (article, source) VALUES (?1, ?2)",
+                params![id.as_str(), source],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Stores a scored pair (replacing an earlier score of the same pair).
+    pub fn put_link(&self, link: &Link) -> Result<()> {
+        let (a, b) = if link.a <= link.b {
+            (&link.a, &link.b)
+        } else {
+            (&link.b, &link.a)
+        };
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO links (a, b, score, evidence) VALUES (?1, ?2, ?3, ?4)",
+                params![a.as_str(), b.as_str(), link.score, link.evidence.to_string()],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Sets an article's event.
+    pub fn put_membership(&self, m: &Membership) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO memberships (article, event, evidence) VALUES (?1, ?2, ?3)",
+                params![m.article.as_str(), m.event.as_str(), m.evidence.to_string()],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Stores (or replaces) a synthesised event.
+    pub fn put_event(&self, event: &Event) -> Result<()> {
+        let json = serde_json::to_string(event).map_err(|e| Error::Corrupt {
+            what: format!("event {}", event.id),
+            reason: e.to_string(),
+        })?;
+        let day = event.date.as_ref().map(|d| vectors::day_number(d.value));
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO events (id, day, size, event) VALUES (?1, ?2, ?3, ?4)",
+                params![event.id.as_str(), day, event.members.len() as i64, json],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Removes an event record (its articles have moved to other events).
+    pub fn delete_event(&self, id: &EventId) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM events WHERE id = ?1", [id.as_str()])
+            .map(drop)
+            .map_err(self.err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use khabar_core::{Article, Cues, Language, Source};
+
+    fn doc(text: &str) -> Doc {
+        Doc {
+            article: Article::new(Source::File {
+                path: "t.txt".into(),
+            }, text.into()),
+            language: Language {
+                code: "en".into(),
+                confidence: 1.0,
+            },
+            removed: vec![],
+            sentences: vec![],
+            tokens: vec![],
+            mentions: vec![],
+            dates: vec![],
+            figures: vec![],
+            quotes: vec![],
+            cues: Cues::default(),
+            embedding: Some(vec![0.6, 0.8]),
+            sentence_embeddings: vec![vec![1.0, 0.0], vec![0.0, -1.0]],
+        }
+    }
+
+    #[test]
+    fn docs_round_trip_and_reinsert_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let d = doc("Lavrov met his counterpart.");
+        assert!(store.write(|w| w.insert_doc(&d)).unwrap());
+        assert!(!store.write(|w| w.insert_doc(&d)).unwrap());
+        let back = store.doc(&d.article.id).unwrap().unwrap();
+        assert_eq!(back.article, d.article);
+        let v = back.embedding.unwrap();
+        assert!((v[0] - 0.6).abs() < 0.01 && (v[1] - 0.8).abs() < 0.01);
+        assert_eq!(back.sentence_embeddings.len(), 2);
+        assert_eq!(store.article_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_failed_batch_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let result: Result<()> = store.write(|w| {
+            w.insert_doc(&doc("one"))?;
+            Err(Error::Corrupt {
+                what: "test".into(),
+                reason: "abort".into(),
+            })
+        });
+        assert!(result.is_err());
+        assert_eq!(store.article_count().unwrap(), 0);
+        drop(store);
+        // Reopening applies no migration twice.
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.article_count().unwrap(), 0);
+    }
+}

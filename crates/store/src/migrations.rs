@@ -1,0 +1,77 @@
+//! Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one.
+
+use crate::{Error, Result};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Each entry moves the schema one version up. Never edit a released entry: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: articles with their analysis and vectors, links, memberships, events.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE articles (
+         id TEXT PRIMARY KEY,
+         seq INTEGER NOT NULL UNIQUE,
+         source TEXT NOT NULL,
+         outlet TEXT,
+         url TEXT,
+         title TEXT,
+         published_at TEXT,
+         day INTEGER,
+         lang TEXT NOT NULL,
+         doc TEXT NOT NULL,
+         doc_vector BLOB NOT NULL,
+         sentence_vectors BLOB NOT NULL
+     );
+     CREATE INDEX articles_day ON articles (day);
+     CREATE TABLE sightings (
+         article TEXT NOT NULL REFERENCES articles (id),
+         source TEXT NOT NULL,
+         PRIMARY KEY (article, source)
+     );
+     CREATE TABLE links (
+         a TEXT NOT NULL REFERENCES articles (id),
+         b TEXT NOT NULL REFERENCES articles (id),
+         score REAL NOT NULL,
+         evidence TEXT NOT NULL,
+         PRIMARY KEY (a, b)
+     );
+     CREATE INDEX links_b ON links (b);
+     CREATE TABLE memberships (
+         article TEXT PRIMARY KEY REFERENCES articles (id),
+         event TEXT NOT NULL,
+         evidence TEXT NOT NULL
+     );
+     CREATE INDEX memberships_event ON memberships (event);
+     CREATE TABLE events (
+         id TEXT PRIMARY KEY,
+         day INTEGER,
+         size INTEGER NOT NULL,
+         event TEXT NOT NULL
+     );",
+];
+
+/// Brings the database at `path` up to the newest schema, in one transaction.
+pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
+    let sql = |source| Error::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql)?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(Error::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported,
+        });
+    }
+    let tx = conn.transaction().map_err(sql)?;
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(migration).map_err(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
+}
