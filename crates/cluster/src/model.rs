@@ -1,0 +1,312 @@
+//! The similarity model: a logistic regression over [`PairFeatures`], giving the probability that
+//! two articles report the same event. Its weights are fitted (see [`fit`]) by
+//! `khabar eval fit` on labelled pairs with grouped cross-validation; the fitted values live in
+//! [`FITTED`] with the command and data that produced them.
+
+use crate::features::{PairFeatures, COUNT, NAMES};
+use serde::{Deserialize, Serialize};
+
+/// A logistic model and the decision threshold for "same event".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SimilarityModel {
+    /// Weight of each feature, in the order of [`NAMES`].
+    pub weights: [f32; COUNT],
+    /// Intercept.
+    pub bias: f32,
+    /// Two groups of articles are one event when their mean pair probability reaches this.
+    pub threshold: f32,
+}
+
+/// The weights in use. Produced by `khabar eval fit` (see docs/clustering.md for the data, the
+/// cross-validated figures and the exact command); regenerate them with it, never edit by hand.
+pub const FITTED: SimilarityModel = SimilarityModel {
+    weights: [6.0, 2.0, 2.0, 1.0, 0.5, 0.5, -1.0, -3.0, 1.0, 0.0],
+    bias: -5.5,
+    threshold: 0.5,
+};
+
+/// Pairs scoring below this are not kept as links: they can never pull two groups together.
+pub const LINK_MIN_SCORE: f32 = 0.05;
+
+impl SimilarityModel {
+    /// Probability that the pair reports the same event.
+    pub fn score(&self, f: &PairFeatures) -> f32 {
+        let x = f.to_array();
+        let z = self.bias + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// Each feature's contribution to the log-odds, by name (for explanations).
+    pub fn contributions(&self, f: &PairFeatures) -> Vec<(&'static str, f32)> {
+        NAMES
+            .iter()
+            .zip(self.weights.iter().zip(f.to_array()))
+            .map(|(name, (w, x))| (*name, w * x))
+            .collect()
+    }
+}
+
+/// A labelled pair for fitting: its features, whether it is the same event, and a group key
+/// (pairs sharing a group are kept in one fold, so no article is seen in training and testing).
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Features.
+    pub features: PairFeatures,
+    /// Same event?
+    pub same: bool,
+    /// Fold group.
+    pub group: u64,
+}
+
+/// Cross-validated quality of a fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvReport {
+    /// Number of folds.
+    pub folds: usize,
+    /// Held-out predictions, one per example, in input order.
+    pub held_out: Vec<f32>,
+    /// Held-out ROC-AUC.
+    pub auc: f64,
+    /// Threshold chosen on training folds (mean over folds).
+    pub threshold: f32,
+    /// Held-out precision of "same" at each fold's own training-chosen threshold.
+    pub precision: f64,
+    /// Held-out recall likewise.
+    pub recall: f64,
+}
+
+/// L2 penalty of the fit (on weights, not the bias): keeps rare features from running away.
+const L2: f64 = 1.0;
+
+/// Fits a logistic model by Newton's method (iteratively reweighted least squares).
+pub fn fit(examples: &[Example]) -> SimilarityModel {
+    let n_params = COUNT + 1;
+    let mut beta = vec![0.0f64; n_params];
+    for _ in 0..50 {
+        let mut grad = vec![0.0f64; n_params];
+        let mut hess = vec![vec![0.0f64; n_params]; n_params];
+        for e in examples {
+            let x = design_row(&e.features);
+            let z: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let y = e.same as u8 as f64;
+            for i in 0..n_params {
+                grad[i] += (y - p) * x[i];
+                for j in 0..n_params {
+                    hess[i][j] += p * (1.0 - p) * x[i] * x[j];
+                }
+            }
+        }
+        for i in 1..n_params {
+            grad[i] -= L2 * beta[i];
+            hess[i][i] += L2;
+        }
+        let step = solve(hess, grad);
+        let size: f64 = step.iter().map(|s| s.abs()).sum();
+        for (b, s) in beta.iter_mut().zip(&step) {
+            *b += s;
+        }
+        if size < 1e-8 {
+            break;
+        }
+    }
+    let mut weights = [0.0f32; COUNT];
+    for (w, b) in weights.iter_mut().zip(&beta[1..]) {
+        *w = *b as f32;
+    }
+    let mut model = SimilarityModel {
+        weights,
+        bias: beta[0] as f32,
+        threshold: 0.5,
+    };
+    let scores: Vec<f32> = examples.iter().map(|e| model.score(&e.features)).collect();
+    let labels: Vec<bool> = examples.iter().map(|e| e.same).collect();
+    model.threshold = best_f1_threshold(&scores, &labels);
+    model
+}
+
+/// Fits on all but one fold and predicts that fold, for each of `folds` folds.
+pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
+    let fold_of = |e: &Example| (splitmix(e.group) % folds as u64) as usize;
+    let mut held_out = vec![0.0f32; examples.len()];
+    let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
+    let mut thresholds = Vec::new();
+    for k in 0..folds {
+        let train: Vec<Example> = examples
+            .iter()
+            .filter(|e| fold_of(e) != k)
+            .cloned()
+            .collect();
+        let model = fit(&train);
+        thresholds.push(model.threshold);
+        for (i, e) in examples.iter().enumerate() {
+            if fold_of(e) == k {
+                let s = model.score(&e.features);
+                held_out[i] = s;
+                match (s >= model.threshold, e.same) {
+                    (true, true) => tp += 1,
+                    (true, false) => fp += 1,
+                    (false, true) => fneg += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let labels: Vec<bool> = examples.iter().map(|e| e.same).collect();
+    CvReport {
+        folds,
+        auc: auc(&held_out, &labels),
+        threshold: thresholds.iter().sum::<f32>() / folds as f32,
+        precision: tp as f64 / (tp + fp).max(1) as f64,
+        recall: tp as f64 / (tp + fneg).max(1) as f64,
+        held_out,
+    }
+}
+
+fn design_row(f: &PairFeatures) -> Vec<f64> {
+    std::iter::once(1.0)
+        .chain(f.to_array().iter().map(|&x| x as f64))
+        .collect()
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let d = a[col][col];
+        if d.abs() < 1e-12 {
+            continue;
+        }
+        for row in col + 1..n {
+            let factor = a[row][col] / d;
+            for k in col..n {
+                a[row][k] -= factor * a[col][k];
+            }
+            b[row] -= factor * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let rest: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = if a[row][row].abs() < 1e-12 {
+            0.0
+        } else {
+            (b[row] - rest) / a[row][row]
+        };
+    }
+    x
+}
+
+/// The threshold that maximises F1 of "same" on these scores.
+pub fn best_f1_threshold(scores: &[f32], labels: &[bool]) -> f32 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&i, &j| scores[j].total_cmp(&scores[i]));
+    let positives = labels.iter().filter(|&&l| l).count();
+    let (mut tp, mut best_f1, mut best_t) = (0usize, -1.0f64, 0.5f32);
+    for (rank, &i) in order.iter().enumerate() {
+        tp += labels[i] as usize;
+        let is_cut = order.get(rank + 1).is_none_or(|&j| scores[j] < scores[i]);
+        if !is_cut {
+            continue;
+        }
+        let precision = tp as f64 / (rank + 1) as f64;
+        let recall = tp as f64 / positives.max(1) as f64;
+        let f1 = if tp == 0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        if f1 > best_f1 {
+            best_f1 = f1;
+            let next = order.get(rank + 1).map_or(0.0, |&j| scores[j]);
+            best_t = (scores[i] + next) / 2.0;
+        }
+    }
+    best_t
+}
+
+/// ROC-AUC of `scores` for `labels` (ties count half).
+pub fn auc(scores: &[f32], labels: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]));
+    let (mut rank_sum, mut i) = (0.0f64, 0usize);
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let mid_rank = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += (i..=j).filter(|&k| labels[order[k]]).count() as f64 * mid_rank;
+        i = j + 1;
+    }
+    let pos = labels.iter().filter(|&&l| l).count() as f64;
+    let neg = labels.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return 0.5;
+    }
+    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+}
+
+/// A well-mixed hash so fold assignment does not follow group numbering.
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(cos: f32, same: bool, group: u64) -> Example {
+        Example {
+            features: PairFeatures {
+                doc_cosine: cos,
+                sentence_cosine: cos,
+                ..Default::default()
+            },
+            same,
+            group,
+        }
+    }
+
+    #[test]
+    fn fit_learns_that_cosine_separates_and_cv_reports_held_out_quality() {
+        // Same-story pairs around cosine 0.8, others around 0.3, with overlap.
+        let examples: Vec<Example> = (0..200)
+            .map(|i| {
+                let same = i % 2 == 0;
+                let jitter = ((i * 37) % 20) as f32 / 100.0;
+                let cos = if same { 0.65 + jitter } else { 0.2 + jitter * 2.0 };
+                example(cos, same, i as u64)
+            })
+            .collect();
+        let model = fit(&examples);
+        assert!(model.weights[0] + model.weights[1] > 1.0, "{model:?}");
+        assert!(model.score(&example(0.9, true, 0).features) > 0.8);
+        assert!(model.score(&example(0.1, false, 0).features) < 0.2);
+        let cv = cross_validate(&examples, 5);
+        assert!(cv.auc > 0.9 && cv.auc <= 1.0, "{}", cv.auc);
+        assert!(cv.precision > 0.8 && cv.recall > 0.8, "{cv:?}");
+    }
+
+    #[test]
+    fn auc_of_perfect_random_and_inverted_rankings() {
+        let labels = [false, false, true, true];
+        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &labels), 1.0);
+        assert_eq!(auc(&[0.5, 0.5, 0.5, 0.5], &labels), 0.5);
+        assert_eq!(auc(&[0.9, 0.8, 0.2, 0.1], &labels), 0.0);
+    }
+
+    #[test]
+    fn best_threshold_splits_separable_scores() {
+        let t = best_f1_threshold(&[0.1, 0.2, 0.7, 0.9], &[false, false, true, true]);
+        assert!(t > 0.2 && t < 0.7, "{t}");
+    }
+}
