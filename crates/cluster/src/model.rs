@@ -90,10 +90,10 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
             let z: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
             let p = 1.0 / (1.0 + (-z).exp());
             let y = e.same as u8 as f64;
-            for i in 0..n_params {
-                grad[i] += (y - p) * x[i];
-                for j in 0..n_params {
-                    hess[i][j] += p * (1.0 - p) * x[i] * x[j];
+            for ((g, h), xi) in grad.iter_mut().zip(hess.iter_mut()).zip(&x) {
+                *g += (y - p) * xi;
+                for (hij, xj) in h.iter_mut().zip(&x) {
+                    *hij += p * (1.0 - p) * xi * xj;
                 }
             }
         }
@@ -184,8 +184,9 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         }
         for row in col + 1..n {
             let factor = a[row][col] / d;
-            for k in col..n {
-                a[row][k] -= factor * a[col][k];
+            let (top, bottom) = a.split_at_mut(row);
+            for (x, y) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
+                *x -= factor * y;
             }
             b[row] -= factor * b[col];
         }
