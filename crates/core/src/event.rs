@@ -3,6 +3,7 @@
 use crate::{ArticleId, EventKind, Span};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Stable id of an event: derived from its founding member (the smallest article id in it), so
@@ -69,8 +70,23 @@ pub struct Member {
 pub struct Reported<T> {
     /// The value.
     pub value: T,
+    /// The articles that give this value (some, such as a publication date, without a sentence).
+    pub sources: Vec<ArticleId>,
     /// The sentences that say so.
     pub citations: Vec<Citation>,
+}
+
+/// A person taking part, with the role the sources give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Language-independent entity id.
+    pub entity: String,
+    /// Names as written, one per language (`ar`, `en`, ...).
+    pub names: BTreeMap<String, String>,
+    /// The role most sources give, e.g. `foreign_minister@country:RU`.
+    pub role: Option<String>,
+    /// The articles that name this person, and the sentences.
+    pub reported: Reported<String>,
 }
 
 /// Two or more sources giving different values for the same slot.
@@ -87,16 +103,18 @@ pub struct Disagreement {
 pub struct Event {
     /// Stable id.
     pub id: EventId,
-    /// One-line title taken from a member's own words.
+    /// One-line title taken from a member's own words, in the language most members use.
     pub title: String,
+    /// A title per language present among the members, each from a member in that language.
+    pub titles: BTreeMap<String, String>,
     /// Kind of happening, when the sources say.
     pub kind: Option<EventKind>,
     /// When it happened, by agreement of the sources, with the sentences that say so.
     pub date: Option<Reported<NaiveDate>>,
     /// Where it happened.
     pub place: Option<Reported<String>>,
-    /// Who took part, each with the role the sources give.
-    pub participants: Vec<Reported<String>>,
+    /// Who took part, each with the role the sources give, most-cited first.
+    pub participants: Vec<Participant>,
     /// The member articles.
     pub members: Vec<Member>,
     /// Languages of the members, sorted.

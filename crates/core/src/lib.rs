@@ -26,5 +26,5 @@ pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
     Removed, Sentence, Token,
 };
-pub use event::{Citation, Disagreement, Event, EventId, Member, Reported};
+pub use event::{Citation, Disagreement, Event, EventId, Member, Participant, Reported};
 pub use span::Span;

@@ -1,1 +1,333 @@
-//! being written
+//! khabar's synthesise stage: builds one [`Event`] from the analysed articles of a cluster.
+//!
+//! Each slot (date, place, participants, kind) is decided by how many *articles* support each
+//! value, and keeps the sentences that say so. Where articles give different people for the same
+//! role, the event carries a [`Disagreement`] listing each value with its sources, rather than
+//! silently picking one.
+//!
+//! ```
+//! use khabar_core::{Article, Cues, Doc, Language, Source};
+//! use khabar_synthesise::synthesise;
+//!
+//! let article = Article::new(Source::Stdin, "Talks were held in Moscow.".into());
+//! let doc = Doc {
+//!     article,
+//!     language: Language { code: "en".into(), confidence: 1.0 },
+//!     removed: vec![], sentences: vec![], tokens: vec![], mentions: vec![], dates: vec![],
+//!     figures: vec![], quotes: vec![], cues: Cues::default(),
+//!     embedding: None, sentence_embeddings: vec![],
+//! };
+//! let event = synthesise(&[doc]);
+//! assert_eq!(event.members.len(), 1);
+//! assert_eq!(event.languages, vec!["en".to_string()]);
+//! assert_eq!(event.title, "Talks were held in Moscow.");
+//! ```
+#![warn(missing_docs)]
+
+use khabar_cluster::features::event_day;
+use khabar_core::{
+    ArticleId, Citation, Disagreement, Doc, EntityKind, Event, EventId, EventKind, Member,
+    Participant, Reported, Span,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Longest title, in characters, before it is cut at a word boundary.
+const TITLE_MAX_CHARS: usize = 160;
+
+/// People named by fewer than this share of the members (and by only one of several members)
+/// are mentioned in passing, not participants.
+const PARTICIPANT_MIN_SHARE: f32 = 0.5;
+
+/// Builds the event of a cluster. `docs` may come in any order: the result depends on the set.
+pub fn synthesise(docs: &[Doc]) -> Event {
+    assert!(!docs.is_empty(), "an event has at least one article");
+    let mut docs: Vec<&Doc> = docs.iter().collect();
+    docs.sort_by(|a, b| a.article.id.cmp(&b.article.id));
+    let members: Vec<Member> = docs.iter().map(|d| member(d)).collect();
+    let languages: BTreeSet<String> = members.iter().map(|m| m.lang.clone()).collect();
+    let outlets: BTreeSet<String> = members.iter().filter_map(|m| m.outlet.clone()).collect();
+    let titles = titles(&docs);
+    let main_language = most_common(docs.iter().map(|d| d.language.code.clone()))
+        .unwrap_or_else(|| "und".into());
+    let title = titles
+        .get(&main_language)
+        .or_else(|| titles.values().next())
+        .cloned()
+        .unwrap_or_default();
+    Event {
+        id: EventId::founded_by(&docs[0].article.id),
+        title,
+        titles,
+        kind: kind(&docs),
+        date: date(&docs),
+        place: place(&docs),
+        participants: participants(&docs),
+        languages: languages.into_iter().collect(),
+        outlets: outlets.into_iter().collect(),
+        disagreements: role_disagreements(&docs),
+        members,
+    }
+}
+
+fn member(d: &Doc) -> Member {
+    Member {
+        article: d.article.id.clone(),
+        source: d.article.url.clone().unwrap_or_else(|| d.article.source.to_string()),
+        lang: d.language.code.clone(),
+        outlet: d.article.outlet.clone(),
+        title: headline(d),
+        published_at: d.article.published_at.as_ref().map(|p| {
+            if p.date_only {
+                p.at.date_naive().to_string()
+            } else {
+                p.at.to_rfc3339()
+            }
+        }),
+        preview: d.cues.preview,
+    }
+}
+
+/// The article's headline, or its first sentence, cut to a readable length.
+fn headline(d: &Doc) -> String {
+    let text = d
+        .article
+        .title
+        .clone()
+        .or_else(|| d.sentences.first().map(|s| d.text(s.span).to_string()))
+        .unwrap_or_else(|| d.article.body.clone());
+    cut(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn cut(text: String) -> String {
+    if text.chars().count() <= TITLE_MAX_CHARS {
+        return text;
+    }
+    let mut out: String = text.chars().take(TITLE_MAX_CHARS).collect();
+    if let Some(space) = out.rfind(' ') {
+        out.truncate(space);
+    }
+    out.push('…');
+    out
+}
+
+/// One title per language: from a report (not a preview) if there is one, preferring articles
+/// that have a headline of their own, then the smallest article id.
+fn titles(docs: &[&Doc]) -> BTreeMap<String, String> {
+    let mut best: BTreeMap<String, (bool, bool, &ArticleId, String)> = BTreeMap::new();
+    for d in docs {
+        let rank = (d.cues.preview, d.article.title.is_none(), &d.article.id);
+        let entry = best.entry(d.language.code.clone());
+        let candidate = (rank.0, rank.1, rank.2, headline(d));
+        match entry {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(candidate);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let current = o.get();
+                if (rank.0, rank.1, rank.2) < (current.0, current.1, current.2) {
+                    o.insert(candidate);
+                }
+            }
+        }
+    }
+    best.into_iter().map(|(lang, (.., t))| (lang, t)).collect()
+}
+
+fn most_common<T: Ord + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for v in values {
+        *counts.entry(v).or_default() += 1;
+    }
+    counts
+        .iter()
+        .max_by(|(a, x), (b, y)| x.cmp(y).then(b.cmp(a)))
+        .map(|(v, _)| v.clone())
+}
+
+fn citation(d: &Doc, span: Span) -> Citation {
+    let sentence = d.sentence_of(span).map_or(span, |s| s.span);
+    Citation {
+        article: d.article.id.clone(),
+        span: sentence,
+        text: d.text(sentence).trim().to_string(),
+    }
+}
+
+fn kind(docs: &[&Doc]) -> Option<EventKind> {
+    let reports: Vec<&&Doc> = docs.iter().filter(|d| !d.cues.preview).collect();
+    let pool = if reports.is_empty() { docs.iter().collect() } else { reports };
+    let kinds: Vec<EventKind> = pool
+        .iter()
+        .filter_map(|d| d.cues.kinds.first().map(|(k, _)| *k))
+        .collect();
+    let mut counts: Vec<(EventKind, usize)> = Vec::new();
+    for k in kinds {
+        match counts.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(k, _)| k)
+}
+
+/// The event day: each article's own event day (see `event_day`), voted across articles.
+fn date(docs: &[&Doc]) -> Option<Reported<chrono::NaiveDate>> {
+    let per_doc: Vec<(&Doc, chrono::NaiveDate)> = docs
+        .iter()
+        .filter_map(|d| event_day(d).map(|day| (*d, day)))
+        .collect();
+    let day = most_common(per_doc.iter().map(|(_, day)| *day))?;
+    let mut sources = Vec::new();
+    let mut citations = Vec::new();
+    for (d, _) in per_doc.iter().filter(|(_, x)| *x == day) {
+        sources.push(d.article.id.clone());
+        if let Some(named) = d.dates.iter().find(|r| r.date == day) {
+            citations.push(citation(d, named.span));
+        }
+    }
+    Some(Reported {
+        value: day,
+        sources,
+        citations,
+    })
+}
+
+/// The place: the city or place named by the most articles (countries are parties, not places).
+fn place(docs: &[&Doc]) -> Option<Reported<String>> {
+    let mut by_entity: BTreeMap<&str, Vec<(&Doc, Span, &str)>> = BTreeMap::new();
+    for d in docs {
+        let mut seen = BTreeSet::new();
+        for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Place) {
+            if seen.insert(m.entity.as_str()) {
+                by_entity
+                    .entry(m.entity.as_str())
+                    .or_default()
+                    .push((d, m.span, m.name.as_str()));
+            }
+        }
+    }
+    let (_, found) = by_entity
+        .into_iter()
+        .max_by(|(a, x), (b, y)| x.len().cmp(&y.len()).then(b.cmp(a)))?;
+    let name = display_name(found.iter().map(|(d, _, n)| (d.language.code.as_str(), *n)));
+    Some(Reported {
+        value: name,
+        sources: found.iter().map(|(d, ..)| d.article.id.clone()).collect(),
+        citations: found.iter().map(|(d, span, _)| citation(d, *span)).collect(),
+    })
+}
+
+/// English name if any source gives one, else the first.
+fn display_name<'a>(names: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let names: Vec<(&str, &str)> = names.collect();
+    names
+        .iter()
+        .find(|(lang, _)| *lang == "en")
+        .or(names.first())
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_default()
+}
+
+fn participants(docs: &[&Doc]) -> Vec<Participant> {
+    struct Seen<'a> {
+        first: (usize, usize),
+        mentions: Vec<(&'a Doc, &'a khabar_core::Mention)>,
+    }
+    let mut people: BTreeMap<&str, Seen> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
+            let seen = people.entry(m.entity.as_str()).or_insert(Seen {
+                first: (i, m.span.start),
+                mentions: Vec::new(),
+            });
+            seen.mentions.push((d, m));
+        }
+    }
+    let mut out: Vec<(usize, (usize, usize), Participant)> = Vec::new();
+    for (entity, seen) in people {
+        let sources: BTreeSet<&ArticleId> =
+            seen.mentions.iter().map(|(d, _)| &d.article.id).collect();
+        let share = sources.len() as f32 / docs.len() as f32;
+        if docs.len() > 1 && (share < PARTICIPANT_MIN_SHARE || sources.len() < 2) {
+            continue;
+        }
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for (d, m) in &seen.mentions {
+            // The longest form in each language is the fullest name ("Sergei Lavrov" over "Lavrov").
+            let name = names.entry(d.language.code.clone()).or_default();
+            if m.name.chars().count() > name.chars().count() {
+                *name = m.name.clone();
+            }
+        }
+        let role = most_common(seen.mentions.iter().filter_map(|(_, m)| m.role.clone()));
+        let mut cited = BTreeSet::new();
+        let citations = seen
+            .mentions
+            .iter()
+            .filter(|(d, _)| cited.insert(&d.article.id))
+            .map(|(d, m)| citation(d, m.span))
+            .collect();
+        let value = names
+            .get("en")
+            .or_else(|| names.values().next())
+            .cloned()
+            .unwrap_or_default();
+        out.push((
+            sources.len(),
+            seen.first,
+            Participant {
+                entity: entity.to_string(),
+                names,
+                role,
+                reported: Reported {
+                    value,
+                    sources: sources.into_iter().cloned().collect(),
+                    citations,
+                },
+            },
+        ));
+    }
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    out.into_iter().map(|(.., p)| p).collect()
+}
+
+/// Roles held by different people in different sources: `foreign_minister@country:KW` is
+/// Salem Al-Sabah in three reports and Abdullah Al-Yahya in one.
+fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
+    // role -> person -> (docs, citations, a name)
+    type Holders<'a> = BTreeMap<&'a str, (BTreeSet<&'a ArticleId>, Vec<Citation>, String)>;
+    let mut roles: BTreeMap<&str, Holders> = BTreeMap::new();
+    for d in docs {
+        for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
+            let Some(role) = m.role.as_deref() else {
+                continue;
+            };
+            let holder = roles
+                .entry(role)
+                .or_default()
+                .entry(m.entity.as_str())
+                .or_insert_with(|| (BTreeSet::new(), Vec::new(), m.name.clone()));
+            if holder.0.insert(&d.article.id) {
+                holder.1.push(citation(d, m.span));
+            }
+            if m.name.chars().count() > holder.2.chars().count() {
+                holder.2 = m.name.clone();
+            }
+        }
+    }
+    roles
+        .into_iter()
+        .filter(|(_, holders)| holders.len() > 1)
+        .map(|(role, holders)| Disagreement {
+            slot: role.to_string(),
+            values: holders
+                .into_values()
+                .map(|(sources, citations, name)| Reported {
+                    value: name,
+                    sources: sources.into_iter().cloned().collect(),
+                    citations,
+                })
+                .collect(),
+        })
+        .collect()
+}
