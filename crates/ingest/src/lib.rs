@@ -22,6 +22,9 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod dates;
+pub mod extract;
+pub mod html;
 pub mod jsonl;
 pub mod text;
 
@@ -83,6 +86,8 @@ pub enum Format {
     Text,
     /// One JSON object per line (see [`jsonl`]).
     Jsonl,
+    /// One web page per file: main content and metadata (see [`html`]).
+    Html,
 }
 
 impl Format {
@@ -98,15 +103,31 @@ impl Format {
         if name.ends_with(".txt") {
             return Format::Text;
         }
+        if name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml") {
+            return Format::Html;
+        }
         Format::sniff(head)
     }
 
     /// The format of unnamed content (stdin), by its first bytes.
     pub fn sniff(head: &[u8]) -> Format {
-        match head.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => Format::Jsonl,
-            _ => Format::Text,
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let head = head[start..]
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(&head[start..]);
+        let lower = head[..head.len().min(512)].to_ascii_lowercase();
+        let contains = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+        if lower.starts_with(b"{") {
+            return Format::Jsonl;
         }
+        let markup = lower.starts_with(b"<");
+        if markup && (contains(b"<!doctype html") || contains(b"<html")) {
+            return Format::Html;
+        }
+        Format::Text
     }
 }
 
@@ -188,6 +209,7 @@ fn read_stream(
     };
     match format {
         Format::Jsonl => jsonl::read(reader, name, limits, sink),
+        Format::Html => sink(html::read(reader, name, limits)),
         Format::Text => {
             if let Some((_, len)) = file {
                 if len > limits.max_article_bytes as u64 {

@@ -1,0 +1,237 @@
+//! Publication dates as web pages, feeds and archives write them, and the checks that keep a
+//! wrong one out.
+//!
+//! Every date keeps where it came from ([`DateSource`]) and a confidence. A date is never made
+//! up from the ingest time. A candidate before 1990, or after the moment the page was crawled
+//! (the WARC record date) or read, is rejected and the reason kept, so the caller can record it
+//! in `Article.warnings` and try the next candidate.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use khabar_core::{DateSource, PublishedAt};
+
+/// Parses a date as pages write it: RFC 3339 / ISO 8601 (with or without seconds, offset or
+/// `T`), RFC 2822 (RSS `pubDate`), or a bare day. Times without an offset are taken as UTC.
+pub fn parse(raw: &str, source: DateSource, confidence: f32) -> Option<PublishedAt> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 64 {
+        return None;
+    }
+    let timed = |at: DateTime<FixedOffset>| PublishedAt {
+        at,
+        date_only: false,
+        source,
+        confidence,
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Some(timed(at));
+    }
+    if let Ok(at) = DateTime::parse_from_rfc2822(raw) {
+        return Some(timed(at));
+    }
+    // ISO 8601 variants: `+0300` offsets, no seconds, a space instead of `T`, fractions.
+    let iso = raw.replacen(' ', "T", 1);
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
+        if let Ok(at) = DateTime::parse_from_str(&iso, format) {
+            return Some(timed(at));
+        }
+    }
+    let naive = iso.trim_end_matches('Z');
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(naive, format) {
+            return Some(timed(at.and_utc().fixed_offset()));
+        }
+    }
+    // RFC 2822 with a named zone chrono does not know ("EDT" is known, "CEST" is not): keep the
+    // day and time, drop the zone, and say so by a lower confidence.
+    if let Some((head, _zone)) = raw.rsplit_once(' ') {
+        for format in ["%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S"] {
+            if let Ok(at) = NaiveDateTime::parse_from_str(head, format) {
+                return Some(PublishedAt {
+                    confidence: confidence * 0.9,
+                    ..timed(at.and_utc().fixed_offset())
+                });
+            }
+        }
+    }
+    let day_part = raw.get(..10).unwrap_or(raw);
+    for format in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"] {
+        if let Ok(day) = NaiveDate::parse_from_str(day_part, format) {
+            return Some(day_only(day, source, confidence));
+        }
+    }
+    None
+}
+
+/// A day without a time, stored at 00:00 UTC with `date_only` set.
+pub fn day_only(day: NaiveDate, source: DateSource, confidence: f32) -> PublishedAt {
+    PublishedAt {
+        at: day
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .fixed_offset(),
+        date_only: true,
+        source,
+        confidence,
+    }
+}
+
+/// A date in a URL path: `/2019/11/19/`, `/2019-11-19/`, or `/20191119/` style segments.
+pub fn from_url(url: &str) -> Option<PublishedAt> {
+    let path = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
+        .unwrap_or(url);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<&str> = path.split('/').collect();
+    let number = |s: &str, len: usize| -> Option<u32> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let plausible = |y: u32| (1990..=2100).contains(&y);
+    let make = |y: u32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y as i32, m, d).map(|day| day_only(day, DateSource::UrlPath, 0.6))
+    };
+    for window in segments.windows(3) {
+        if let (Some(y), Some(m), Some(d)) = (
+            number(window[0], 4),
+            number(window[1], 2).or_else(|| number(window[1], 1)),
+            number(window[2], 2).or_else(|| number(window[2], 1)),
+        ) {
+            if plausible(y) {
+                if let Some(found) = make(y, m, d) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    for segment in &segments {
+        // `2019-11-19` or `2019-11-19-some-slug`.
+        if let Some(prefix) = segment.get(..10) {
+            let parts: Vec<&str> = prefix.split('-').collect();
+            if parts.len() == 3 {
+                if let (Some(y), Some(m), Some(d)) = (
+                    number(parts[0], 4),
+                    number(parts[1], 2),
+                    number(parts[2], 2),
+                ) {
+                    if plausible(y) {
+                        if let Some(found) = make(y, m, d) {
+                            return Some(found);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(n) = number(segment, 8) {
+            let (y, m, d) = (n / 10000, n / 100 % 100, n % 100);
+            if plausible(y) {
+                if let Some(found) = make(y, m, d) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Why a candidate date cannot be a publication date, if it cannot: before 1990, or after the
+/// crawl time (`not_after`, the WARC record date or the time of reading).
+pub fn implausible(date: &PublishedAt, not_after: DateTime<Utc>) -> Option<String> {
+    let floor = NaiveDate::from_ymd_opt(1990, 1, 1)
+        .expect("valid day")
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
+    let at = date.at.with_timezone(&Utc);
+    if at < floor {
+        return Some(format!(
+            "{:?} date {} is before 1990: not a publication date of a news article",
+            date.source,
+            date.at.to_rfc3339()
+        ));
+    }
+    // A day-only date is stored at 00:00 UTC, so a page crawled at 08:00 can carry that day.
+    if at > not_after {
+        return Some(format!(
+            "{:?} date {} is after the page was crawled ({}): rejected as a publication date",
+            date.source,
+            date.at.to_rfc3339(),
+            not_after.to_rfc3339()
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(p: &PublishedAt) -> String {
+        p.at.date_naive().to_string()
+    }
+
+    #[test]
+    fn parses_the_forms_pages_use() {
+        for raw in [
+            "2019-11-19T12:30:00Z",
+            "2019-11-19T12:30:00+03:00",
+            "2019-11-19T12:30:00+0300",
+            "2019-11-19T12:30:00.123Z",
+            "2019-11-19 12:30:00",
+            "2019-11-19T12:30",
+            "Tue, 19 Nov 2019 12:30:00 GMT",
+            "Tue, 19 Nov 2019 12:30:00 +0300",
+            "Tue, 19 Nov 2019 12:30:00 CEST",
+        ] {
+            let p = parse(raw, DateSource::MetaTag, 0.9).unwrap_or_else(|| panic!("{raw}"));
+            assert_eq!(day(&p), "2019-11-19", "{raw}");
+            assert!(!p.date_only, "{raw}");
+        }
+        let p = parse("2019-11-19", DateSource::MetaTag, 0.9).unwrap();
+        assert!(p.date_only);
+        assert!(parse("last Friday", DateSource::MetaTag, 0.9).is_none());
+    }
+
+    #[test]
+    fn finds_dates_in_url_paths() {
+        for url in [
+            "https://example.com/news/2019/11/19/some-story",
+            "https://example.com/2019-11-19/story.html",
+            "https://example.com/news/20191119/story",
+            "https://example.com/a/2019-11-19-story-slug",
+        ] {
+            let p = from_url(url).unwrap_or_else(|| panic!("{url}"));
+            assert_eq!(day(&p), "2019-11-19", "{url}");
+            assert_eq!(p.source, DateSource::UrlPath);
+        }
+        assert!(from_url("https://example.com/news/12345678901/story").is_none());
+        assert!(from_url("https://example.com/story-1234").is_none());
+    }
+
+    #[test]
+    fn rejects_dates_before_1990_and_after_the_crawl() {
+        let crawl = DateTime::parse_from_rfc3339("2019-11-19T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let old = parse("1970-01-01T00:00:00Z", DateSource::MetaTag, 0.9).unwrap();
+        assert!(implausible(&old, crawl).unwrap().contains("1990"));
+        let future = parse("2019-11-20T00:00:00Z", DateSource::JsonLd, 0.9).unwrap();
+        assert!(implausible(&future, crawl).unwrap().contains("crawled"));
+        let same_day = parse("2019-11-19", DateSource::UrlPath, 0.6).unwrap();
+        assert!(implausible(&same_day, crawl).is_none());
+        let before = parse("2019-11-18T23:00:00-05:00", DateSource::MetaTag, 0.9).unwrap();
+        assert!(implausible(&before, crawl).is_none());
+    }
+}
