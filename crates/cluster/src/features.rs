@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use khabar_core::{Doc, EntityKind, EventKind};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// Number of features.
 pub const COUNT: usize = 10;
@@ -54,54 +54,116 @@ pub const PEOPLE_CAP: usize = 3;
 /// Stems shorter than this (in characters) are function words in both scripts.
 const MIN_STEM_CHARS: usize = 3;
 
-impl PairFeatures {
-    /// The features of a pair.
-    pub fn of(a: &Doc, b: &Doc) -> PairFeatures {
-        let doc_cosine = match (&a.embedding, &b.embedding) {
-            (Some(x), Some(y)) => dot(x, y),
-            _ => 0.0,
+/// What the model needs of one article, compact enough to keep for every recent article: its
+/// language, event day and kind, and hashed sets of entity ids and content-word stems.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Language code.
+    pub lang: String,
+    /// The day its event happened, as far as it says (see [`event_day`]).
+    pub event_day: Option<NaiveDate>,
+    /// The most prominent kind of happening it reports.
+    pub kind: Option<EventKind>,
+    /// Hashed entity ids of every kind, sorted.
+    pub entities: Vec<u64>,
+    /// Hashed ids of places and countries, sorted.
+    pub places: Vec<u64>,
+    /// Hashed ids of people, sorted.
+    pub people: Vec<u64>,
+    /// Hashed content-word stems of the lead, sorted.
+    pub stems: Vec<u64>,
+}
+
+/// Content-word stems kept per article: the lead carries the story, and a cap keeps profiles small.
+pub const MAX_STEMS: usize = 160;
+
+impl Profile {
+    /// The profile of an analysed article.
+    pub fn of(d: &Doc) -> Profile {
+        let ids = |keep: &dyn Fn(EntityKind) -> bool| -> Vec<u64> {
+            sorted(d.mentions.iter().filter(|m| keep(m.kind)).map(|m| hash(&m.entity)))
         };
-        let sentence_cosine = best_pair(&a.sentence_embeddings, &b.sentence_embeddings)
-            .unwrap_or(doc_cosine)
-            .max(doc_cosine);
-        let entities = |d: &Doc, keep: &dyn Fn(EntityKind) -> bool| -> BTreeSet<String> {
-            d.mentions
-                .iter()
-                .filter(|m| keep(m.kind))
-                .map(|m| m.entity.clone())
-                .collect()
-        };
-        let all = |_: EntityKind| true;
-        let places = |k: EntityKind| matches!(k, EntityKind::Place | EntityKind::Country);
-        let people = |k: EntityKind| k == EntityKind::Person;
-        let shared_people = entities(a, &people)
-            .intersection(&entities(b, &people))
-            .count()
-            .min(PEOPLE_CAP) as f32
-            / PEOPLE_CAP as f32;
-        let (date_close, date_far) = match (event_day(a), event_day(b)) {
-            (Some(x), Some(y)) => {
-                let days = (x - y).num_days().abs();
-                match days {
-                    0..=1 => (1.0, 0.0),
-                    2..=3 => (0.5, 0.0),
-                    _ => (0.0, 1.0),
+        let mut stems = Vec::new();
+        for t in &d.tokens {
+            let s = t.stem.as_str();
+            if s.chars().count() >= MIN_STEM_CHARS && !s.chars().all(|c| c.is_ascii_digit()) {
+                let h = hash(s);
+                if !stems.contains(&h) {
+                    stems.push(h);
+                    if stems.len() == MAX_STEMS {
+                        break;
+                    }
                 }
             }
+        }
+        Profile {
+            lang: d.language.code.clone(),
+            event_day: event_day(d),
+            kind: d.cues.kinds.first().map(|(k, _)| *k),
+            entities: ids(&|_| true),
+            places: ids(&|k| matches!(k, EntityKind::Place | EntityKind::Country)),
+            people: ids(&|k| k == EntityKind::Person),
+            stems: sorted(stems.into_iter()),
+        }
+    }
+}
+
+/// An article's vectors: the document vector and its lead sentences' vectors.
+#[derive(Debug, Clone, Copy)]
+pub struct Vectors<'a> {
+    /// Unit document vector (empty when the article has none).
+    pub doc: &'a [f32],
+    /// Unit sentence vectors.
+    pub sentences: &'a [Vec<f32>],
+}
+
+impl<'a> Vectors<'a> {
+    /// The vectors the embed stage put on a Doc.
+    pub fn of(d: &'a Doc) -> Vectors<'a> {
+        Vectors {
+            doc: d.embedding.as_deref().unwrap_or(&[]),
+            sentences: &d.sentence_embeddings,
+        }
+    }
+}
+
+impl PairFeatures {
+    /// The features of a pair of analysed, embedded articles.
+    pub fn of(a: &Doc, b: &Doc) -> PairFeatures {
+        PairFeatures::between(&Profile::of(a), Vectors::of(a), &Profile::of(b), Vectors::of(b))
+    }
+
+    /// The features of a pair from their profiles and vectors.
+    pub fn between(a: &Profile, av: Vectors, b: &Profile, bv: Vectors) -> PairFeatures {
+        let doc_cosine = if av.doc.len() == bv.doc.len() && !av.doc.is_empty() {
+            dot(av.doc, bv.doc)
+        } else {
+            0.0
+        };
+        let sentence_cosine = best_pair(av.sentences, bv.sentences)
+            .unwrap_or(doc_cosine)
+            .max(doc_cosine);
+        let (date_close, date_far) = match (a.event_day, b.event_day) {
+            (Some(x), Some(y)) => match (x - y).num_days().abs() {
+                0..=1 => (1.0, 0.0),
+                2..=3 => (0.5, 0.0),
+                _ => (0.0, 1.0),
+            },
             _ => (0.0, 0.0),
         };
-        let same_language = a.language.code == b.language.code && a.language.code != "und";
+        let same_language = a.lang == b.lang && a.lang != "und";
         PairFeatures {
             doc_cosine,
             sentence_cosine,
-            entity_overlap: jaccard(&entities(a, &all), &entities(b, &all)),
-            shared_people,
-            place_overlap: jaccard(&entities(a, &places), &entities(b, &places)),
+            entity_overlap: jaccard(&a.entities, &b.entities),
+            shared_people: shared(&a.people, &b.people).min(PEOPLE_CAP) as f32
+                / PEOPLE_CAP as f32,
+            place_overlap: jaccard(&a.places, &b.places),
             date_close,
             date_far,
-            kind_conflict: kinds_conflict(a, b) as u8 as f32,
+            kind_conflict: kinds_conflict(a.kind, b.kind) as u8 as f32,
             word_overlap: if same_language {
-                jaccard(&stems(a), &stems(b))
+                jaccard(&a.stems, &b.stems)
             } else {
                 0.0
             },
@@ -126,6 +188,47 @@ impl PairFeatures {
     }
 }
 
+/// FNV-1a: a stable hash (the same in every run and build), unlike std's randomised one.
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn sorted(values: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Size of the intersection of two sorted, deduplicated lists.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    let both = shared(a, b);
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f32 / union as f32
+    }
+}
+
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -134,22 +237,6 @@ fn best_pair(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<f32> {
     a.iter()
         .flat_map(|x| b.iter().map(move |y| dot(x, y)))
         .fold(None, |best, c| Some(best.map_or(c, |b: f32| b.max(c))))
-}
-
-fn jaccard<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
-    }
-    a.intersection(b).count() as f32 / union as f32
-}
-
-fn stems(d: &Doc) -> BTreeSet<&str> {
-    d.tokens
-        .iter()
-        .map(|t| t.stem.as_str())
-        .filter(|s| s.chars().count() >= MIN_STEM_CHARS && !s.chars().all(|c| c.is_ascii_digit()))
-        .collect()
 }
 
 /// The day an article's event happened, as far as the article says: the date it names most often
@@ -179,15 +266,14 @@ pub fn event_day(d: &Doc) -> Option<NaiveDate> {
     }
 }
 
-fn kinds_conflict(a: &Doc, b: &Doc) -> bool {
-    let primary = |d: &Doc| d.cues.kinds.first().map(|(k, _)| *k);
+fn kinds_conflict(a: Option<EventKind>, b: Option<EventKind>) -> bool {
     let in_person = |k: EventKind| {
         matches!(
             k,
             EventKind::Meeting | EventKind::Visit | EventKind::PressConference
         )
     };
-    match (primary(a), primary(b)) {
+    match (a, b) {
         (Some(x), Some(y)) => {
             (x == EventKind::PhoneCall && in_person(y))
                 || (y == EventKind::PhoneCall && in_person(x))

@@ -31,5 +31,5 @@ pub mod index;
 pub mod linkage;
 pub mod model;
 
-pub use features::PairFeatures;
+pub use features::{PairFeatures, Profile, Vectors};
 pub use model::SimilarityModel;

@@ -6,7 +6,7 @@
 //! the same store as an uninterrupted run.
 //!
 //! ```
-//! use khabar_store::Store;
+//! use khabar_store::{Reads, Store};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let mut store = Store::open(dir.path()).unwrap();
@@ -101,6 +101,8 @@ pub struct StoredVectors {
     pub day: Option<i32>,
     /// Unit document vector.
     pub doc: Vec<f32>,
+    /// The cluster stage's similarity profile (JSON).
+    pub profile: String,
 }
 
 /// The store.
@@ -136,13 +138,6 @@ impl Store {
         &self.path
     }
 
-    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
     /// Runs `f` in one transaction: all of its writes land, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
         let path = self.path.clone();
@@ -157,25 +152,46 @@ impl Store {
         Ok(out)
     }
 
+}
+
+
+/// Reads, the same inside and outside a write transaction.
+pub trait Reads {
+    /// The connection (or transaction) to read through.
+    #[doc(hidden)]
+    fn conn(&self) -> &Connection;
+    /// The database file, for messages.
+    #[doc(hidden)]
+    fn db_path(&self) -> &Path;
+
+    /// Wraps a SQLite error with the database path.
+    #[doc(hidden)]
+    fn sql_error(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Sqlite {
+            path: self.db_path().to_path_buf(),
+            source,
+        }
+    }
+
     /// A metadata value.
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.conn
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn()
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
-            .map_err(self.err())
+            .map_err(self.sql_error())
     }
 
     /// Number of stored articles.
-    pub fn article_count(&self) -> Result<u64> {
-        self.conn
+    fn article_count(&self) -> Result<u64> {
+        self.conn()
             .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
-            .map_err(self.err())
+            .map_err(self.sql_error())
     }
 
     /// True when the article is stored.
-    pub fn contains(&self, id: &ArticleId) -> Result<bool> {
-        self.conn
+    fn contains(&self, id: &ArticleId) -> Result<bool> {
+        self.conn()
             .query_row(
                 "SELECT 1 FROM articles WHERE id = ?1",
                 [id.as_str()],
@@ -183,20 +199,20 @@ impl Store {
             )
             .optional()
             .map(|found| found.is_some())
-            .map_err(self.err())
+            .map_err(self.sql_error())
     }
 
     /// The analysed article, with its vectors.
-    pub fn doc(&self, id: &ArticleId) -> Result<Option<Doc>> {
+    fn doc(&self, id: &ArticleId) -> Result<Option<Doc>> {
         let row: Option<(String, Vec<u8>, Vec<u8>)> = self
-            .conn
+            .conn()
             .query_row(
                 "SELECT doc, doc_vector, sentence_vectors FROM articles WHERE id = ?1",
                 [id.as_str()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         let Some((json, doc_vector, sentence_vectors)) = row else {
             return Ok(None);
         };
@@ -210,36 +226,37 @@ impl Store {
     }
 
     /// Every stored article's document vector and day, in ingest order (for the vector index).
-    pub fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
+    fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
         let mut stmt = self
-            .conn
-            .prepare("SELECT id, day, doc_vector FROM articles ORDER BY seq")
-            .map_err(self.err())?;
+            .conn()
+            .prepare("SELECT id, day, doc_vector, profile FROM articles ORDER BY seq")
+            .map_err(self.sql_error())?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(StoredVectors {
                     id: ArticleId::from_stored(r.get(0)?),
                     day: r.get(1)?,
                     doc: vectors::decode(&r.get::<_, Vec<u8>>(2)?),
+                    profile: r.get(3)?,
                 })
             })
-            .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_error())
     }
 
     /// Links that touch any of `ids`.
-    pub fn links_of(&self, ids: &[ArticleId]) -> Result<Vec<Link>> {
+    fn links_of(&self, ids: &[ArticleId]) -> Result<Vec<Link>> {
         let mut stmt = self
-            .conn
+            .conn()
             .prepare_cached("SELECT a, b, score, evidence FROM links WHERE a = ?1 OR b = ?1")
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         let mut out = Vec::new();
         for id in ids {
             let rows = stmt
                 .query_map([id.as_str()], read_link)
-                .map_err(self.err())?;
+                .map_err(self.sql_error())?;
             for row in rows {
-                out.push(row.map_err(self.err())?);
+                out.push(row.map_err(self.sql_error())?);
             }
         }
         out.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
@@ -248,58 +265,102 @@ impl Store {
     }
 
     /// The membership of an article.
-    pub fn membership(&self, id: &ArticleId) -> Result<Option<Membership>> {
-        self.conn
+    fn membership(&self, id: &ArticleId) -> Result<Option<Membership>> {
+        self.conn()
             .query_row(
                 "SELECT article, event, evidence FROM memberships WHERE article = ?1",
                 [id.as_str()],
                 read_membership,
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sql_error())
     }
 
     /// Members of an event, sorted by article id.
-    pub fn members(&self, event: &EventId) -> Result<Vec<Membership>> {
+    fn members(&self, event: &EventId) -> Result<Vec<Membership>> {
         let mut stmt = self
-            .conn
+            .conn()
             .prepare_cached(
                 "SELECT article, event, evidence FROM memberships WHERE event = ?1 ORDER BY article",
             )
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         let rows = stmt
             .query_map([event.as_str()], read_membership)
-            .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_error())
     }
 
     /// One event.
-    pub fn event(&self, id: &EventId) -> Result<Option<Event>> {
+    fn event(&self, id: &EventId) -> Result<Option<Event>> {
         let json: Option<String> = self
-            .conn
+            .conn()
             .query_row("SELECT event FROM events WHERE id = ?1", [id.as_str()], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         json.map(|j| decode_event(id.as_str(), &j)).transpose()
     }
 
     /// All events, newest first (by event date, then id).
-    pub fn events(&self) -> Result<Vec<Event>> {
+    fn events(&self) -> Result<Vec<Event>> {
         let mut stmt = self
-            .conn
+            .conn()
             .prepare("SELECT id, event FROM events ORDER BY day DESC, size DESC, id")
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(self.err())?;
+            .map_err(self.sql_error())?;
         let mut events = Vec::new();
         for row in rows {
-            let (id, json) = row.map_err(self.err())?;
+            let (id, json) = row.map_err(self.sql_error())?;
             events.push(decode_event(&id, &json)?);
         }
         Ok(events)
+    }
+
+    /// The similarity profile stored with an article.
+    fn profile(&self, id: &ArticleId) -> Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT profile FROM articles WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql_error())
+    }
+
+    /// The sentence vectors stored with an article.
+    fn sentence_vectors(&self, id: &ArticleId) -> Result<Vec<Vec<f32>>> {
+        let blob: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT sentence_vectors FROM articles WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql_error())?;
+        Ok(blob.map(|b| vectors::decode_many(&b)).unwrap_or_default())
+    }
+}
+
+impl Reads for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    fn db_path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Reads for Writer<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+    fn db_path(&self) -> &Path {
+        self.path
     }
 }
 
@@ -355,7 +416,7 @@ impl Writer<'_> {
 
     /// Stores an analysed, embedded article. Returns false (and stores nothing) when an article
     /// with the same id is already stored.
-    pub fn insert_doc(&self, doc: &Doc) -> Result<bool> {
+    pub fn insert_doc(&self, doc: &Doc, profile: &str) -> Result<bool> {
         let mut bare = doc.clone();
         let doc_vector = bare
             .embedding
@@ -376,8 +437,8 @@ impl Writer<'_> {
             .tx
             .execute(
                 "INSERT OR IGNORE INTO articles
-                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, doc_vector, sentence_vectors)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     article.id.as_str(),
                     article.source.to_string(),
@@ -388,6 +449,7 @@ impl Writer<'_> {
                     day,
                     doc.language.code,
                     json,
+                    profile,
                     doc_vector,
                     sentence_vectors,
                 ],
@@ -491,8 +553,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let d = doc("Lavrov met his counterpart.");
-        assert!(store.write(|w| w.insert_doc(&d)).unwrap());
-        assert!(!store.write(|w| w.insert_doc(&d)).unwrap());
+        assert!(store.write(|w| w.insert_doc(&d, "{}")).unwrap());
+        assert!(!store.write(|w| w.insert_doc(&d, "{}")).unwrap());
         let back = store.doc(&d.article.id).unwrap().unwrap();
         assert_eq!(back.article, d.article);
         let v = back.embedding.unwrap();
@@ -506,7 +568,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let result: Result<()> = store.write(|w| {
-            w.insert_doc(&doc("one"))?;
+            w.insert_doc(&doc("one"), "{}")?;
             Err(Error::Corrupt {
                 what: "test".into(),
                 reason: "abort".into(),

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
          day INTEGER,
          lang TEXT NOT NULL,
          doc TEXT NOT NULL,
+         profile TEXT NOT NULL,
          doc_vector BLOB NOT NULL,
          sentence_vectors BLOB NOT NULL
      );
