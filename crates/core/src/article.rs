@@ -145,6 +145,10 @@ pub struct Article {
     pub body: String,
     /// Problems met while reading that did not stop it (e.g. "declared date after crawl time").
     pub warnings: Vec<String>,
+    /// The outlet an aggregator credits for the story (an RSS item's `<source>`), when the
+    /// publisher in `outlet` is not the one who reported it.
+    #[serde(default)]
+    pub credited_source: Option<String>,
 }
 
 impl Article {
@@ -161,6 +165,7 @@ impl Article {
             declared_lang: None,
             body,
             warnings: Vec::new(),
+            credited_source: None,
         }
     }
 }

@@ -24,9 +24,11 @@
 
 pub mod dates;
 pub mod extract;
+pub mod feed;
 pub mod html;
 pub mod jsonl;
 pub mod text;
+pub mod warc;
 
 use khabar_core::Article;
 use std::fs;
@@ -88,6 +90,10 @@ pub enum Format {
     Jsonl,
     /// One web page per file: main content and metadata (see [`html`]).
     Html,
+    /// A WARC archive, plain or gzipped (see [`warc`]).
+    Warc,
+    /// An RSS or Atom feed (see [`feed`]).
+    Feed,
 }
 
 impl Format {
@@ -106,6 +112,19 @@ impl Format {
         if name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml") {
             return Format::Html;
         }
+        if name.ends_with(".warc") || name.ends_with(".warc.gz") {
+            return Format::Warc;
+        }
+        if name.ends_with(".rss") || name.ends_with(".atom") {
+            return Format::Feed;
+        }
+        if name.ends_with(".xml") {
+            // Sitemaps and other XML are not feeds; a feed says so in its first bytes.
+            return match Format::sniff(head) {
+                Format::Html => Format::Html,
+                _ => Format::Feed,
+            };
+        }
         Format::sniff(head)
     }
 
@@ -118,6 +137,25 @@ impl Format {
         let head = head[start..]
             .strip_prefix(b"\xef\xbb\xbf")
             .unwrap_or(&head[start..]);
+        if head.starts_with(b"WARC/1.") {
+            return Format::Warc;
+        }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            // Gzip: a WARC.gz if what it holds starts like a WARC record.
+            let mut inner = [0u8; 8];
+            let mut decoder = flate2::read::GzDecoder::new(head);
+            let mut got = 0;
+            while got < inner.len() {
+                match decoder.read(&mut inner[got..]) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got += n,
+                }
+            }
+            if inner[..got].starts_with(b"WARC/1.") {
+                return Format::Warc;
+            }
+            return Format::Text;
+        }
         let lower = head[..head.len().min(512)].to_ascii_lowercase();
         let contains = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
         if lower.starts_with(b"{") {
@@ -126,6 +164,9 @@ impl Format {
         let markup = lower.starts_with(b"<");
         if markup && (contains(b"<!doctype html") || contains(b"<html")) {
             return Format::Html;
+        }
+        if markup && (contains(b"<rss") || contains(b"<feed") || contains(b"<rdf:rdf")) {
+            return Format::Feed;
         }
         Format::Text
     }
@@ -210,6 +251,17 @@ fn read_stream(
     match format {
         Format::Jsonl => jsonl::read(reader, name, limits, sink),
         Format::Html => sink(html::read(reader, name, limits)),
+        Format::Feed => feed::read(reader, name, limits, sink),
+        Format::Warc => {
+            if head.starts_with(&[0x1f, 0x8b]) {
+                // Common Crawl writes one gzip member per record: MultiGzDecoder reads them all.
+                let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+                let mut decoded = BufReader::with_capacity(1 << 16, decoder);
+                warc::read(&mut decoded, name, limits, sink)
+            } else {
+                warc::read(reader, name, limits, sink)
+            }
+        }
         Format::Text => {
             if let Some((_, len)) = file {
                 if len > limits.max_article_bytes as u64 {

@@ -83,6 +83,26 @@ pub fn extract(html: &Html) -> Extracted {
     }
 }
 
+/// The text of an HTML fragment (a feed item's description), block by block, with scripts,
+/// styles and hidden elements left out but no boilerplate scoring: a feed item is all content.
+pub fn fragment_text(source: &str) -> String {
+    if !source.contains('<') && !source.contains('&') {
+        return source.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    let fragment = Html::parse_fragment(source);
+    let mut blocks = Vec::new();
+    render(
+        fragment.tree.root(),
+        &|_, el| matches!(drop_reason(el), Some("tag" | "hidden")),
+        &mut blocks,
+    );
+    blocks
+        .into_iter()
+        .map(|b| b.text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// Extracts the main content of an HTML string.
 pub fn extract_html(source: &str) -> Extracted {
     extract(&Html::parse_document(source))

@@ -1,0 +1,449 @@
+//! RSS 2.0, RSS 1.0 (RDF) and Atom feed files: every item (`<item>` / `<entry>`) becomes an
+//! article.
+//!
+//! | article field | RSS | Atom |
+//! |---|---|---|
+//! | `body` | `content:encoded`, else `description` (HTML turned to text), else the title | `content`, else `summary`, else the title |
+//! | `title` | `title` | `title` |
+//! | `url` | `link` | `link href` (`rel="alternate"` or no `rel`) |
+//! | `published_at` (source `Feed`) | `pubDate` / `dc:date` (0.9) | `published` (0.9), else `updated` (0.7) |
+//! | `outlet` | channel `title` | feed `title` |
+//! | `declared_lang` | channel `language` | `xml:lang` |
+//! | `credited_source` | `source` (the outlet the item credits) | `source/title` |
+//!
+//! Many feeds carry headlines only: such an item is an article whose body is its title. An item
+//! with neither text nor title is rejected as `file#itemN`; a date the reader cannot parse, or
+//! one before 1990 or in the future, is dropped with a warning (the item stays undated). A feed
+//! that stops being well-formed XML is rejected at the item where it broke; items before it
+//! have been read.
+
+use crate::{dates, extract, Item, Limits, Rejection};
+use chrono::Utc;
+use khabar_core::{Article, DateSource, Source};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::io::BufRead;
+
+#[derive(Debug, Default)]
+struct Entry {
+    title: String,
+    link: Option<String>,
+    content: String,
+    summary: String,
+    published: String,
+    updated: String,
+    source: String,
+    lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    Title,
+    Link,
+    Content,
+    Summary,
+    Published,
+    Updated,
+    Source,
+}
+
+fn field_of(qualified: &str, local: &str) -> Option<Field> {
+    Some(match (qualified, local) {
+        (_, "title") => Field::Title,
+        (_, "link") => Field::Link,
+        ("content:encoded", _) | (_, "content") => Field::Content,
+        (_, "description") | (_, "summary") => Field::Summary,
+        (_, "pubDate") | (_, "published") | ("dc:date", _) | (_, "issued") => Field::Published,
+        (_, "updated") | (_, "modified") => Field::Updated,
+        (_, "source") => Field::Source,
+        _ => return None,
+    })
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.try_get_attribute(name)
+        .ok()
+        .flatten()
+        .and_then(|a| a.unescape_value().ok().map(|v| v.trim().to_string()))
+        .filter(|v| !v.is_empty())
+}
+
+/// Reads every item of a feed stream named `name`.
+pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn FnMut(Item)) {
+    let mut xml = Reader::from_reader(reader);
+    xml.config_mut().trim_text(false);
+    let mut buf = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut item_depth: Option<usize> = None;
+    let mut entry = Entry::default();
+    let mut field: Option<(Field, usize)> = None;
+    let mut outlet: Option<String> = None;
+    let mut feed_lang: Option<String> = None;
+    let mut channel_title = String::new();
+    let mut in_channel_title = false;
+    let mut in_language = false;
+    let mut items = 0u64;
+    let mut saw_feed = false;
+    loop {
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => {
+                let at = xml.buffer_position();
+                sink(Item::Rejected(Rejection {
+                    source: format!("{name}#item{items}"),
+                    reason: format!(
+                        "feed is not well-formed XML at byte {at}: {e}; the {items} items before it were read"
+                    ),
+                }));
+                return;
+            }
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let qualified = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if stack.is_empty() {
+                    saw_feed = matches!(local.as_str(), "rss" | "feed" | "RDF");
+                    if !saw_feed {
+                        sink(Item::Rejected(Rejection {
+                            source: name.to_string(),
+                            reason: format!(
+                                "not an RSS or Atom feed: the root element is <{qualified}>"
+                            ),
+                        }));
+                        return;
+                    }
+                    feed_lang = attr(e, "xml:lang").or(feed_lang);
+                }
+                if !empty {
+                    stack.push(local.clone());
+                }
+                let depth = stack.len();
+                match item_depth {
+                    None if matches!(local.as_str(), "item" | "entry") && !empty => {
+                        item_depth = Some(depth);
+                        entry = Entry {
+                            lang: attr(e, "xml:lang"),
+                            ..Entry::default()
+                        };
+                    }
+                    None => {
+                        // Feed-level title (rss/channel/title, feed/title) and language.
+                        let parent = stack
+                            .len()
+                            .checked_sub(2)
+                            .and_then(|i| stack.get(i))
+                            .map(String::as_str);
+                        in_channel_title = !empty
+                            && local == "title"
+                            && matches!(parent, Some("channel" | "feed"));
+                        in_language = !empty && local == "language";
+                    }
+                    Some(item) => {
+                        let child_depth = if empty { depth + 1 } else { depth };
+                        if field.is_none() && child_depth == item + 1 {
+                            let f = field_of(&qualified, &local);
+                            if f == Some(Field::Link) {
+                                // Atom links are empty elements with href.
+                                let rel = attr(e, "rel");
+                                if let Some(href) = attr(e, "href") {
+                                    if entry.link.is_none()
+                                        && matches!(rel.as_deref(), None | Some("alternate"))
+                                    {
+                                        entry.link = Some(href);
+                                    }
+                                }
+                            }
+                            if f == Some(Field::Source) {
+                                if let Some(url) = attr(e, "url") {
+                                    entry.source = url;
+                                }
+                            }
+                            if !empty {
+                                if let Some(f) = f {
+                                    field = Some((f, depth));
+                                    if f == Field::Source {
+                                        entry.source.clear();
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Event::End(_) => {
+                let depth = stack.len();
+                if let Some((_, d)) = field {
+                    if d == depth {
+                        field = None;
+                    }
+                }
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                    let source = format!("{name}#item{items}");
+                    sink(
+                        match finish(
+                            std::mem::take(&mut entry),
+                            name,
+                            items,
+                            &outlet,
+                            &feed_lang,
+                            limits,
+                        ) {
+                            Ok(article) => Item::Article(article),
+                            Err(reason) => Item::Rejected(Rejection { source, reason }),
+                        },
+                    );
+                    items += 1;
+                }
+                if in_channel_title {
+                    in_channel_title = false;
+                    outlet = clean(&channel_title);
+                }
+                in_language = false;
+                stack.pop();
+            }
+            Event::Text(ref t) => {
+                let text = t
+                    .unescape()
+                    .map(|c| c.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(t).into_owned());
+                take_text(&text, field, &stack, &mut entry, limits);
+                if in_channel_title {
+                    channel_title.push_str(&text);
+                }
+                if in_language && item_depth.is_none() {
+                    feed_lang = clean(&text).or(feed_lang);
+                }
+            }
+            Event::CData(ref t) => {
+                let text = String::from_utf8_lossy(t).into_owned();
+                take_text(&text, field, &stack, &mut entry, limits);
+                if in_channel_title {
+                    channel_title.push_str(&text);
+                }
+            }
+            Event::Eof => {
+                if !saw_feed {
+                    sink(Item::Rejected(Rejection {
+                        source: name.to_string(),
+                        reason: "empty feed: no root element".into(),
+                    }));
+                } else if item_depth.is_some() {
+                    sink(Item::Rejected(Rejection {
+                        source: format!("{name}#item{items}"),
+                        reason: "feed ends inside an item (truncated file)".into(),
+                    }));
+                }
+                return;
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+fn take_text(
+    text: &str,
+    field: Option<(Field, usize)>,
+    stack: &[String],
+    entry: &mut Entry,
+    limits: &Limits,
+) {
+    let Some((field, depth)) = field else {
+        return;
+    };
+    let target = match field {
+        Field::Title => &mut entry.title,
+        Field::Link => {
+            if stack.len() == depth {
+                let link = text.trim();
+                if !link.is_empty() && entry.link.is_none() {
+                    entry.link = Some(link.to_string());
+                }
+            }
+            return;
+        }
+        Field::Content => &mut entry.content,
+        Field::Summary => &mut entry.summary,
+        Field::Published => &mut entry.published,
+        Field::Updated => &mut entry.updated,
+        Field::Source => {
+            // RSS: the element's text; Atom: its <title> child.
+            let own = stack.len() == depth;
+            let title = stack.len() == depth + 1 && stack.last().is_some_and(|s| s == "title");
+            if own || title {
+                if title {
+                    entry.source.clear();
+                }
+                entry.source.push_str(text);
+            }
+            return;
+        }
+    };
+    if target.len() + text.len() <= limits.max_article_bytes.saturating_mul(4) {
+        target.push_str(text);
+    }
+}
+
+fn clean(s: &str) -> Option<String> {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!s.is_empty()).then_some(s)
+}
+
+fn finish(
+    entry: Entry,
+    name: &str,
+    index: u64,
+    outlet: &Option<String>,
+    feed_lang: &Option<String>,
+    limits: &Limits,
+) -> Result<Article, String> {
+    let title = clean(&extract::fragment_text(&entry.title));
+    let content = extract::fragment_text(&entry.content);
+    let summary = extract::fragment_text(&entry.summary);
+    let body = if !content.trim().is_empty() {
+        content
+    } else if !summary.trim().is_empty() {
+        summary
+    } else if let Some(title) = &title {
+        title.clone()
+    } else {
+        return Err("item has no text, description or title".into());
+    };
+    if body.len() > limits.max_article_bytes {
+        return Err(crate::too_large(body.len() as u64, limits));
+    }
+    let mut article = Article::new(
+        Source::FeedItem {
+            path: name.to_string(),
+            item: index,
+        },
+        body,
+    );
+    article.title = title;
+    article.url = entry.link;
+    article.outlet = outlet.clone();
+    article.credited_source = clean(&entry.source);
+    article.declared_lang = entry.lang.or_else(|| feed_lang.clone()).and_then(|l| {
+        let tag = l.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        (tag.len() >= 2 && tag.len() <= 3).then_some(tag)
+    });
+    let now = Utc::now();
+    for (raw, confidence) in [(&entry.published, 0.9), (&entry.updated, 0.7)] {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        match dates::parse(raw, DateSource::Feed, confidence) {
+            Some(date) => match dates::implausible(&date, now) {
+                None => {
+                    article.published_at = Some(date);
+                    break;
+                }
+                Some(reason) => article.warnings.push(reason),
+            },
+            None => article.warnings.push(format!(
+                "feed date {raw:?} is not a date the reader understands; left out"
+            )),
+        }
+    }
+    Ok(article)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(xml: &str) -> (Vec<Article>, Vec<Rejection>) {
+        let mut articles = Vec::new();
+        let mut rejected = Vec::new();
+        read(
+            &mut xml.as_bytes(),
+            "f.rss",
+            &Limits::default(),
+            &mut |item| match item {
+                Item::Article(a) => articles.push(a),
+                Item::Rejected(r) => rejected.push(r),
+            },
+        );
+        (articles, rejected)
+    }
+
+    #[test]
+    fn reads_rss_items_with_links_dates_and_sources() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>وكالة الأنباء</title><language>ar</language>
+<item><title>لافروف يلتقي نظيره الكويتي</title><link>https://example.com/a</link>
+<description><![CDATA[<p>التقى وزير الخارجية الروسي <b>سيرغي لافروف</b> نظيره الكويتي.</p>]]></description>
+<pubDate>Fri, 03 Nov 2023 10:00:00 +0300</pubDate>
+<source url="https://kuna.example/rss">KUNA</source></item>
+<item><title>Headline only</title><link>https://example.com/b</link><pubDate>yesterday</pubDate></item>
+<item><link>https://example.com/c</link></item>
+</channel></rss>"#;
+        let (articles, rejected) = read_all(xml);
+        assert_eq!(articles.len(), 2);
+        let a = &articles[0];
+        assert_eq!(
+            a.body,
+            "التقى وزير الخارجية الروسي سيرغي لافروف نظيره الكويتي."
+        );
+        assert_eq!(a.title.as_deref(), Some("لافروف يلتقي نظيره الكويتي"));
+        assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(a.outlet.as_deref(), Some("وكالة الأنباء"));
+        assert_eq!(a.credited_source.as_deref(), Some("KUNA"));
+        assert_eq!(a.declared_lang.as_deref(), Some("ar"));
+        let published = a.published_at.as_ref().unwrap();
+        assert_eq!(published.source, DateSource::Feed);
+        assert_eq!(published.at.to_rfc3339(), "2023-11-03T10:00:00+03:00");
+        assert_eq!(
+            a.source,
+            Source::FeedItem {
+                path: "f.rss".into(),
+                item: 0
+            }
+        );
+        assert_eq!(articles[1].body, "Headline only");
+        assert!(articles[1].published_at.is_none());
+        assert!(articles[1].warnings[0].contains("yesterday"));
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].source, "f.rss#item2");
+    }
+
+    #[test]
+    fn reads_atom_entries() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>Example News</title>
+<entry><title type="html">Ministers &amp;amp; envoys meet</title>
+<link rel="alternate" href="https://example.com/x"/><link rel="self" href="https://example.com/x.atom"/>
+<published>2023-11-03T07:00:00Z</published><updated>2023-11-04T07:00:00Z</updated>
+<summary type="html">&lt;p&gt;They met in Moscow.&lt;/p&gt;</summary>
+<source><id>urn:x</id><title>Reuters</title></source></entry></feed>"#;
+        let (articles, rejected) = read_all(xml);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let a = &articles[0];
+        assert_eq!(a.body, "They met in Moscow.");
+        assert_eq!(a.title.as_deref(), Some("Ministers & envoys meet"));
+        assert_eq!(a.url.as_deref(), Some("https://example.com/x"));
+        assert_eq!(a.outlet.as_deref(), Some("Example News"));
+        assert_eq!(a.credited_source.as_deref(), Some("Reuters"));
+        assert_eq!(a.declared_lang.as_deref(), Some("en"));
+        assert_eq!(a.published_at.as_ref().unwrap().confidence, 0.9);
+    }
+
+    #[test]
+    fn broken_xml_is_rejected_at_the_item_and_earlier_items_kept() {
+        let xml = "<rss><channel><item><title>One</title></item><item><title>Two</titel></item></channel></rss>";
+        let (articles, rejected) = read_all(xml);
+        assert_eq!(articles.len(), 1);
+        assert_eq!(rejected[0].source, "f.rss#item1");
+        assert!(
+            rejected[0].reason.contains("well-formed"),
+            "{}",
+            rejected[0].reason
+        );
+        let (_, rejected) = read_all("<html><body>not a feed</body></html>");
+        assert!(rejected[0].reason.contains("not an RSS or Atom feed"));
+    }
+}

@@ -1,0 +1,110 @@
+//! Web inputs end to end through `read_input`: HTML files, WARC.gz (one gzip member per record,
+//! as Common Crawl writes them), RSS, chosen by name and by content.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use khabar_core::{Article, DateSource, Source};
+use khabar_ingest::{read_input, warc, Format, Input, Item, Limits, Rejection};
+use std::io::Write;
+use std::path::Path;
+
+const PAGE: &str = "<!doctype html><html lang=\"en\"><head><title>Talks - Example</title>\
+<meta property=\"article:published_time\" content=\"2023-11-03T10:00:00Z\"></head><body>\
+<nav><a href=\"/\">Home</a></nav><article><h1>Talks</h1><p>The foreign ministers met in Moscow on \
+Friday, officials said, and agreed to meet again next year.</p></article></body></html>";
+
+fn read(path: &Path) -> (Vec<Article>, Vec<Rejection>) {
+    let mut articles = Vec::new();
+    let mut rejected = Vec::new();
+    read_input(
+        &Input::Path(path.into()),
+        &Limits::default(),
+        &mut |item| match item {
+            Item::Article(a) => articles.push(a),
+            Item::Rejected(r) => rejected.push(r),
+        },
+    );
+    (articles, rejected)
+}
+
+fn gz_member(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn warc_gz_with_one_member_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = Vec::new();
+    for (i, date) in ["2023-11-04T00:00:00Z", "2023-11-02T00:00:00Z"]
+        .iter()
+        .enumerate()
+    {
+        let mut record = Vec::new();
+        warc::write_response(
+            &mut record,
+            &format!("https://example.com/story-{i}"),
+            date,
+            PAGE.as_bytes(),
+        )
+        .unwrap();
+        file.extend(gz_member(&record));
+    }
+    file.extend(gz_member(b"WARC/1.0\r\nWARC-Type: response\r\n\r\n"));
+    let path = dir.path().join("crawl.warc.gz");
+    std::fs::write(&path, &file).unwrap();
+    let (articles, rejected) = read(&path);
+    assert_eq!(articles.len(), 2);
+    assert_eq!(articles[0].title.as_deref(), Some("Talks"));
+    assert_eq!(
+        articles[0].published_at.as_ref().unwrap().source,
+        DateSource::MetaTag
+    );
+    // Crawled the day before the page claims to be published: that date is refused.
+    let second = &articles[1];
+    assert!(second
+        .warnings
+        .iter()
+        .any(|w| w.contains("after the page was crawled")));
+    assert_eq!(
+        second.published_at.as_ref().unwrap().source,
+        DateSource::WarcDate
+    );
+    assert!(matches!(
+        &second.source,
+        Source::WarcRecord { record: 1, .. }
+    ));
+    assert_eq!(rejected.len(), 1);
+    assert!(
+        rejected[0].source.ends_with("crawl.warc.gz#2"),
+        "{rejected:?}"
+    );
+
+    // The same bytes without a telling name are recognised by content.
+    let unnamed = dir.path().join("download.bin");
+    std::fs::write(&unnamed, &file).unwrap();
+    assert_eq!(Format::sniff(&file[..64]), Format::Warc);
+    assert_eq!(read(&unnamed).0.len(), 2);
+}
+
+#[test]
+fn html_and_feed_files_by_name_and_content() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.html"), PAGE).unwrap();
+    std::fs::write(dir.path().join("b"), PAGE).unwrap();
+    std::fs::write(
+        dir.path().join("c.xml"),
+        "<?xml version=\"1.0\"?><rss><channel><title>Feed</title><item><title>One</title>\
+         <description>Body one.</description></item></channel></rss>",
+    )
+    .unwrap();
+    let (articles, rejected) = read(dir.path());
+    assert!(rejected.is_empty(), "{rejected:?}");
+    assert_eq!(articles.len(), 3);
+    assert_eq!(articles[0].body, articles[1].body);
+    assert!(articles[0].body.starts_with("The foreign ministers"));
+    assert_eq!(articles[0].declared_lang.as_deref(), Some("en"));
+    assert_eq!(articles[2].body, "Body one.");
+    assert_eq!(articles[2].outlet.as_deref(), Some("Feed"));
+}
