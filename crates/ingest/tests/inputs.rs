@@ -84,7 +84,7 @@ fn warc_gz_with_one_member_per_record() {
     // The same bytes without a telling name are recognised by content.
     let unnamed = dir.path().join("download.bin");
     std::fs::write(&unnamed, &file).unwrap();
-    assert_eq!(Format::sniff(&file[..64]), Format::Warc);
+    assert_eq!(Format::sniff(&file[..file.len().min(1024)]), Format::Warc);
     assert_eq!(read(&unnamed).0.len(), 2);
 }
 
