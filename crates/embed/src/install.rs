@@ -221,12 +221,15 @@ fn download_wheel(dir: &Path) -> Result<(), Error> {
             return Err(Error::PipMissing { tried });
         };
         if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let tail: Vec<&str> = stderr.lines().rev().take(8).collect();
+            let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+            if text.trim().is_empty() {
+                text = String::from_utf8_lossy(&out.stdout).into_owned();
+            }
+            let tail: Vec<&str> = text.lines().rev().take(8).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             return Err(Error::Download {
                 spec,
-                detail: tail.join("\n"),
+                detail: format!("{} ({})", tail.join("\n"), out.status),
             });
         }
         let got = tmp.join(WHEEL_FILE);

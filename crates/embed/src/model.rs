@@ -16,6 +16,8 @@
 //! and needs no copying. All buffers are reused between batches.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use crate::npz::Array;
 use crate::Error;
@@ -31,6 +33,54 @@ const SHARDS: usize = 17;
 const GAP: usize = 2;
 /// (n-gram order, left context) of the three convolution branches.
 const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
+/// Offsets of each branch's W1 products inside the per-piece row (after the 768 projection).
+const G_OFF: [usize; 3] = [0, 2 * CNN, 5 * CNN];
+/// Per-piece row: layer-normed projection (768) + Σ over branches of n·256 W1 products.
+pub(crate) const PIECE_ROW: usize = PROJ + 10 * CNN;
+/// Marks a token whose piece row is in the batch-local buffer rather than the cache.
+const LOCAL: u32 = 1 << 31;
+
+/// Per-piece results of the token-local part of the network (projection + layer norm and its
+/// products with each W1 block): they depend only on the piece id, so frequent pieces are
+/// computed once and shared by all threads, up to a memory budget. Exact: the same products,
+/// summed in another order.
+pub(crate) struct PieceCache {
+    slots: Vec<OnceLock<Box<[f32]>>>,
+    used: AtomicUsize,
+    cap: usize,
+}
+
+impl PieceCache {
+    /// A cache for `vocab` pieces holding at most `budget_bytes` of rows.
+    pub(crate) fn new(vocab: usize, budget_bytes: usize) -> PieceCache {
+        PieceCache {
+            slots: (0..vocab).map(|_| OnceLock::new()).collect(),
+            used: AtomicUsize::new(0),
+            cap: budget_bytes / (PIECE_ROW * 4),
+        }
+    }
+
+    #[inline]
+    fn get(&self, id: u32) -> Option<&[f32]> {
+        self.slots.get(id as usize)?.get().map(|b| &b[..])
+    }
+
+    fn insert(&self, id: u32, row: &[f32]) {
+        if self.cap == 0 || self.used.load(Ordering::Relaxed) >= self.cap {
+            return;
+        }
+        if let Some(slot) = self.slots.get(id as usize) {
+            if slot.set(row.into()).is_ok() {
+                self.used.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Number of pieces cached.
+    pub(crate) fn len(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+}
 
 /// The network's weights, dequantised where they are dense.
 pub(crate) struct Weights {
@@ -42,7 +92,7 @@ pub(crate) struct Weights {
     proj_b: Vec<f32>,
     proj_g: Vec<f32>,
     proj_beta: Vec<f32>,
-    w1: [Vec<f32>; 3], // (n·CNN) × CNN
+    w1_cat: [Vec<f32>; 3], // CNN × (n·CNN): W1's n row blocks side by side
     b1: [Vec<f32>; 3],
     w2: [Vec<f32>; 3],
     b2: [Vec<f32>; 3],
@@ -117,7 +167,7 @@ impl Weights {
         let mut pb = Vec::new();
         let mut pg = Vec::new();
         let mut pbeta = Vec::new();
-        let mut w1: [Vec<f32>; 3] = Default::default();
+        let mut w1_cat: [Vec<f32>; 3] = Default::default();
         let mut b1: [Vec<f32>; 3] = Default::default();
         let mut w2: [Vec<f32>; 3] = Default::default();
         let mut b2: [Vec<f32>; 3] = Default::default();
@@ -126,7 +176,9 @@ impl Weights {
             pb.extend(take(&mut m, &format!("proj_b{n}"), &[CNN])?);
             pg.extend(take(&mut m, &format!("ln_g{n}"), &[CNN])?);
             pbeta.extend(take(&mut m, &format!("ln_b{n}"), &[CNN])?);
-            w1[i] = take(&mut m, &format!("w1_{n}"), &[n * CNN, CNN])?;
+            let w = take(&mut m, &format!("w1_{n}"), &[n * CNN, CNN])?;
+            let blocks: Vec<&[f32]> = w.chunks_exact(CNN * CNN).collect();
+            w1_cat[i] = hcat(&blocks, CNN);
             b1[i] = take(&mut m, &format!("b1_{n}"), &[CNN])?;
             w2[i] = take(&mut m, &format!("w2_{n}"), &[n * CNN, CNN])?;
             b2[i] = take(&mut m, &format!("b2_{n}"), &[CNN])?;
@@ -148,7 +200,7 @@ impl Weights {
             proj_b: pb,
             proj_g: pg,
             proj_beta: pbeta,
-            w1,
+            w1_cat,
             b1,
             w2,
             b2,
@@ -184,19 +236,66 @@ impl Weights {
         }
     }
 
+    /// The token-local part of the network for the pieces `ids` (deduplicated, none cached):
+    /// writes one `PIECE_ROW` per id into `rows`: the layer-normed projection (768) and, for
+    /// each branch and window offset j, that projection's product with W1's j-th block.
+    fn piece_rows(&self, ids: &[u32], emb: &mut Vec<f32>, rows: &mut Vec<f32>) {
+        let m = ids.len();
+        emb.resize(m * EMB, 0.0);
+        rows.resize(m * PIECE_ROW, 0.0);
+        for (k, &id) in ids.iter().enumerate() {
+            self.embedding_row(id, &mut emb[k * EMB..(k + 1) * EMB]);
+        }
+        gemm(
+            m,
+            EMB,
+            PROJ,
+            emb.as_ptr(),
+            EMB,
+            &self.proj_w,
+            rows.as_mut_ptr(),
+            PIECE_ROW,
+            false,
+        );
+        for k in 0..m {
+            let row = &mut rows[k * PIECE_ROW..k * PIECE_ROW + PROJ];
+            add(row, &self.proj_b);
+            layer_norm(row, &self.proj_g, &self.proj_beta, self.eps);
+        }
+        for (bi, &(n, _)) in ORDERS.iter().enumerate() {
+            gemm(
+                m,
+                CNN,
+                n * CNN,
+                rows[bi * CNN..].as_ptr(),
+                PIECE_ROW,
+                &self.w1_cat[bi],
+                rows[PROJ + G_OFF[bi]..].as_mut_ptr(),
+                PIECE_ROW,
+                false,
+            );
+        }
+    }
+
     /// Embed a micro-batch: `ids` holds the token ids of all sentences back to back, `lens` the
     /// token count of each (all > 0); writes one unit vector per sentence into `out`
     /// (`lens.len() × DIM`).
-    pub(crate) fn forward(&self, ids: &[u32], lens: &[usize], s: &mut Scratch, out: &mut [f32]) {
+    pub(crate) fn forward(
+        &self,
+        ids: &[u32],
+        lens: &[usize],
+        cache: &PieceCache,
+        s: &mut Scratch,
+        out: &mut [f32],
+    ) {
         let t = ids.len();
         let ns = lens.len();
         debug_assert_eq!(lens.iter().sum::<usize>(), t);
         debug_assert_eq!(out.len(), ns * DIM);
+        let vocab = self.vocab_rows();
         // Padded layout: GAP zero rows, sentence 0, GAP zero rows, sentence 1, ..., GAP rows.
         let rows = GAP + lens.iter().map(|l| l + GAP).sum::<usize>();
         s.feat.resize(t * FEAT, 0.0);
-        s.x.resize(t * PROJ, 0.0);
-        s.a.clear();
         s.a.resize(rows * CNN, 0.0);
         s.h.clear();
         s.h.resize(rows * CNN, 0.0);
@@ -209,57 +308,73 @@ impl Weights {
             }
         }
 
-        // 1. Embedding rows into the first 512 columns of the feature matrix.
+        // 1. Token-local part per distinct piece: from the cache, or computed for this batch.
+        if s.local_of.len() < vocab {
+            s.local_of.resize(vocab, u32::MAX);
+        }
+        s.miss.clear();
+        s.src.clear();
+        for &id in ids {
+            let id = (id as usize).min(vocab - 1) as u32;
+            if cache.get(id).is_some() {
+                s.src.push(id);
+            } else {
+                let li = &mut s.local_of[id as usize];
+                if *li == u32::MAX {
+                    *li = s.miss.len() as u32;
+                    s.miss.push(id);
+                }
+                s.src.push(LOCAL | *li);
+            }
+        }
+        if !s.miss.is_empty() {
+            self.piece_rows(&s.miss, &mut s.emb, &mut s.local);
+            for (k, &id) in s.miss.iter().enumerate() {
+                cache.insert(id, &s.local[k * PIECE_ROW..(k + 1) * PIECE_ROW]);
+                s.local_of[id as usize] = u32::MAX;
+            }
+        }
+        let local = &s.local;
+        let row_of = |src: u32| -> &[f32] {
+            if src & LOCAL != 0 {
+                let k = (src & !LOCAL) as usize;
+                &local[k * PIECE_ROW..(k + 1) * PIECE_ROW]
+            } else {
+                cache.get(src).expect("cached row")
+            }
+        };
+
+        // 2. Raw embedding rows into the first 512 columns of the feature matrix.
         for (k, &id) in ids.iter().enumerate() {
             self.embedding_row(id, &mut s.feat[k * FEAT..k * FEAT + EMB]);
         }
-        // 2. Projection to the three streams, bias, layer norm over all 768 values.
-        gemm(
-            t,
-            EMB,
-            PROJ,
-            s.feat.as_ptr(),
-            FEAT,
-            &self.proj_w,
-            s.x.as_mut_ptr(),
-            PROJ,
-            false,
-        );
-        for k in 0..t {
-            let row = &mut s.x[k * PROJ..(k + 1) * PROJ];
-            add(row, &self.proj_b);
-            layer_norm(row, &self.proj_g, &self.proj_beta, self.eps);
-        }
-        // 3. The three n-gram convolution branches.
+        // 3. The three n-gram convolution branches. Layer 1 sums the cached per-piece products
+        // over each token's window; layer 2 is one GEMM over the padded windows of h.
         let inner = rows - 2 * GAP; // rows GAP..rows-GAP hold every real row
         for (bi, &(n, left)) in ORDERS.iter().enumerate() {
-            // a = stream bi in padded layout (gap rows stay zero)
-            for (k, &r) in s.pad_row.iter().enumerate() {
-                s.a[r * CNN..(r + 1) * CNN]
-                    .copy_from_slice(&s.x[k * PROJ + bi * CNN..k * PROJ + (bi + 1) * CNN]);
-            }
-            // h = window(a)·W1 (rows GAP..rows-GAP)
-            gemm(
-                inner,
-                n * CNN,
-                CNN,
-                s.a[(GAP - left) * CNN..].as_ptr(),
-                CNN,
-                &self.w1[bi],
-                s.h[GAP * CNN..].as_mut_ptr(),
-                CNN,
-                false,
-            );
-            // h = relu(h + b1) + a on real rows; gap rows back to zero.
-            zero_gaps(&mut s.h, lens);
-            for &r in &s.pad_row {
-                let h = &mut s.h[r * CNN..(r + 1) * CNN];
-                let a = &s.a[r * CNN..(r + 1) * CNN];
-                for ((hv, &b), &av) in h.iter_mut().zip(&self.b1[bi]).zip(a) {
-                    *hv = (*hv + b).max(0.0) + av;
+            let mut k0 = 0;
+            for &l in lens {
+                for p in 0..l {
+                    let r = s.pad_row[k0 + p];
+                    let h = &mut s.h[r * CNN..(r + 1) * CNN];
+                    h.copy_from_slice(&self.b1[bi]);
+                    for j in 0..n {
+                        let q = p as isize - left as isize + j as isize;
+                        if q < 0 || q >= l as isize {
+                            continue;
+                        }
+                        let row = row_of(s.src[k0 + q as usize]);
+                        let g = &row[PROJ + G_OFF[bi] + j * CNN..PROJ + G_OFF[bi] + (j + 1) * CNN];
+                        add(h, g);
+                    }
+                    let xs = &row_of(s.src[k0 + p])[bi * CNN..(bi + 1) * CNN];
+                    for (hv, &xv) in h.iter_mut().zip(xs) {
+                        *hv = hv.max(0.0) + xv;
+                    }
                 }
+                k0 += l;
             }
-            // c = window(h)·W2 into a (a is no longer needed for this branch)
+            // c = window(h)·W2 into a
             gemm(
                 inner,
                 n * CNN,
@@ -280,8 +395,6 @@ impl Weights {
                     *fv = (cv + b).max(0.0) + hv;
                 }
             }
-            // a's gap rows must be zero again for the next branch's input.
-            zero_gaps(&mut s.a, lens);
         }
         // 4. Layer norm of each token feature, then sum per sentence.
         s.pool.clear();
@@ -408,7 +521,11 @@ impl Weights {
 #[derive(Default)]
 pub(crate) struct Scratch {
     feat: Vec<f32>,
-    x: Vec<f32>,
+    emb: Vec<f32>,
+    local: Vec<f32>,
+    local_of: Vec<u32>,
+    miss: Vec<u32>,
+    src: Vec<u32>,
     a: Vec<f32>,
     h: Vec<f32>,
     pad_row: Vec<usize>,
@@ -417,16 +534,6 @@ pub(crate) struct Scratch {
     y0: Vec<f32>,
     y1: Vec<f32>,
     y2: Vec<f32>,
-}
-
-/// Zero the gap rows between sentences of a padded buffer (the outer GAP rows included).
-fn zero_gaps(buf: &mut [f32], lens: &[usize]) {
-    let mut r = 0;
-    for &l in lens {
-        buf[r * CNN..(r + GAP) * CNN].fill(0.0);
-        r += GAP + l;
-    }
-    buf[r * CNN..(r + GAP) * CNN].fill(0.0);
 }
 
 #[inline]
@@ -576,7 +683,7 @@ mod tests {
             proj_b: vec![],
             proj_g: vec![],
             proj_beta: vec![],
-            w1: Default::default(),
+            w1_cat: Default::default(),
             b1: Default::default(),
             w2: Default::default(),
             b2: Default::default(),
