@@ -165,7 +165,7 @@ pub fn implausible(date: &PublishedAt, not_after: DateTime<Utc>) -> Option<Strin
     // A day-only date is stored at 00:00 UTC, so a page crawled at 08:00 can carry that day.
     if at > not_after {
         return Some(format!(
-            "{:?} date {} is after the page was crawled ({}): rejected as a publication date",
+            "{:?} date {} is after the page was crawled or read ({}): rejected as a publication date",
             date.source,
             date.at.to_rfc3339(),
             not_after.to_rfc3339()

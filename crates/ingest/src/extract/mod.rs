@@ -509,7 +509,7 @@ fn measure(root: NodeRef<Node>, dropped: &Dropper) -> HashMap<NodeId, Stats> {
                 }
                 frame.stats.paragraph = match name {
                     "p" | "pre" => true,
-                    "div" | "section" | "td" => !frame.has_block_child,
+                    "div" | "section" | "td" | "font" | "center" => !frame.has_block_child,
                     _ => false,
                 };
                 frame.stats.marked |= marked_body(el);
@@ -518,7 +518,7 @@ fn measure(root: NodeRef<Node>, dropped: &Dropper) -> HashMap<NodeId, Stats> {
                     parent.stats.text += frame.stats.text;
                     parent.stats.links += frame.stats.links;
                     parent.stats.commas += frame.stats.commas;
-                    if block_tag(name) || name == "br" {
+                    if block_tag(name) {
                         parent.has_block_child = true;
                     }
                 }
@@ -610,7 +610,18 @@ fn choose(
             continue;
         }
         let score = 1.0 + s.commas as f64 + (s.text as f64 / 100.0).min(3.0);
-        for (level, ancestor) in node.ancestors().take(3).enumerate() {
+        // A `p` scores its container; a `div`/`td` of bare text split by `<br>` (old table
+        // layouts) is itself a container.
+        let own = element(node).is_some_and(|el| !matches!(el.name(), "p" | "pre"));
+        let climb: Vec<NodeRef<Node>> = if own {
+            std::iter::once(node)
+                .chain(node.ancestors())
+                .take(3)
+                .collect()
+        } else {
+            node.ancestors().take(3).collect()
+        };
+        for (level, ancestor) in climb.into_iter().enumerate() {
             let Some(el) = element(ancestor) else {
                 break;
             };
@@ -738,6 +749,8 @@ struct Block {
     text: String,
     links: usize,
     chars: usize,
+    /// Characters inside `b`/`strong`.
+    bold: usize,
     heading: bool,
 }
 
@@ -746,8 +759,10 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
         text: String::new(),
         links: 0,
         chars: 0,
+        bold: 0,
         heading: false,
     };
+    let mut in_bold = 0usize;
     let mut skipping: Option<NodeId> = None;
     let mut in_link = 0usize;
     let flush = |current: &mut Block, blocks: &mut Vec<Block>| {
@@ -757,12 +772,14 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
                 text: text.to_string(),
                 links: current.links,
                 chars: current.chars,
+                bold: current.bold,
                 heading: current.heading,
             });
         }
         current.text.clear();
         current.links = 0;
         current.chars = 0;
+        current.bold = 0;
         current.heading = false;
     };
     for edge in container.traverse() {
@@ -787,6 +804,9 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
                         if name == "a" {
                             in_link += 1;
                         }
+                        if matches!(name, "b" | "strong") {
+                            in_bold += 1;
+                        }
                     }
                     Node::Text(text) => {
                         for c in text.chars() {
@@ -799,6 +819,9 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
                                 current.chars += 1;
                                 if in_link > 0 {
                                     current.links += 1;
+                                }
+                                if in_bold > 0 {
+                                    current.bold += 1;
                                 }
                             }
                         }
@@ -817,6 +840,9 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
                     let name = el.name();
                     if name == "a" {
                         in_link = in_link.saturating_sub(1);
+                    }
+                    if matches!(name, "b" | "strong") {
+                        in_bold = in_bold.saturating_sub(1);
                     }
                     if block_tag(name) {
                         flush(&mut current, blocks);
@@ -885,19 +911,33 @@ fn boilerplate_line(text: &str) -> bool {
     BOILERPLATE_LINES.iter().any(|p| lower.starts_with(p))
 }
 
+/// Whether a block reads as a headline set in bold (old layouts without `h1`): all bold, short,
+/// no sentence-final punctuation.
+fn bold_headline(b: &Block) -> bool {
+    b.chars > 0
+        && b.bold == b.chars
+        && b.chars < 150
+        && !b
+            .text
+            .trim_end()
+            .ends_with(['.', '!', '?', '؟', '»', '"', ':', '”'])
+}
+
 fn clean_blocks(blocks: Vec<Block>) -> Vec<String> {
     blocks
         .into_iter()
-        .filter(|b| {
+        .enumerate()
+        .filter(|(i, b)| {
             let ld = if b.chars == 0 {
                 0.0
             } else {
                 b.links as f64 / b.chars as f64
             };
             let linky = ld > 0.5 || (ld > 0.3 && b.chars < 200);
-            !(linky || boilerplate_line(&b.text) || (b.heading && b.chars < 2))
+            let headline = *i == 0 && bold_headline(b);
+            !(linky || headline || boilerplate_line(&b.text) || (b.heading && b.chars < 2))
         })
-        .map(|b| b.text)
+        .map(|(_, b)| b.text)
         .collect()
 }
 
