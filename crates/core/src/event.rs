@@ -50,6 +50,7 @@ pub struct Citation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     /// The article.
+    #[serde(rename = "id")]
     pub article: ArticleId,
     /// Where it came from (file, record, URL).
     pub source: String,
@@ -116,6 +117,7 @@ pub struct Event {
     /// Who took part, each with the role the sources give, most-cited first.
     pub participants: Vec<Participant>,
     /// The member articles.
+    #[serde(rename = "articles")]
     pub members: Vec<Member>,
     /// Languages of the members, sorted.
     pub languages: Vec<String>,

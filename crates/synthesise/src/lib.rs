@@ -47,8 +47,8 @@ pub fn synthesise(docs: &[Doc]) -> Event {
     let languages: BTreeSet<String> = members.iter().map(|m| m.lang.clone()).collect();
     let outlets: BTreeSet<String> = members.iter().filter_map(|m| m.outlet.clone()).collect();
     let titles = titles(&docs);
-    let main_language = most_common(docs.iter().map(|d| d.language.code.clone()))
-        .unwrap_or_else(|| "und".into());
+    let main_language =
+        most_common(docs.iter().map(|d| d.language.code.clone())).unwrap_or_else(|| "und".into());
     let title = titles
         .get(&main_language)
         .or_else(|| titles.values().next())
@@ -72,7 +72,11 @@ pub fn synthesise(docs: &[Doc]) -> Event {
 fn member(d: &Doc) -> Member {
     Member {
         article: d.article.id.clone(),
-        source: d.article.url.clone().unwrap_or_else(|| d.article.source.to_string()),
+        source: d
+            .article
+            .url
+            .clone()
+            .unwrap_or_else(|| d.article.source.to_string()),
         lang: d.language.code.clone(),
         outlet: d.article.outlet.clone(),
         title: headline(d),
@@ -155,7 +159,11 @@ fn citation(d: &Doc, span: Span) -> Citation {
 
 fn kind(docs: &[&Doc]) -> Option<EventKind> {
     let reports: Vec<&&Doc> = docs.iter().filter(|d| !d.cues.preview).collect();
-    let pool = if reports.is_empty() { docs.iter().collect() } else { reports };
+    let pool = if reports.is_empty() {
+        docs.iter().collect()
+    } else {
+        reports
+    };
     let kinds: Vec<EventKind> = pool
         .iter()
         .filter_map(|d| d.cues.kinds.first().map(|(k, _)| *k))
@@ -213,7 +221,10 @@ fn place(docs: &[&Doc]) -> Option<Reported<String>> {
     Some(Reported {
         value: name,
         sources: found.iter().map(|(d, ..)| d.article.id.clone()).collect(),
-        citations: found.iter().map(|(d, span, _)| citation(d, *span)).collect(),
+        citations: found
+            .iter()
+            .map(|(d, span, _)| citation(d, *span))
+            .collect(),
     })
 }
 
@@ -330,4 +341,123 @@ fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use khabar_core::{
+        Article, Cues, DateRef, DateResolution, Language, Mention, Sentence, Source,
+    };
+
+    /// A one-sentence doc naming `person` in `role`, optionally dating the event.
+    fn doc(text: &str, lang: &str, person: (&str, &str), role: &str, day: Option<u32>) -> Doc {
+        let body = text.to_string();
+        let name_at = body.find(person.1).expect("name in text");
+        let span = Span::new(name_at, name_at + person.1.len());
+        let whole = Span::new(0, body.len());
+        Doc {
+            article: Article::new(Source::Stdin, body),
+            language: Language {
+                code: lang.into(),
+                confidence: 1.0,
+            },
+            removed: vec![],
+            sentences: vec![Sentence { span: whole }],
+            tokens: vec![],
+            mentions: vec![Mention {
+                entity: person.0.into(),
+                kind: EntityKind::Person,
+                span,
+                name: person.1.into(),
+                role: Some(role.into()),
+            }],
+            dates: day
+                .map(|d| DateRef {
+                    date: NaiveDate::from_ymd_opt(2023, 11, d).unwrap(),
+                    span: whole,
+                    resolution: DateResolution::Absolute,
+                })
+                .into_iter()
+                .collect(),
+            figures: vec![],
+            quotes: vec![],
+            cues: Cues::default(),
+            embedding: None,
+            sentence_embeddings: vec![],
+        }
+    }
+
+    const ROLE: &str = "foreign_minister@country:KW";
+
+    #[test]
+    fn a_role_held_by_different_people_is_a_disagreement_with_its_sources() {
+        let docs = vec![
+            doc(
+                "Minister Salem Al-Sabah met Lavrov on 3 November.",
+                "en",
+                ("person:slm", "Salem Al-Sabah"),
+                ROLE,
+                Some(3),
+            ),
+            doc(
+                "الوزير سالم الصباح التقى لافروف.",
+                "ar",
+                ("person:slm", "سالم الصباح"),
+                ROLE,
+                Some(3),
+            ),
+            doc(
+                "الوزير عبدالله اليحيا التقى لافروف.",
+                "ar",
+                ("person:yhy", "عبدالله اليحيا"),
+                ROLE,
+                None,
+            ),
+        ];
+        let event = synthesise(&docs);
+        assert_eq!(event.disagreements.len(), 1);
+        let d = &event.disagreements[0];
+        assert_eq!(d.slot, ROLE);
+        let mut counts: Vec<(usize, &str)> = d
+            .values
+            .iter()
+            .map(|v| (v.sources.len(), v.value.as_str()))
+            .collect();
+        counts.sort();
+        assert_eq!(counts, [(1, "عبدالله اليحيا"), (2, "Salem Al-Sabah")]);
+        assert!(d.values.iter().all(|v| !v.citations.is_empty()));
+        let date = event.date.unwrap();
+        assert_eq!(date.value, NaiveDate::from_ymd_opt(2023, 11, 3).unwrap());
+        assert_eq!(date.sources.len(), 2);
+        assert_eq!(event.languages, ["ar", "en"]);
+        assert_eq!(event.titles.len(), 2);
+    }
+
+    #[test]
+    fn agreeing_sources_raise_no_flag_and_order_does_not_matter() {
+        let docs = vec![
+            doc(
+                "Minister Salem Al-Sabah met Lavrov.",
+                "en",
+                ("person:slm", "Salem Al-Sabah"),
+                ROLE,
+                Some(3),
+            ),
+            doc(
+                "الوزير سالم الصباح التقى لافروف.",
+                "ar",
+                ("person:slm", "سالم الصباح"),
+                ROLE,
+                Some(3),
+            ),
+        ];
+        let event = synthesise(&docs);
+        assert!(event.disagreements.is_empty());
+        assert_eq!(event.participants.len(), 1);
+        assert_eq!(event.participants[0].names.len(), 2);
+        let reversed: Vec<Doc> = docs.into_iter().rev().collect();
+        assert_eq!(synthesise(&reversed), event);
+    }
 }
