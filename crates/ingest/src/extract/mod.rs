@@ -55,7 +55,7 @@ pub fn extract(html: &Html) -> Extracted {
         .map_or(0, |s| s.text);
     let protected: HashSet<NodeId> = raw
         .iter()
-        .filter(|(_, s)| s.marked || s.text * 10 >= page_text * 4)
+        .filter(|(_, s)| s.marked || s.quotes || s.text * 10 >= page_text * 4)
         .map(|(id, _)| *id)
         .collect();
     let dropped = |node: NodeRef<Node>, el: &scraper::node::Element| match drop_reason(el) {
@@ -389,10 +389,27 @@ fn boilerplate_named(el: &scraper::node::Element) -> bool {
     if raw.is_empty() || names_body(&raw.to_ascii_lowercase()) {
         return false;
     }
-    name_words(&raw)
-        .iter()
-        .any(|w| BOILERPLATE_WORDS.contains(&w.as_str()))
+    let words = name_words(&raw);
+    let layout_ok = words.iter().any(|w| CONTENT_WORDS.contains(&w.as_str()));
+    words.iter().any(|w| {
+        BOILERPLATE_WORDS.contains(&w.as_str())
+            && !(layout_ok && LAYOUT_WORDS.contains(&w.as_str()))
+    })
 }
+
+/// Boilerplate words that also name page layout: `content-with-sidebar`, `rail__body` and
+/// `article-header-wrapper` hold the article, so these count only without a [`CONTENT_WORDS`]
+/// word beside them (readability's "maybe a candidate" rule). The others (share, related,
+/// comment …) drop the element whatever else it is called.
+const LAYOUT_WORDS: &[&str] = &[
+    "sidebar", "rail", "header", "masthead", "footer", "widget", "widgets", "banner", "teaser",
+    "teasers", "inline", "jump", "print", "embed", "toolbar", "tools", "hidden", "pager",
+];
+
+/// Words that say an element holds the content.
+const CONTENT_WORDS: &[&str] = &[
+    "content", "article", "story", "main", "body", "post", "entry", "text", "column",
+];
 
 fn hidden(el: &scraper::node::Element) -> bool {
     if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
@@ -445,6 +462,9 @@ struct Stats {
     paragraph: bool,
     /// It, or an element inside it, is marked as the article body.
     marked: bool,
+    /// It holds a `blockquote`: an embedded post quoted by the story (tweets quoted in news
+    /// are statements), kept even inside a `social-media-embed` wrapper.
+    quotes: bool,
 }
 
 struct Frame {
@@ -513,8 +533,10 @@ fn measure(root: NodeRef<Node>, dropped: &Dropper) -> HashMap<NodeId, Stats> {
                     _ => false,
                 };
                 frame.stats.marked |= marked_body(el);
+                frame.stats.quotes |= name == "blockquote";
                 if let Some(parent) = stack.last_mut() {
                     parent.stats.marked |= frame.stats.marked;
+                    parent.stats.quotes |= frame.stats.quotes;
                     parent.stats.text += frame.stats.text;
                     parent.stats.links += frame.stats.links;
                     parent.stats.commas += frame.stats.commas;
@@ -933,7 +955,7 @@ fn clean_blocks(blocks: Vec<Block>) -> Vec<String> {
             } else {
                 b.links as f64 / b.chars as f64
             };
-            let linky = ld > 0.5 || (ld > 0.3 && b.chars < 200);
+            let linky = ld > 0.5;
             let headline = *i == 0 && bold_headline(b);
             !(linky || headline || boilerplate_line(&b.text) || (b.heading && b.chars < 2))
         })
