@@ -224,7 +224,7 @@ impl Weights {
     }
 
     /// Dequantise the embedding row of piece `id` into `out` (512 values).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn embedding_row(&self, id: u32, out: &mut [f32]) {
         let id = (id as usize).min(self.vocab_rows() - 1);
         let shard = id % SHARDS;
@@ -281,6 +281,59 @@ impl Weights {
     /// token count of each (all > 0); writes one unit vector per sentence into `out`
     /// (`lens.len() × DIM`).
     pub(crate) fn forward(
+        &self,
+        ids: &[u32],
+        lens: &[usize],
+        cache: &PieceCache,
+        s: &mut Scratch,
+        out: &mut [f32],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                unsafe { self.forward_avx512(ids, lens, cache, s, out) };
+                return;
+            }
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                unsafe { self.forward_avx2(ids, lens, cache, s, out) };
+                return;
+            }
+        }
+        self.forward_impl(ids, lens, cache, s, out)
+    }
+
+    /// `forward_impl` compiled with AVX2 so its element-wise loops use 256-bit vectors.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn forward_avx2(
+        &self,
+        ids: &[u32],
+        lens: &[usize],
+        cache: &PieceCache,
+        s: &mut Scratch,
+        out: &mut [f32],
+    ) {
+        self.forward_impl(ids, lens, cache, s, out)
+    }
+
+    /// `forward_impl` compiled with AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    unsafe fn forward_avx512(
+        &self,
+        ids: &[u32],
+        lens: &[usize],
+        cache: &PieceCache,
+        s: &mut Scratch,
+        out: &mut [f32],
+    ) {
+        self.forward_impl(ids, lens, cache, s, out)
+    }
+
+    #[inline(always)]
+    fn forward_impl(
         &self,
         ids: &[u32],
         lens: &[usize],
@@ -536,14 +589,14 @@ pub(crate) struct Scratch {
     y2: Vec<f32>,
 }
 
-#[inline]
+#[inline(always)]
 fn add(dst: &mut [f32], src: &[f32]) {
     for (d, &s) in dst.iter_mut().zip(src) {
         *d += s;
     }
 }
 
-#[inline]
+#[inline(always)]
 fn relu(v: &mut [f32]) {
     for x in v {
         *x = x.max(0.0);
@@ -551,7 +604,7 @@ fn relu(v: &mut [f32]) {
 }
 
 /// Layer norm of one row in place: (x − mean) / √(var + eps) · g + b.
-#[inline]
+#[inline(always)]
 pub(crate) fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32], eps: f32) {
     let n = x.len() as f32;
     let mut acc = [0f32; 8];

@@ -124,3 +124,20 @@ fn batch_equals_single() {
         assert!(cos > 0.99999, "{t:?}: single vs batch cosine {cos}");
     }
 }
+
+#[test]
+fn document_vectors_are_truncated_and_digit_mapped() {
+    let m = model();
+    let long: String = "The minister said talks were constructive. ".repeat(200);
+    let d = m.embed_document(&long);
+    assert!(
+        (cosine(&d, &m.embed_truncated(&long, khabar_embed::DOC_MAX_TOKENS)) - 1.0).abs() < 1e-5
+    );
+    let ar = m.embed_document("عام ٢٠٢٣");
+    assert!((cosine(&ar, &m.embed("عام 2023")) - 1.0).abs() < 1e-5);
+    let batch = m.embed_document_batch(&[long.as_str(), "عام ٢٠٢٣"]);
+    assert!(cosine(&batch[0], &d) > 0.99999 && cosine(&batch[1], &ar) > 0.99999);
+    // a short text is embedded whole
+    let s = "Lavrov met his Kuwaiti counterpart.";
+    assert!(cosine(&m.embed_document(s), &m.embed(s)) > 0.99999);
+}

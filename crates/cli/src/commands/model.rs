@@ -88,10 +88,10 @@ pub fn run_embed(args: &EmbedArgs, model_dir: &Path) -> anyhow::Result<()> {
         if lines.is_empty() {
             break;
         }
-        let vecs: Vec<Vec<f32>> = if args.document {
-            lines.iter().map(|l| model.embed_document(l)).collect()
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let vecs = if args.document {
+            model.embed_document_batch(&refs)
         } else {
-            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
             model.embed_batch(&refs)
         };
         for v in &vecs {
