@@ -1,1 +1,113 @@
-fn main() {}
+//! `khabar`: turn a stream of multilingual news articles into a searchable database of events,
+//! with who reports what. A thin binary over the stage crates; see docs/architecture.md.
+
+mod commands;
+mod pipeline;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// khabar — news articles in, events out: who did what, when, where, who reports it, and where
+/// the reports disagree.
+#[derive(Parser)]
+#[command(name = "khabar", version, about, long_about = None)]
+struct Cli {
+    /// Where the store lives.
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_DATA",
+        default_value = "khabar-data"
+    )]
+    data_dir: PathBuf,
+    /// Where the embedding model is installed [default: the user cache dir].
+    #[arg(long, global = true, env = "KHABAR_MODEL_DIR")]
+    model_dir: Option<PathBuf>,
+    /// Where the gazetteer is installed [default: the user cache dir].
+    #[arg(long, global = true, env = "KHABAR_GAZETTEER_DIR")]
+    gazetteer_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read articles (files, directories, `-` for stdin) and add them to the store.
+    Ingest(commands::ingest::IngestArgs),
+    /// List the events.
+    Events(commands::events::EventsArgs),
+    /// Show one event: date, place, participants, articles, facts with their sentences.
+    Show(commands::events::ShowArgs),
+    /// Export every event.
+    Export(commands::events::ExportArgs),
+    /// Install what is missing, ingest the bundled example articles, print the events.
+    Demo(commands::demo::DemoArgs),
+    /// Install or inspect the embedding model.
+    Model(commands::model::ModelArgs),
+    /// Embed text lines from stdin: one JSON array of 512 floats per line.
+    Embed(commands::model::EmbedArgs),
+    /// Measure quality on labelled data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Measure speed.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Same-story pairs (SemEval-2022 Task 8 form): Pearson r and ROC-AUC of the event similarity.
+    Pairs(commands::eval::PairsArgs),
+    /// Fit the similarity model on labelled pairs by cross-validation and print the weights.
+    Fit(commands::eval::FitArgs),
+    /// Main-content extraction against ground-truth article bodies.
+    Extraction(commands::extraction::EvalExtractionArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// WARC reading and extraction throughput.
+    Warc(commands::extraction::BenchWarcArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dirs = commands::Dirs {
+        data: cli.data_dir,
+        model: cli
+            .model_dir
+            .unwrap_or_else(khabar_embed::default_model_dir),
+        gazetteer: cli
+            .gazetteer_dir
+            .unwrap_or_else(khabar_analyse::default_gazetteer_dir),
+    };
+    let result = match &cli.command {
+        Command::Ingest(args) => commands::ingest::run(args, &dirs),
+        Command::Events(args) => commands::events::run_events(args, &dirs),
+        Command::Show(args) => commands::events::run_show(args, &dirs),
+        Command::Export(args) => commands::events::run_export(args, &dirs),
+        Command::Demo(args) => commands::demo::run(args, &dirs),
+        Command::Model(args) => {
+            commands::model::run_model(args, &dirs.model).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Embed(args) => {
+            commands::model::run_embed(args, &dirs.model).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Pairs(args)) => commands::eval::run_pairs(args, &dirs),
+        Command::Eval(EvalCommand::Fit(args)) => commands::eval::run_fit(args, &dirs),
+        Command::Eval(EvalCommand::Extraction(args)) => {
+            commands::extraction::run_eval_extraction(args).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Warc(args)) => {
+            commands::extraction::run_bench_warc(args).map(|_| ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -81,7 +81,12 @@ impl Profile {
     /// The profile of an analysed article.
     pub fn of(d: &Doc) -> Profile {
         let ids = |keep: &dyn Fn(EntityKind) -> bool| -> Vec<u64> {
-            sorted(d.mentions.iter().filter(|m| keep(m.kind)).map(|m| hash(&m.entity)))
+            sorted(
+                d.mentions
+                    .iter()
+                    .filter(|m| keep(m.kind))
+                    .map(|m| hash(&m.entity)),
+            )
         };
         let mut stems = Vec::new();
         for t in &d.tokens {
@@ -130,7 +135,12 @@ impl<'a> Vectors<'a> {
 impl PairFeatures {
     /// The features of a pair of analysed, embedded articles.
     pub fn of(a: &Doc, b: &Doc) -> PairFeatures {
-        PairFeatures::between(&Profile::of(a), Vectors::of(a), &Profile::of(b), Vectors::of(b))
+        PairFeatures::between(
+            &Profile::of(a),
+            Vectors::of(a),
+            &Profile::of(b),
+            Vectors::of(b),
+        )
     }
 
     /// The features of a pair from their profiles and vectors.
@@ -156,8 +166,7 @@ impl PairFeatures {
             doc_cosine,
             sentence_cosine,
             entity_overlap: jaccard(&a.entities, &b.entities),
-            shared_people: shared(&a.people, &b.people).min(PEOPLE_CAP) as f32
-                / PEOPLE_CAP as f32,
+            shared_people: shared(&a.people, &b.people).min(PEOPLE_CAP) as f32 / PEOPLE_CAP as f32,
             place_overlap: jaccard(&a.places, &b.places),
             date_close,
             date_far,
@@ -240,30 +249,23 @@ fn best_pair(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<f32> {
 }
 
 /// The day an article's event happened, as far as the article says: the date it names most often
-/// within a week before (or the day after) its publication; failing that, the date it names
-/// most often; failing that, its publication day. None for an undated article that names no date.
+/// within a week before (or the day after) its publication, else its publication day. An undated
+/// article has no event day: the dates it names could be history ("the borders of 1967") as well
+/// as news, and guessing would be worse than saying nothing.
 pub fn event_day(d: &Doc) -> Option<NaiveDate> {
-    let published = d.article.published_at.as_ref().map(|p| p.at.date_naive());
+    let published = d.article.published_at.as_ref()?.at.date_naive();
     let mut counts: HashMap<NaiveDate, usize> = HashMap::new();
     for date in &d.dates {
-        counts.entry(date.date).or_default();
-        *counts.get_mut(&date.date).unwrap() += 1;
+        let offset = (published - date.date).num_days();
+        if (-1..=7).contains(&offset) {
+            *counts.entry(date.date).or_default() += 1;
+        }
     }
-    let most_named = |keep: &dyn Fn(&NaiveDate) -> bool| {
-        counts
-            .iter()
-            .filter(|(day, _)| keep(day))
-            .max_by(|(d1, c1), (d2, c2)| c1.cmp(c2).then(d2.cmp(d1)))
-            .map(|(day, _)| *day)
-    };
-    match published {
-        Some(p) => most_named(&|day| {
-            let offset = (p - *day).num_days();
-            (-1..=7).contains(&offset)
-        })
-        .or(Some(p)),
-        None => most_named(&|_| true),
-    }
+    counts
+        .into_iter()
+        .max_by(|(d1, c1), (d2, c2)| c1.cmp(c2).then(d2.cmp(d1)))
+        .map(|(day, _)| day)
+        .or(Some(published))
 }
 
 fn kinds_conflict(a: Option<EventKind>, b: Option<EventKind>) -> bool {

@@ -54,6 +54,17 @@ impl VectorIndex {
         self.days.len() - 1
     }
 
+    /// The vector at `position`.
+    pub fn vector(&self, position: usize) -> &[f32] {
+        &self.vectors[position * self.dim..(position + 1) * self.dim]
+    }
+
+    /// Keeps only the first `len` vectors (undoing adds whose store transaction failed).
+    pub fn truncate(&mut self, len: usize) {
+        self.vectors.truncate(len * self.dim);
+        self.days.truncate(len);
+    }
+
     /// Positions of the candidates for `vector` (published on `day`), with their cosines.
     pub fn candidates(&self, vector: &[f32], day: Option<i32>) -> Vec<(usize, f32)> {
         if vector.len() != self.dim || self.dim == 0 {

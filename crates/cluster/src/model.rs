@@ -284,7 +284,11 @@ mod tests {
             .map(|i| {
                 let same = i % 2 == 0;
                 let jitter = ((i * 37) % 20) as f32 / 100.0;
-                let cos = if same { 0.65 + jitter } else { 0.2 + jitter * 2.0 };
+                let cos = if same {
+                    0.65 + jitter
+                } else {
+                    0.2 + jitter * 2.0
+                };
                 example(cos, same, i as u64)
             })
             .collect();

@@ -200,21 +200,40 @@ fn date(docs: &[&Doc]) -> Option<Reported<chrono::NaiveDate>> {
     })
 }
 
-/// The place: the city or place named by the most articles (countries are parties, not places).
+/// Sentences at the top of an article where it says where the event happened.
+const LEAD_SENTENCES: usize = 3;
+
+/// Words that put what follows in a place ("talks in Moscow", "زيارة إلى موسكو"). A place named
+/// right after one of them in the lead is where the event happened; a place merely talked about
+/// ("the war in Gaza", further down) is a topic.
+const LOCATIVES: &[&str] = &["in", "at", "to", "from", "في", "إلى", "الى", "من"];
+
+/// The place: each article's own answer — the first place its lead names after a locative word,
+/// else the first place its lead names — voted across articles.
 fn place(docs: &[&Doc]) -> Option<Reported<String>> {
-    let mut by_entity: BTreeMap<&str, Vec<(&Doc, Span, &str)>> = BTreeMap::new();
+    let mut votes: BTreeMap<&str, Vec<(&Doc, Span, &str)>> = BTreeMap::new();
     for d in docs {
-        let mut seen = BTreeSet::new();
-        for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Place) {
-            if seen.insert(m.entity.as_str()) {
-                by_entity
-                    .entry(m.entity.as_str())
-                    .or_default()
-                    .push((d, m.span, m.name.as_str()));
-            }
+        let lead_end = d
+            .sentences
+            .get(LEAD_SENTENCES - 1)
+            .or(d.sentences.last())
+            .map_or(d.article.body.len(), |s| s.span.end);
+        let in_lead: Vec<&khabar_core::Mention> = d
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Place && m.span.end <= lead_end)
+            .collect();
+        let located = in_lead
+            .iter()
+            .find(|m| after_locative(&d.article.body, m.span));
+        if let Some(m) = located.or(in_lead.first()) {
+            votes
+                .entry(m.entity.as_str())
+                .or_default()
+                .push((d, m.span, m.name.as_str()));
         }
     }
-    let (_, found) = by_entity
+    let (_, found) = votes
         .into_iter()
         .max_by(|(a, x), (b, y)| x.len().cmp(&y.len()).then(b.cmp(a)))?;
     let name = display_name(found.iter().map(|(d, _, n)| (d.language.code.as_str(), *n)));
@@ -228,6 +247,16 @@ fn place(docs: &[&Doc]) -> Option<Reported<String>> {
     })
 }
 
+/// True when the word before `span` is a locative.
+fn after_locative(body: &str, span: Span) -> bool {
+    let before = body[..span.start].trim_end();
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
+        .next()
+        .unwrap_or("");
+    LOCATIVES.iter().any(|l| word.eq_ignore_ascii_case(l))
+}
+
 /// English name if any source gives one, else the first.
 fn display_name<'a>(names: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let names: Vec<(&str, &str)> = names.collect();
@@ -235,6 +264,26 @@ fn display_name<'a>(names: impl Iterator<Item = (&'a str, &'a str)>) -> String {
         .iter()
         .find(|(lang, _)| *lang == "en")
         .or(names.first())
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_default()
+}
+
+/// The fullest name among a person's mentions: the one that contains most of the others
+/// ("Sergei Lavrov" contains "Lavrov"), so a role phrase standing for the person ("his Russian
+/// counterpart") is not taken for the name; ties go to the longer, then the first.
+fn best_name<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    let covers = |candidate: &str| names.iter().filter(|n| candidate.contains(**n)).count();
+    names
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|(i, a), (j, b)| {
+            covers(a)
+                .cmp(&covers(b))
+                .then(a.chars().count().cmp(&b.chars().count()))
+                .then(j.cmp(i))
+        })
         .map(|(_, n)| n.to_string())
         .unwrap_or_default()
 }
@@ -262,14 +311,17 @@ fn participants(docs: &[&Doc]) -> Vec<Participant> {
         if docs.len() > 1 && (share < PARTICIPANT_MIN_SHARE || sources.len() < 2) {
             continue;
         }
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut by_language: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (d, m) in &seen.mentions {
-            // The longest form in each language is the fullest name ("Sergei Lavrov" over "Lavrov").
-            let name = names.entry(d.language.code.clone()).or_default();
-            if m.name.chars().count() > name.chars().count() {
-                *name = m.name.clone();
-            }
+            by_language
+                .entry(d.language.code.as_str())
+                .or_default()
+                .push(m.name.as_str());
         }
+        let names: BTreeMap<String, String> = by_language
+            .into_iter()
+            .map(|(lang, names)| (lang.to_string(), best_name(names.into_iter())))
+            .collect();
         let role = most_common(seen.mentions.iter().filter_map(|(_, m)| m.role.clone()));
         let mut cited = BTreeSet::new();
         let citations = seen
@@ -306,7 +358,7 @@ fn participants(docs: &[&Doc]) -> Vec<Participant> {
 /// Salem Al-Sabah in three reports and Abdullah Al-Yahya in one.
 fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
     // role -> person -> (docs, citations, a name)
-    type Holders<'a> = BTreeMap<&'a str, (BTreeSet<&'a ArticleId>, Vec<Citation>, String)>;
+    type Holders<'a> = BTreeMap<&'a str, (BTreeSet<&'a ArticleId>, Vec<Citation>, Vec<&'a str>)>;
     let mut roles: BTreeMap<&str, Holders> = BTreeMap::new();
     for d in docs {
         for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
@@ -317,13 +369,11 @@ fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
                 .entry(role)
                 .or_default()
                 .entry(m.entity.as_str())
-                .or_insert_with(|| (BTreeSet::new(), Vec::new(), m.name.clone()));
+                .or_insert_with(|| (BTreeSet::new(), Vec::new(), Vec::new()));
             if holder.0.insert(&d.article.id) {
                 holder.1.push(citation(d, m.span));
             }
-            if m.name.chars().count() > holder.2.chars().count() {
-                holder.2 = m.name.clone();
-            }
+            holder.2.push(m.name.as_str());
         }
     }
     roles
@@ -333,8 +383,8 @@ fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
             slot: role.to_string(),
             values: holders
                 .into_values()
-                .map(|(sources, citations, name)| Reported {
-                    value: name,
+                .map(|(sources, citations, names)| Reported {
+                    value: best_name(names.into_iter()),
                     sources: sources.into_iter().cloned().collect(),
                     citations,
                 })
@@ -348,7 +398,8 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use khabar_core::{
-        Article, Cues, DateRef, DateResolution, Language, Mention, Sentence, Source,
+        Article, Cues, DateRef, DateResolution, DateSource, Language, Mention, PublishedAt,
+        Sentence, Source,
     };
 
     /// A one-sentence doc naming `person` in `role`, optionally dating the event.
@@ -357,8 +408,20 @@ mod tests {
         let name_at = body.find(person.1).expect("name in text");
         let span = Span::new(name_at, name_at + person.1.len());
         let whole = Span::new(0, body.len());
+        let mut article = Article::new(Source::Stdin, body);
+        article.published_at = day.map(|d| PublishedAt {
+            at: NaiveDate::from_ymd_opt(2023, 11, d + 1)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc()
+                .fixed_offset(),
+            date_only: false,
+            source: DateSource::InputField,
+            confidence: 1.0,
+        });
         Doc {
-            article: Article::new(Source::Stdin, body),
+            article,
             language: Language {
                 code: lang.into(),
                 confidence: 1.0,

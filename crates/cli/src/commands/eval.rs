@@ -1,0 +1,350 @@
+//! `khabar eval pairs` and `khabar eval fit`: the similarity model measured and fitted on
+//! labelled data, always reporting held-out figures.
+
+use super::Dirs;
+use crate::pipeline::Stages;
+use anyhow::{Context, Result};
+use khabar_cluster::features::{PairFeatures, NAMES};
+use khabar_cluster::index::CANDIDATE_MIN_COSINE;
+use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
+use khabar_core::{Article, Doc, Source};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Pairs with an `overall` rating at or below this are the same story (SemEval-2022 Task 8: 1 =
+/// very similar, 4 = very dissimilar; see ../shared/eval/README.md).
+pub const SAME_STORY_MAX_OVERALL: f64 = 1.5;
+
+/// Folds of the cross-validation.
+const FOLDS: usize = 5;
+
+/// Arguments of `khabar eval pairs`.
+#[derive(clap::Args)]
+pub struct PairsArgs {
+    /// A JSONL file of rated pairs (`pair_id, lang1, lang2, text1, text2, overall`).
+    pub file: PathBuf,
+    /// Print `{"pairs": n, "pearson": {"overall": r, "ar-ar": r, ...}, "auc": a, ...}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `khabar eval fit`.
+#[derive(clap::Args)]
+pub struct FitArgs {
+    /// Rated pair files (SemEval-2022 form).
+    #[arg(long)]
+    pub pairs: Vec<PathBuf>,
+    /// Event streams with gold `event` labels (khabar JSONL plus `event`).
+    #[arg(long)]
+    pub clusters: Vec<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct RatedPair {
+    pair_id: String,
+    lang1: String,
+    lang2: String,
+    text1: String,
+    text2: String,
+    overall: f64,
+}
+
+#[derive(Deserialize)]
+struct GoldArticle {
+    id: serde_json::Value,
+    text: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    published_at: Option<String>,
+    event: String,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(serde_json::from_str(&line).with_context(|| {
+            format!(
+                "{}:{}: not a record of the expected form",
+                path.display(),
+                i + 1
+            )
+        })?);
+    }
+    Ok(out)
+}
+
+/// A rated pair, analysed and embedded.
+struct Scored {
+    langs: String,
+    overall: f64,
+    features: PairFeatures,
+    group: u64,
+}
+
+fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
+    let pairs: Vec<RatedPair> = read_jsonl(path)?;
+    let name = path.display().to_string();
+    let mut articles = Vec::new();
+    for (i, p) in pairs.iter().enumerate() {
+        for (text, lang) in [(&p.text1, &p.lang1), (&p.text2, &p.lang2)] {
+            let mut a = Article::new(
+                Source::JsonlRecord {
+                    path: name.clone(),
+                    line: i as u64 + 1,
+                },
+                text.clone(),
+            );
+            a.declared_lang = Some(lang.clone());
+            articles.push(a);
+        }
+    }
+    let docs = stages.prepare_all(articles);
+    // Pairs sharing an article stay in one fold: group by the first article id of the pair id.
+    Ok(pairs
+        .iter()
+        .zip(docs.chunks_exact(2))
+        .map(|(p, d)| Scored {
+            langs: format!("{}-{}", p.lang1, p.lang2),
+            overall: p.overall,
+            features: PairFeatures::of(&d[0], &d[1]),
+            group: fnv(p.pair_id.split('_').next().unwrap_or(&p.pair_id)),
+        })
+        .collect())
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Pearson correlation.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return f64::NAN;
+    }
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Pearson against −overall, overall and per language pair.
+fn pearson_by_langs(scored: &[Scored], scores: &[f32]) -> BTreeMap<String, f64> {
+    let mut groups: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for (s, &score) in scored.iter().zip(scores) {
+        for key in ["overall".to_string(), s.langs.clone()] {
+            let g = groups.entry(key).or_default();
+            g.0.push(score as f64);
+            g.1.push(-s.overall);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(k, (x, y))| (k, pearson(&x, &y)))
+        .collect()
+}
+
+/// Runs `khabar eval pairs`.
+pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
+    let scored = prepare_pairs(&stages, &args.file)?;
+    let model = FITTED;
+    let scores: Vec<f32> = scored.iter().map(|s| model.score(&s.features)).collect();
+    let cosines: Vec<f32> = scored.iter().map(|s| s.features.doc_cosine).collect();
+    let labels: Vec<bool> = scored
+        .iter()
+        .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
+        .collect();
+    let pearson = pearson_by_langs(&scored, &scores);
+    let baseline = pearson_by_langs(&scored, &cosines);
+    let (tp, fp, fneg) = confusion(&scores, &labels, model.threshold);
+    let report = serde_json::json!({
+        "pairs": scored.len(),
+        "pearson": pearson,
+        "auc": auc(&scores, &labels),
+        "threshold": model.threshold,
+        "same_story": {
+            "precision": tp as f64 / (tp + fp).max(1) as f64,
+            "recall": tp as f64 / (tp + fneg).max(1) as f64,
+        },
+        "document_cosine_only": {"pearson": baseline, "auc": auc(&cosines, &labels)},
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{} pairs from {}", scored.len(), args.file.display());
+        println!("Pearson r with −overall (model | document cosine alone):");
+        for (k, r) in &pearson {
+            println!("  {:<8} {:>6.3} | {:>6.3}", k, r, baseline[k]);
+        }
+        println!(
+            "same-story ROC-AUC {:.3} (document cosine alone {:.3})",
+            report["auc"].as_f64().unwrap_or_default(),
+            report["document_cosine_only"]["auc"]
+                .as_f64()
+                .unwrap_or_default()
+        );
+        println!(
+            "at the clustering threshold {:.3}: same-story precision {:.3}, recall {:.3}",
+            model.threshold,
+            report["same_story"]["precision"]
+                .as_f64()
+                .unwrap_or_default(),
+            report["same_story"]["recall"].as_f64().unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn confusion(scores: &[f32], labels: &[bool], threshold: f32) -> (usize, usize, usize) {
+    let (mut tp, mut fp, mut fneg) = (0, 0, 0);
+    for (&s, &l) in scores.iter().zip(labels) {
+        match (s >= threshold, l) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fneg += 1,
+            _ => {}
+        }
+    }
+    (tp, fp, fneg)
+}
+
+/// Candidate pairs of a gold stream, labelled: every pair the engine would score (document
+/// cosine at or above the candidate threshold), same event or not.
+fn stream_examples(stages: &Stages, path: &Path) -> Result<Vec<Example>> {
+    let gold: Vec<GoldArticle> = read_jsonl(path)?;
+    let name = path.display().to_string();
+    let articles: Vec<Article> = gold
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut a = Article::new(
+                Source::JsonlRecord {
+                    path: name.clone(),
+                    line: i as u64 + 1,
+                },
+                g.text.clone(),
+            );
+            a.title = g.title.clone();
+            a.declared_lang = g.lang.clone();
+            a.external_id = Some(g.id.to_string());
+            if let Some(p) = g
+                .published_at
+                .as_deref()
+                .and_then(khabar_ingest::jsonl::parse_date)
+            {
+                a.published_at = Some(p);
+            }
+            a
+        })
+        .collect();
+    let docs: Vec<Doc> = stages.prepare_all(articles);
+    // Folds by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event.
+    let topic = |event: &str| fnv(event.split('_').next().unwrap_or(event));
+    let mut out = Vec::new();
+    for i in 0..docs.len() {
+        for j in i + 1..docs.len() {
+            let features = PairFeatures::of(&docs[i], &docs[j]);
+            if features.doc_cosine < CANDIDATE_MIN_COSINE {
+                continue;
+            }
+            out.push(Example {
+                features,
+                same: gold[i].event == gold[j].event,
+                group: topic(&gold[i].event).min(topic(&gold[j].event)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `khabar eval fit`: cross-validated figures, then the model fitted on everything.
+pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
+    let mut examples = Vec::new();
+    let mut pair_sets = Vec::new();
+    for path in &args.pairs {
+        let scored = prepare_pairs(&stages, path)?;
+        let start = examples.len();
+        examples.extend(scored.iter().map(|s| Example {
+            features: s.features,
+            same: s.overall <= SAME_STORY_MAX_OVERALL,
+            group: s.group,
+        }));
+        pair_sets.push((path.clone(), start, scored));
+    }
+    for path in &args.clusters {
+        let found = stream_examples(&stages, path)?;
+        println!(
+            "{}: {} candidate pairs, {} same-event",
+            path.display(),
+            found.len(),
+            found.iter().filter(|e| e.same).count()
+        );
+        examples.extend(found);
+    }
+    anyhow::ensure!(
+        !examples.is_empty(),
+        "no examples: pass --pairs and/or --clusters"
+    );
+    let cv = cross_validate(&examples, FOLDS);
+    println!(
+        "{}-fold cross-validation over {} pairs (held-out): AUC {:.3}, precision {:.3}, recall {:.3} at threshold {:.3}",
+        cv.folds,
+        examples.len(),
+        cv.auc,
+        cv.precision,
+        cv.recall,
+        cv.threshold
+    );
+    for (path, start, scored) in &pair_sets {
+        let held: Vec<f32> = cv.held_out[*start..*start + scored.len()].to_vec();
+        println!("held-out Pearson with −overall on {}:", path.display());
+        for (k, r) in pearson_by_langs(scored, &held) {
+            println!("  {k:<8} {r:.3}");
+        }
+    }
+    let model = fit(&examples);
+    print_model(&model);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_model(model: &SimilarityModel) {
+    println!("fitted on all pairs (paste into crates/cluster/src/model.rs FITTED):");
+    let weights: Vec<String> = model.weights.iter().map(|w| format!("{w:.4}")).collect();
+    println!("    weights: [{}],", weights.join(", "));
+    println!("    bias: {:.4},", model.bias);
+    println!("    threshold: {:.4},", model.threshold);
+    for (name, w) in NAMES.iter().zip(model.weights) {
+        println!("  {name:<16} {w:>8.3}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pearson;
+
+    #[test]
+    fn pearson_of_linear_and_inverse_series() {
+        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
+        assert!((pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    }
+}

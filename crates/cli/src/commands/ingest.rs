@@ -1,0 +1,121 @@
+//! `khabar ingest PATH...`
+
+use super::Dirs;
+use crate::pipeline::{BatchOutcome, Pipeline};
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use khabar_ingest::{read_input, Input, Item, Limits, Rejection};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Articles per store transaction: large enough to amortise the commit, small enough that a
+/// crash loses little work.
+const BATCH: usize = 64;
+
+/// Arguments of `khabar ingest`.
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    /// Files or directories (read recursively); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Counts of one ingest run.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// New articles stored.
+    pub ingested: usize,
+    /// Articles already stored.
+    pub duplicates: usize,
+    /// Inputs that could not be read as articles.
+    pub rejected: Vec<Rejection>,
+}
+
+/// Runs `khabar ingest`; exits non-zero when anything was rejected.
+pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
+    let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
+    report(&summary);
+    Ok(if summary.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// Reads every path and runs the articles through the pipeline in batches.
+pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result<Summary> {
+    let progress = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} articles read, {per_sec} — {msg}")
+                .expect("valid template"),
+        );
+        bar
+    };
+    let mut summary = Summary::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut failure = None;
+    let limits = Limits::default();
+    for path in paths {
+        let input = if path.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(path.clone())
+        };
+        read_input(&input, &limits, &mut |item| {
+            if failure.is_some() {
+                return;
+            }
+            match item {
+                Item::Article(a) => {
+                    progress.inc(1);
+                    batch.push(a);
+                    if batch.len() == BATCH {
+                        let full = std::mem::take(&mut batch);
+                        match pipeline.ingest_batch(full) {
+                            Ok(outcome) => add(&mut summary, outcome),
+                            Err(e) => failure = Some(e),
+                        }
+                        progress.set_message(format!("{} stored", summary.ingested));
+                    }
+                }
+                Item::Rejected(r) => summary.rejected.push(r),
+            }
+        });
+        if let Some(e) = failure.take() {
+            progress.finish_and_clear();
+            return Err(e.context("storing a batch (nothing of that batch was kept)"));
+        }
+    }
+    if !batch.is_empty() {
+        let outcome = pipeline.ingest_batch(batch)?;
+        add(&mut summary, outcome);
+    }
+    progress.finish_and_clear();
+    Ok(summary)
+}
+
+fn add(summary: &mut Summary, outcome: BatchOutcome) {
+    summary.ingested += outcome.ingested;
+    summary.duplicates += outcome.duplicates;
+}
+
+fn report(summary: &Summary) {
+    println!(
+        "ingested {}, duplicates {}, rejected {}",
+        summary.ingested,
+        summary.duplicates,
+        summary.rejected.len()
+    );
+    // Rejections are listed even with --quiet: each names its input and what to do about it.
+    for r in &summary.rejected {
+        eprintln!("rejected {}: {}", r.source, r.reason);
+    }
+}

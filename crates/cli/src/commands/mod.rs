@@ -1,0 +1,20 @@
+//! One module per group of subcommands: argument types and what each command does.
+
+pub mod demo;
+pub mod eval;
+pub mod events;
+pub mod extraction;
+pub mod ingest;
+pub mod model;
+
+use std::path::PathBuf;
+
+/// Where things live, resolved from flags, environment and defaults.
+pub struct Dirs {
+    /// The store.
+    pub data: PathBuf,
+    /// The embedding model.
+    pub model: PathBuf,
+    /// The gazetteer.
+    pub gazetteer: PathBuf,
+}

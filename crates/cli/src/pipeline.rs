@@ -1,0 +1,403 @@
+//! One article's way through khabar, stage by stage: ingest → analyse → embed → cluster →
+//! synthesise → store. A batch of articles goes through in one store transaction, so a crash
+//! leaves the store as it was after the last whole batch.
+
+use anyhow::{Context, Result};
+use khabar_analyse::Analyser;
+use khabar_cluster::features::{PairFeatures, Profile, Vectors};
+use khabar_cluster::index::VectorIndex;
+use khabar_cluster::linkage::{group, ScoredPair};
+use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
+use khabar_core::{Article, ArticleId, Doc};
+use khabar_embed::Embedder;
+use khabar_store::{vectors, Link, Membership, Reads, Store, Writer};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// Sentences from the top of an article that get their own vectors: the lead carries the who,
+/// what, where and when, and the cost of embedding stays bounded per article.
+pub const LEAD_SENTENCES: usize = 6;
+
+/// Largest group of linked articles re-grouped at once. Beyond it the oldest links are not
+/// followed, which bounds the work per batch on a dense news day.
+const MAX_COMPONENT: usize = 2000;
+
+/// What happened to one batch.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BatchOutcome {
+    /// New articles stored.
+    pub ingested: usize,
+    /// Articles already stored (same normalised body), recorded as another sighting.
+    pub duplicates: usize,
+}
+
+/// The analyse and embed stages, loaded once.
+pub struct Stages {
+    analyser: Analyser,
+    embedder: Embedder,
+}
+
+impl Stages {
+    /// Loads the analyser (gazetteer) and the embedding model.
+    pub fn load(model_dir: &Path, gazetteer_dir: &Path) -> Result<Stages> {
+        Ok(Stages {
+            analyser: Analyser::load(gazetteer_dir)?,
+            embedder: Embedder::load(model_dir)?,
+        })
+    }
+
+    /// Analyses (in parallel) and embeds a batch of articles, keeping their order.
+    pub fn prepare_all(&self, articles: Vec<Article>) -> Vec<Doc> {
+        let mut docs = analyse_parallel(&self.analyser, articles);
+        embed(&self.embedder, &mut docs);
+        docs
+    }
+}
+
+/// The loaded stages and the store.
+pub struct Pipeline {
+    stages: Stages,
+    store: Store,
+    index: VectorIndex,
+    /// Article id and profile of each index position.
+    indexed: Vec<(ArticleId, Profile)>,
+    model: SimilarityModel,
+}
+
+impl Pipeline {
+    /// Loads the analyser (gazetteer), the embedding model and the store.
+    pub fn open(data_dir: &Path, model_dir: &Path, gazetteer_dir: &Path) -> Result<Pipeline> {
+        let stages = Stages::load(model_dir, gazetteer_dir)?;
+        let store = Store::open(data_dir)?;
+        let mut index = VectorIndex::new();
+        let mut indexed = Vec::new();
+        for stored in store.all_vectors()? {
+            let profile: Profile = serde_json::from_str(&stored.profile)
+                .with_context(|| format!("profile of stored article {}", stored.id))?;
+            index.add(&stored.doc, stored.day);
+            indexed.push((stored.id, profile));
+        }
+        Ok(Pipeline {
+            stages,
+            store,
+            index,
+            indexed,
+            model: FITTED,
+        })
+    }
+
+    /// The store, for reading.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs a batch through every stage and stores it, in one transaction.
+    pub fn ingest_batch(&mut self, articles: Vec<Article>) -> Result<BatchOutcome> {
+        let mut outcome = BatchOutcome::default();
+        let mut fresh = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut sightings = Vec::new();
+        for article in articles {
+            if !seen.insert(article.id.clone()) || self.store.contains(&article.id)? {
+                outcome.duplicates += 1;
+                sightings.push((article.id.clone(), article.source.to_string()));
+            } else {
+                fresh.push(article);
+            }
+        }
+        let docs = self.stages.prepare_all(fresh);
+        outcome.ingested = docs.len();
+        let index_len = self.index.len();
+        let result = {
+            let Pipeline {
+                store,
+                index,
+                indexed,
+                model,
+                ..
+            } = self;
+            store.write(|w| {
+                for (id, source) in &sightings {
+                    w.add_sighting(id, source)?;
+                }
+                let mut touched = Vec::new();
+                for doc in &docs {
+                    let profile = Profile::of(doc);
+                    let profile_json = serde_json::to_string(&profile).expect("profile serialises");
+                    if !w.insert_doc(doc, &profile_json)? {
+                        continue;
+                    }
+                    link(w, index, indexed, model, doc, &profile)?;
+                    let day = doc
+                        .article
+                        .published_at
+                        .as_ref()
+                        .map(|p| vectors::day_number(p.at.date_naive()));
+                    index.add(doc.embedding.as_deref().unwrap_or(&[]), day);
+                    indexed.push((doc.article.id.clone(), profile));
+                    touched.push(doc.article.id.clone());
+                }
+                regroup(w, model, &touched)
+            })
+        };
+        if let Err(e) = result {
+            // The transaction rolled back: forget what the index learnt from it.
+            self.index.truncate(index_len);
+            self.indexed.truncate(index_len);
+            return Err(e.into());
+        }
+        Ok(outcome)
+    }
+}
+
+/// Analyses articles on every core, keeping their order.
+fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Doc> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || articles.len() < 2 {
+        return articles.into_iter().map(|a| analyser.analyse(a)).collect();
+    }
+    let chunk = articles.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<Article>> = Vec::new();
+    let mut rest = articles;
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk.min(rest.len()));
+        chunks.push(rest);
+        rest = tail;
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|a| analyser.analyse(a))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("analyse thread panicked"))
+            .collect()
+    })
+}
+
+/// The text the document vector is computed from: headline and clean sentences.
+fn clean_text(doc: &Doc) -> String {
+    let mut text = doc.article.title.clone().unwrap_or_default();
+    for s in &doc.sentences {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(doc.text(s.span).trim());
+    }
+    if text.trim().is_empty() {
+        text = doc.article.body.clone();
+    }
+    text
+}
+
+/// Adds document and lead-sentence vectors, quantised as the store keeps them so that every score
+/// is computed from the same numbers now and later.
+fn embed(embedder: &Embedder, docs: &mut [Doc]) {
+    let texts: Vec<String> = docs.iter().map(clean_text).collect();
+    let doc_vectors: Vec<Vec<f32>> = texts.iter().map(|t| embedder.embed_document(t)).collect();
+    let mut sentences: Vec<&str> = Vec::new();
+    let mut counts = Vec::new();
+    for d in docs.iter() {
+        let lead: Vec<&str> = d
+            .sentences
+            .iter()
+            .take(LEAD_SENTENCES)
+            .map(|s| d.text(s.span).trim())
+            .collect();
+        counts.push(lead.len());
+        sentences.extend(lead);
+    }
+    let mut sentence_vectors = embedder.embed_batch(&sentences).into_iter();
+    for ((doc, vector), count) in docs.iter_mut().zip(doc_vectors).zip(counts) {
+        doc.embedding = Some(vectors::round_trip(&vector));
+        doc.sentence_embeddings = sentence_vectors
+            .by_ref()
+            .take(count)
+            .map(|v| vectors::round_trip(&v))
+            .collect();
+    }
+}
+
+/// Scores the new article against its candidates and stores the links worth keeping.
+fn link(
+    w: &Writer,
+    index: &VectorIndex,
+    indexed: &[(ArticleId, Profile)],
+    model: &SimilarityModel,
+    doc: &Doc,
+    profile: &Profile,
+) -> khabar_store::Result<()> {
+    let Some(vector) = doc.embedding.as_deref() else {
+        return Ok(());
+    };
+    let day = doc
+        .article
+        .published_at
+        .as_ref()
+        .map(|p| vectors::day_number(p.at.date_naive()));
+    for (position, _) in index.candidates(vector, day) {
+        let (other_id, other_profile) = &indexed[position];
+        let other_sentences = w.sentence_vectors(other_id)?;
+        let other_doc = index.vector(position);
+        let features = PairFeatures::between(
+            profile,
+            Vectors::of(doc),
+            other_profile,
+            Vectors {
+                doc: other_doc,
+                sentences: &other_sentences,
+            },
+        );
+        let score = model.score(&features);
+        if score >= LINK_MIN_SCORE {
+            w.put_link(&Link {
+                a: doc.article.id.clone(),
+                b: other_id.clone(),
+                score,
+                evidence: serde_json::json!({
+                    "features": features,
+                    "contributions": model.contributions(&features).into_iter().collect::<BTreeMap<_, _>>(),
+                }),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Re-groups every article linked (directly or not) to the touched ones, then re-synthesises the
+/// events that changed. Grouping depends only on the stored links, so the result is the same
+/// whatever order the articles came in.
+fn regroup(w: &Writer, model: &SimilarityModel, touched: &[ArticleId]) -> khabar_store::Result<()> {
+    let mut done: BTreeSet<ArticleId> = BTreeSet::new();
+    for start in touched {
+        if done.contains(start) {
+            continue;
+        }
+        let (members, links) = component(w, start)?;
+        done.extend(members.iter().cloned());
+        let position: HashMap<&ArticleId, usize> =
+            members.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let pairs: Vec<ScoredPair> = links
+            .iter()
+            .filter_map(|l| {
+                Some(ScoredPair {
+                    a: *position.get(&l.a)?,
+                    b: *position.get(&l.b)?,
+                    score: l.score,
+                })
+            })
+            .collect();
+        let groups = group(members.len(), &pairs, model.threshold);
+        let mut old_events = BTreeSet::new();
+        for id in &members {
+            if let Some(m) = w.membership(id)? {
+                old_events.insert(m.event);
+            }
+        }
+        let score_of: HashMap<(usize, usize), f32> = pairs
+            .iter()
+            .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.score))
+            .collect();
+        let score =
+            |a: usize, b: usize| score_of.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
+        let mut new_events = BTreeSet::new();
+        for g in &groups {
+            let docs = g
+                .iter()
+                .map(|&i| {
+                    w.doc(&members[i])?
+                        .ok_or_else(|| khabar_store::Error::Corrupt {
+                            what: format!("article {}", members[i]),
+                            reason: "linked but not stored".into(),
+                        })
+                })
+                .collect::<khabar_store::Result<Vec<Doc>>>()?;
+            let event = khabar_synthesise::synthesise(&docs);
+            for &i in g {
+                let evidence = membership_evidence(i, g, &groups, &members, &score, model);
+                w.put_membership(&Membership {
+                    article: members[i].clone(),
+                    event: event.id.clone(),
+                    evidence,
+                })?;
+            }
+            w.put_event(&event)?;
+            new_events.insert(event.id.clone());
+        }
+        for gone in old_events.difference(&new_events) {
+            w.delete_event(gone)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why article `i` is in group `g`: its mean score with the other members, its strongest link,
+/// the threshold, and the best other group it could have joined.
+fn membership_evidence(
+    i: usize,
+    g: &[usize],
+    groups: &[Vec<usize>],
+    members: &[ArticleId],
+    score: &dyn Fn(usize, usize) -> f32,
+    model: &SimilarityModel,
+) -> serde_json::Value {
+    let mean = |group: &[usize]| {
+        let others: Vec<f32> = group
+            .iter()
+            .filter(|&&j| j != i)
+            .map(|&j| score(i, j))
+            .collect();
+        (!others.is_empty()).then(|| others.iter().sum::<f32>() / others.len() as f32)
+    };
+    let strongest = g
+        .iter()
+        .filter(|&&j| j != i)
+        .map(|&j| (j, score(i, j)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let runner_up = groups
+        .iter()
+        .filter(|other| !other.contains(&i))
+        .filter_map(|other| Some((other, mean(other)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    serde_json::json!({
+        "mean_score": mean(g),
+        "threshold": model.threshold,
+        "strongest_link": strongest.map(|(j, s)| serde_json::json!({"article": members[j], "score": s})),
+        "runner_up": runner_up.map(|(other, s)| serde_json::json!({
+            "founder": members[other[0]],
+            "mean_score": s,
+        })),
+    })
+}
+
+/// The articles linked to `start`, directly or through others, and the links among them.
+fn component(w: &Writer, start: &ArticleId) -> khabar_store::Result<(Vec<ArticleId>, Vec<Link>)> {
+    let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
+    let mut frontier = vec![start.clone()];
+    let mut links = Vec::new();
+    let mut seen_links = BTreeSet::new();
+    while !frontier.is_empty() && members.len() < MAX_COMPONENT {
+        let found = w.links_of(&frontier)?;
+        frontier.clear();
+        for l in found {
+            if !seen_links.insert((l.a.clone(), l.b.clone())) {
+                continue;
+            }
+            for id in [&l.a, &l.b] {
+                if members.len() < MAX_COMPONENT && members.insert(id.clone()) {
+                    frontier.push(id.clone());
+                }
+            }
+            links.push(l);
+        }
+    }
+    Ok((members.into_iter().collect(), links))
+}

@@ -1,0 +1,106 @@
+//! Bad input through the real binary: each bad file or record is named with its reason, the rest
+//! is stored, nothing stored before is lost, and the exit status says something was rejected.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+#[test]
+fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
+    let data = tempfile::tempdir().unwrap();
+    let seeds = seed_files();
+    ok(khabar(data.path()).arg("ingest").arg(&seeds[3]));
+    let before = events(data.path());
+
+    let inputs = tempfile::tempdir().unwrap();
+    let dir = inputs.path();
+    fs::write(
+        dir.join("binary.txt"),
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("latin1.txt"),
+        b"Caf\xe9 cr\xe8me au march\xe9 de Beyrouth",
+    )
+    .unwrap();
+    fs::write(dir.join("empty.txt"), b"").unwrap();
+    // A 200 MB "article": sparse, so the test costs no disk; refused by size before it is read.
+    fs::File::create(dir.join("huge.txt"))
+        .unwrap()
+        .set_len(200 * 1024 * 1024)
+        .unwrap();
+    fs::write(
+        dir.join("batch.jsonl"),
+        format!(
+            "{}\n{{\"title\": \"no text\"}}\n{{not json\n",
+            serde_json::json!({"text": fs::read_to_string(&seeds[1]).unwrap(), "outlet": "Gulf Observer"})
+        ),
+    )
+    .unwrap();
+    let missing = dir.join("does-not-exist.txt");
+
+    let out = khabar(data.path())
+        .arg("ingest")
+        .arg(dir)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "non-zero exit when anything is rejected"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("ingested 1, duplicates 0, rejected 7"),
+        "{stdout}\n{stderr}"
+    );
+    for (name, reason) in [
+        ("binary.txt", "binary"),
+        ("latin1.txt", "UTF-8"),
+        ("empty.txt", "empty"),
+        ("huge.txt", "limit"),
+        ("batch.jsonl:2", "\"text\""),
+        ("batch.jsonl:3", "JSON"),
+        ("does-not-exist.txt", "cannot read"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(name) && l.contains(reason)),
+            "no rejection of {name} for {reason}:\n{stderr}"
+        );
+    }
+    // What was stored before is still there, and the good record joined it.
+    let after = events(data.path());
+    let before_ids: Vec<&str> = before
+        .iter()
+        .flat_map(|e| e["articles"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let after_ids: Vec<&str> = after
+        .iter()
+        .flat_map(|e| e["articles"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(before_ids.iter().all(|id| after_ids.contains(id)));
+    assert_eq!(after_ids.len(), before_ids.len() + 1);
+}
+
+#[test]
+fn an_unknown_event_and_an_empty_store_are_explained() {
+    let data = tempfile::tempdir().unwrap();
+    let out = khabar(data.path()).arg("events").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("khabar ingest"));
+    ok(khabar(data.path()).arg("ingest").arg(&seed_files()[4]));
+    let out = khabar(data.path())
+        .args(["show", "e000000000000"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no event e000000000000"));
+}

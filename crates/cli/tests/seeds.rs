@@ -1,0 +1,172 @@
+//! Acceptance on the seed articles, through the real binary: four reports of the Kuwait–Russia
+//! talks in two languages become one event; the Jordan–Russia phone call stays apart.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn seed_event(events: &[Value]) -> &Value {
+    events
+        .iter()
+        .find(|e| e["articles"].as_array().unwrap().len() == 4)
+        .expect("an event with four articles")
+}
+
+#[test]
+fn plain_text_seeds_make_two_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = khabar(dir.path());
+    cmd.arg("ingest").args(seed_files());
+    let out = ok(&mut cmd);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("ingested 5, duplicates 0, rejected 0"),
+        "{summary}"
+    );
+    let events = events(dir.path());
+    assert_eq!(
+        groups_by_source(&events),
+        vec![vec!["000", "001", "002", "003"], vec!["004"]],
+        "{}",
+        serde_json::to_string_pretty(&events).unwrap()
+    );
+    let talks = seed_event(&events);
+    assert_eq!(talks["date"]["value"], "2023-11-03", "{talks:#}");
+    let langs: Vec<&str> = talks["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(langs, ["ar", "en"]);
+    let place = talks["place"]["value"].as_str().unwrap();
+    assert!(place == "Moscow" || place == "موسكو", "{place}");
+    let participants = talks["participants"].as_array().unwrap();
+    let has = |needle: &str| {
+        participants.iter().any(|p| {
+            p["names"]
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|n| n.as_str().unwrap().contains(needle))
+        })
+    };
+    assert!(has("Lavrov") || has("لافروف"), "{participants:#?}");
+    assert!(
+        participants
+            .iter()
+            .any(|p| p["role"].as_str().is_some_and(|r| r.contains("country:KW"))),
+        "Kuwait's foreign minister among the participants: {participants:#?}"
+    );
+    let previews: Vec<&Value> = talks["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["preview"] == true)
+        .collect();
+    assert_eq!(previews.len(), 1, "{talks:#}");
+    assert!(previews[0]["source"].as_str().unwrap().contains("002_"));
+}
+
+#[test]
+fn jsonl_seeds_carry_four_outlets_and_the_role_disagreement() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(khabar(dir.path())
+        .arg("ingest")
+        .arg(repo().join("examples/seeds.jsonl")));
+    let events = events(dir.path());
+    assert_eq!(events.len(), 2);
+    let talks = seed_event(&events);
+    assert_eq!(talks["outlets"].as_array().unwrap().len(), 4, "{talks:#}");
+    let disagreement = talks["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["slot"].as_str().unwrap().contains("country:KW"))
+        .unwrap_or_else(|| panic!("no disagreement on Kuwait's minister: {talks:#}"));
+    let values = disagreement["values"].as_array().unwrap();
+    assert_eq!(values.len(), 2, "{disagreement:#}");
+    let counts: Vec<usize> = {
+        let mut c: Vec<usize> = values
+            .iter()
+            .map(|v| v["sources"].as_array().unwrap().len())
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(
+        counts,
+        [1, 3],
+        "one source names Al-Yahya, three Al-Sabah: {disagreement:#}"
+    );
+    // `show` prints it for people too.
+    let id = talks["id"].as_str().unwrap();
+    let out = ok(khabar(dir.path()).args(["show", id]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("disagreements:") && text.contains("اليحيا"),
+        "{text}"
+    );
+    assert!(text.contains("PREVIEW"), "{text}");
+}
+
+#[test]
+fn every_ingest_order_gives_the_same_events_and_ids() {
+    let files = seed_files();
+    let reference = {
+        let dir = tempfile::tempdir().unwrap();
+        ok(khabar(dir.path()).arg("ingest").args(&files));
+        events(dir.path())
+    };
+    let ids = |events: &[Value]| {
+        let mut v: Vec<(String, Vec<String>)> = events
+            .iter()
+            .map(|e| {
+                let mut members: Vec<String> = e["articles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["id"].as_str().unwrap().to_string())
+                    .collect();
+                members.sort();
+                (e["id"].as_str().unwrap().to_string(), members)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let expected = ids(&reference);
+    let mut orders = vec![];
+    permutations(&mut (0..files.len()).collect::<Vec<_>>(), 0, &mut orders);
+    assert_eq!(orders.len(), 120);
+    for order in &orders {
+        let dir = tempfile::tempdir().unwrap();
+        ok(khabar(dir.path())
+            .arg("ingest")
+            .args(order.iter().map(|&i| &files[i])));
+        assert_eq!(ids(&events(dir.path())), expected, "order {order:?}");
+    }
+    // One article per run, in reverse: the store grows across runs.
+    let dir = tempfile::tempdir().unwrap();
+    for file in files.iter().rev() {
+        ok(khabar(dir.path()).arg("ingest").arg(file));
+    }
+    assert_eq!(ids(&events(dir.path())), expected, "one file per run");
+    // Re-ingesting is a no-op.
+    let out = ok(khabar(dir.path()).arg("ingest").args(&files));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ingested 0, duplicates 5"));
+    assert_eq!(ids(&events(dir.path())), expected);
+}
+
+fn permutations(items: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
+    if k == items.len() {
+        out.push(items.clone());
+        return;
+    }
+    for i in k..items.len() {
+        items.swap(k, i);
+        permutations(items, k + 1, out);
+        items.swap(k, i);
+    }
+}

