@@ -10,6 +10,7 @@ use khabar_cluster::linkage::{group, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
 use khabar_core::{Article, ArticleId, Doc};
 use khabar_embed::Embedder;
+use khabar_ingest::Rejection;
 use khabar_store::{vectors, Link, Membership, Reads, Store, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -23,12 +24,14 @@ pub const LEAD_SENTENCES: usize = 6;
 const MAX_COMPONENT: usize = 2000;
 
 /// What happened to one batch.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct BatchOutcome {
     /// New articles stored.
     pub ingested: usize,
     /// Articles already stored (same normalised body), recorded as another sighting.
     pub duplicates: usize,
+    /// Articles a stage failed on (a bug, reported rather than stopping the whole ingest).
+    pub rejected: Vec<Rejection>,
 }
 
 /// The analyse and embed stages, loaded once.
@@ -46,11 +49,19 @@ impl Stages {
         })
     }
 
-    /// Analyses (in parallel) and embeds a batch of articles, keeping their order.
-    pub fn prepare_all(&self, articles: Vec<Article>) -> Vec<Doc> {
-        let mut docs = analyse_parallel(&self.analyser, articles);
+    /// Analyses (in parallel) and embeds a batch of articles, keeping their order. An article the
+    /// analyser fails on is returned as a rejection instead of stopping the batch.
+    pub fn prepare_all(&self, articles: Vec<Article>) -> (Vec<Doc>, Vec<Rejection>) {
+        let mut docs = Vec::with_capacity(articles.len());
+        let mut rejected = Vec::new();
+        for result in analyse_parallel(&self.analyser, articles) {
+            match result {
+                Ok(doc) => docs.push(doc),
+                Err(r) => rejected.push(r),
+            }
+        }
         embed(&self.embedder, &mut docs);
-        docs
+        (docs, rejected)
     }
 }
 
@@ -105,8 +116,9 @@ impl Pipeline {
                 fresh.push(article);
             }
         }
-        let docs = self.stages.prepare_all(fresh);
+        let (docs, rejected) = self.stages.prepare_all(fresh);
         outcome.ingested = docs.len();
+        outcome.rejected = rejected;
         let index_len = self.index.len();
         let result = {
             let Pipeline {
@@ -150,11 +162,27 @@ impl Pipeline {
     }
 }
 
-/// Analyses articles on every core, keeping their order.
-fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Doc> {
+/// Analyses articles on every core, keeping their order. A panic inside the analyser on one
+/// article becomes that article's rejection.
+fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Result<Doc, Rejection>> {
+    let analyse_one = |article: Article| {
+        let source = article.source.to_string();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyser.analyse(article)))
+            .map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Rejection {
+                    source,
+                    reason: format!("internal error while analysing ({message}); please report it"),
+                }
+            })
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads == 1 || articles.len() < 2 {
-        return articles.into_iter().map(|a| analyser.analyse(a)).collect();
+        return articles.into_iter().map(analyse_one).collect();
     }
     let chunk = articles.len().div_ceil(threads);
     let mut chunks: Vec<Vec<Article>> = Vec::new();
@@ -167,18 +195,11 @@ fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Doc> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|a| analyser.analyse(a))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|chunk| scope.spawn(|| chunk.into_iter().map(analyse_one).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("analyse thread panicked"))
+            .flat_map(|h| h.join().expect("analyse panics are caught per article"))
             .collect()
     })
 }

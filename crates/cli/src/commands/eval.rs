@@ -85,6 +85,21 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
     Ok(out)
 }
 
+/// Every article analysed and embedded, or an error naming the ones that failed (an evaluation
+/// that silently dropped articles would report figures on other data than it says).
+fn prepared(stages: &Stages, articles: Vec<Article>) -> Result<Vec<Doc>> {
+    let (docs, rejected) = stages.prepare_all(articles);
+    if let Some(first) = rejected.first() {
+        anyhow::bail!(
+            "{} articles could not be analysed, first {}: {}",
+            rejected.len(),
+            first.source,
+            first.reason
+        );
+    }
+    Ok(docs)
+}
+
 /// A rated pair, analysed and embedded.
 struct Scored {
     langs: String,
@@ -110,7 +125,7 @@ fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
             articles.push(a);
         }
     }
-    let docs = stages.prepare_all(articles);
+    let docs = prepared(stages, articles)?;
     // Pairs sharing an article stay in one fold: group by the first article id of the pair id.
     Ok(pairs
         .iter()
@@ -256,7 +271,7 @@ fn stream_examples(stages: &Stages, path: &Path) -> Result<Vec<Example>> {
             a
         })
         .collect();
-    let docs: Vec<Doc> = stages.prepare_all(articles);
+    let docs: Vec<Doc> = prepared(stages, articles)?;
     // Folds by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event.
     let topic = |event: &str| fnv(event.split('_').next().unwrap_or(event));
     let mut out = Vec::new();

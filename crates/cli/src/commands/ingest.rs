@@ -105,6 +105,7 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
 fn add(summary: &mut Summary, outcome: BatchOutcome) {
     summary.ingested += outcome.ingested;
     summary.duplicates += outcome.duplicates;
+    summary.rejected.extend(outcome.rejected);
 }
 
 fn report(summary: &Summary) {
