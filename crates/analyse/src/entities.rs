@@ -1,0 +1,966 @@
+//! Entity mentions with language-independent ids: countries, their adjectives and demonyms,
+//! places, organisations (from the [`Gazetteer`]) and people (found through titles, roles and
+//! honorifics, linked across scripts by their consonant skeleton).
+//!
+//! People. A title ("وزير الخارجية الكويتي", "Russian Foreign Minister", "Kuwait's foreign
+//! minister", "نظيره الروسي", "counterpart") gives a role and usually a country; the words that
+//! follow (after honorifics such as الشيخ / Sheikh) are the name. The person id is
+//! `person:` + the consonant skeleton of the family name (the last word) + `.` + the skeleton of
+//! the given name (the first word): سيرغي لافروف and Sergei Lavrov are both `person:lfrf.srj`,
+//! سالم عبد الله الجابر الصباح and Salem Abdullah Jaber Al-Sabah both `person:sbh.slm`. A
+//! one-word name gets `person:` + its skeleton. Inside one text, later mentions are linked to the
+//! person already named: by family name alone (لافروف, "Lavrov", الصباح), by a run of name words
+//! (العبد الله ⊂ سالم عبد الله الصباح), by honorific + given name (الشيخ سالم, "Sheikh Salem"),
+//! and by role (a later "وزير الخارجية الكويتي" or "the Kuwaiti minister" is the person who holds
+//! that role). Use [`person_ids_compatible`] to compare ids from texts that name a person more
+//! or less fully.
+
+use crate::gazetteer::{CaseRule, EntryKind, Gazetteer, Hit, NameForm};
+use crate::lexicon::lexicon;
+use crate::normalise::{proclitic_readings, strip_article};
+use crate::sentences::Text;
+use khabar_core::{EntityKind, Mention, Span};
+
+/// A gazetteer match over tokens `a..b`.
+#[derive(Debug, Clone, Copy)]
+pub struct GzMatch {
+    /// First token.
+    pub a: usize,
+    /// One past the last token.
+    pub b: usize,
+    /// Bytes of proclitics cut from the first token.
+    pub cut: usize,
+    /// What it names.
+    pub hit: Hit,
+}
+
+const LOWER_INSIDE: &[&str] = &["of", "the", "and", "for", "de", "du", "des", "al"];
+
+fn case_ok(t: &Text, a: usize, b: usize, rule: CaseRule) -> bool {
+    match rule {
+        CaseRule::Any => true,
+        CaseRule::Upper => (a..b).all(|i| t.toks[i].upper || t.toks[i].number),
+        CaseRule::Capitalised => (a..b).enumerate().all(|(k, i)| {
+            let tk = &t.toks[i];
+            tk.cap || tk.number || (k > 0 && LOWER_INSIDE.contains(&tk.lower.as_str()))
+        }),
+    }
+}
+
+/// All gazetteer matches, longest first at each position, non-overlapping.
+pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
+    let mut out = Vec::new();
+    let n = t.toks.len();
+    let mut i = 0;
+    while i < n {
+        let tk = &t.toks[i];
+        if tk.number {
+            i += 1;
+            continue;
+        }
+        let readings: Vec<(String, usize)> = if tk.arabic {
+            proclitic_readings(&tk.lower)
+                .into_iter()
+                .map(|(w, c)| (crate::gazetteer::word_key(&w).to_string(), c))
+                .collect()
+        } else {
+            vec![(tk.lower.clone(), 0)]
+        };
+        let mut best: Option<GzMatch> = None;
+        for (r, cut) in readings {
+            let mut key = r;
+            let mut j = i + 1;
+            loop {
+                match gz.lookup_prefix(&key) {
+                    None => break,
+                    Some(Some(hit)) => {
+                        let better = best.is_none_or(|b| j > b.b);
+                        if better && case_ok(t, i, j, hit.case) {
+                            best = Some(GzMatch {
+                                a: i,
+                                b: j,
+                                cut,
+                                hit,
+                            });
+                        }
+                    }
+                    Some(None) => {}
+                }
+                if j >= n || !t.joined(j - 1, true) || j - i >= gz.max_words {
+                    break;
+                }
+                key.push(' ');
+                key.push_str(crate::gazetteer::word_key(&t.toks[j].lower));
+                j += 1;
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        // English "Al-Arish": an article prefix joined by a hyphen
+        if best.is_none()
+            && !tk.arabic
+            && (tk.lower == "al" || tk.lower == "el")
+            && t.gap(i).trim() == "-"
+        {
+            if let Some(h) = gz
+                .lookup_prefix(
+                    &t.toks
+                        .get(i + 1)
+                        .map(|x| x.lower.clone())
+                        .unwrap_or_default(),
+                )
+                .flatten()
+            {
+                if h.form == NameForm::Name && t.toks[i + 1].cap {
+                    best = Some(GzMatch {
+                        a: i,
+                        b: i + 2,
+                        cut: 0,
+                        hit: h,
+                    });
+                }
+            }
+        }
+        match best {
+            Some(m) => {
+                out.push(m);
+                i = m.b;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// The consonant skeleton of a word in either script: the consonants mapped to a shared Latin
+/// alphabet (ج/غ/g/j → j, ق/ك/خ/q/k/kh → k, ث/ت/ط/th → t, ش/س/ص/sh/ch → s, ذ/ز/ظ → z, ف/v/ph → f,
+/// ب/p → b, ح/ه/h → h), vowels and the weak letters ا و ي ع ء dropped, doubled letters collapsed.
+pub fn skeleton(word: &str) -> String {
+    let w = word.to_lowercase();
+    let cs: Vec<char> = w.chars().collect();
+    let mut out = String::new();
+    let mut k = 0;
+    while k < cs.len() {
+        let c = cs[k];
+        let next = cs.get(k + 1).copied();
+        let (m, step) = match (c, next) {
+            ('s', Some('h')) | ('c', Some('h')) => (Some('s'), 2),
+            ('k', Some('h')) => (Some('k'), 2),
+            ('t', Some('h')) => (Some('t'), 2),
+            ('d', Some('h')) => (Some('d'), 2),
+            ('g', Some('h')) => (Some('j'), 2),
+            ('p', Some('h')) => (Some('f'), 2),
+            ('b' | 'p', _) => (Some('b'), 1),
+            ('t', _) => (Some('t'), 1),
+            ('d', _) => (Some('d'), 1),
+            ('j' | 'g', _) => (Some('j'), 1),
+            ('k' | 'q' | 'c', _) => (Some('k'), 1),
+            ('x', _) => (Some('k'), 1),
+            ('f' | 'v', _) => (Some('f'), 1),
+            ('s', _) => (Some('s'), 1),
+            ('z', _) => (Some('z'), 1),
+            ('r', _) => (Some('r'), 1),
+            ('l', _) => (Some('l'), 1),
+            ('m', _) => (Some('m'), 1),
+            ('n', _) => (Some('n'), 1),
+            ('h', _) => (Some('h'), 1),
+            ('ب', _) => (Some('b'), 1),
+            ('ت' | 'ث' | 'ط', _) => (Some('t'), 1),
+            ('ج' | 'غ', _) => (Some('j'), 1),
+            ('ح' | 'ه', _) => (Some('h'), 1),
+            ('خ' | 'ق' | 'ك', _) => (Some('k'), 1),
+            ('د' | 'ض', _) => (Some('d'), 1),
+            ('ذ' | 'ز' | 'ظ', _) => (Some('z'), 1),
+            ('ر', _) => (Some('r'), 1),
+            ('س' | 'ش' | 'ص', _) => (Some('s'), 1),
+            ('ف', _) => (Some('f'), 1),
+            ('ل', _) => (Some('l'), 1),
+            ('م', _) => (Some('m'), 1),
+            ('ن', _) => (Some('n'), 1),
+            _ => (None, 1),
+        };
+        if let Some(m) = m {
+            if !out.ends_with(m) {
+                out.push(m);
+            }
+        }
+        k += step;
+    }
+    out
+}
+
+/// True when two person ids can name the same person: equal, or one names only the family
+/// (`person:lfrf`) and the other the family and given name (`person:lfrf.srj`).
+pub fn person_ids_compatible(a: &str, b: &str) -> bool {
+    let fa = a.split('.').next().unwrap_or(a);
+    let fb = b.split('.').next().unwrap_or(b);
+    a == b || (fa == fb && (!a.contains('.') || !b.contains('.')))
+}
+
+/// One word of a person's name.
+#[derive(Debug, Clone, PartialEq)]
+struct NameWord {
+    /// Folded form (Arabic without article; compounds عبد/أبو joined).
+    form: String,
+    /// Folded form as written (Arabic with article).
+    written: String,
+    skel: String,
+}
+
+#[derive(Debug, Clone)]
+struct Person {
+    words: Vec<NameWord>,
+    id: String,
+    roles: Vec<String>,
+    last_seen: usize,
+}
+
+fn name_words(t: &Text, a: usize, b: usize) -> Vec<NameWord> {
+    let lx = lexicon();
+    let mut out: Vec<NameWord> = Vec::new();
+    let mut k = a;
+    while k < b {
+        let tk = &t.toks[k];
+        let mut written = tk.lower.clone();
+        if tk.arabic {
+            // a leading conjunction/preposition on the first word was already excluded by the
+            // caller; fold the article
+            let mut form = if written == "الله" {
+                written.clone()
+            } else {
+                strip_article(&written).to_string()
+            };
+            if (form == "عبد" || form == "ابو") && k + 1 < b {
+                let next = &t.toks[k + 1].lower;
+                form = format!("{form}{next}");
+                written = format!("{written} {next}");
+                k += 1;
+            }
+            let skel = skeleton(&form);
+            out.push(NameWord {
+                form,
+                written,
+                skel,
+            });
+        } else {
+            if lx.particles.contains(&written) && (written == "al" || written == "el") && k + 1 < b
+            {
+                k += 1;
+                continue;
+            }
+            if (written == "abu" || written == "abd") && k + 1 < b {
+                let next = t.toks[k + 1].lower.clone();
+                let form = format!("{written}{next}");
+                out.push(NameWord {
+                    skel: skeleton(&form),
+                    written: form.clone(),
+                    form,
+                });
+                k += 2;
+                continue;
+            }
+            if lx.particles.contains(&written) {
+                k += 1;
+                continue;
+            }
+            out.push(NameWord {
+                skel: skeleton(&written),
+                form: written.clone(),
+                written,
+            });
+        }
+        k += 1;
+    }
+    out
+}
+
+fn is_regnal(w: &NameWord) -> bool {
+    lexicon().ordinals.contains_key(&w.written)
+        || ["ii", "iii", "iv", "vi"].contains(&w.written.as_str())
+}
+
+fn word_key_of(w: &NameWord) -> &str {
+    if w.skel.is_empty() {
+        &w.form
+    } else {
+        &w.skel
+    }
+}
+
+fn person_id(words: &[NameWord]) -> String {
+    // "عبدالله الثاني", "Abdullah II": the regnal number is not a family name
+    let words: Vec<&NameWord> = words.iter().filter(|w| !is_regnal(w)).collect();
+    match words.len() {
+        0 => "person:unknown".into(),
+        1 => format!("person:{}", word_key_of(words[0])),
+        n => format!(
+            "person:{}.{}",
+            word_key_of(words[n - 1]),
+            word_key_of(words[0])
+        ),
+    }
+}
+
+fn is_subsequence(short: &[NameWord], long: &[NameWord]) -> bool {
+    let mut it = long.iter();
+    short
+        .iter()
+        .all(|w| it.any(|l| word_key_of(l) == word_key_of(w)))
+}
+
+fn same_person(a: &[NameWord], b: &[NameWord]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if !is_subsequence(short, long) {
+        return false;
+    }
+    if short.len() >= 2 {
+        word_key_of(&short[0]) == word_key_of(&long[0])
+    } else {
+        // one word: the family name, or a non-initial word of a longer name
+        long.len() == 1 || word_key_of(&short[0]) != word_key_of(&long[0])
+    }
+}
+
+fn is_title_word(w: &str) -> bool {
+    let lx = lexicon();
+    lx.titles.iter().any(|(ws, _)| ws[0] == w) || lx.counterpart.contains(w)
+}
+
+fn arabic_base(w: &str) -> Vec<String> {
+    proclitic_readings(w).into_iter().map(|(r, _)| r).collect()
+}
+
+/// Finds the entity mentions of a text.
+pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
+    let lx = lexicon();
+    let n = t.toks.len();
+    let gms = gazetteer_matches(gz, t);
+    let mut gz_start: Vec<Option<usize>> = vec![None; n];
+    let mut gz_end: Vec<Option<usize>> = vec![None; n + 1];
+    let mut in_gz = vec![false; n];
+    // tokens of countries and organisations: never part of a person's name (places may be:
+    // سالم, Salem)
+    let mut hard_gz = vec![false; n];
+    for (k, m) in gms.iter().enumerate() {
+        gz_start[m.a] = Some(k);
+        gz_end[m.b] = Some(k);
+        let hard = gz.entry(m.hit).kind != EntryKind::Place;
+        for t in m.a..m.b {
+            in_gz[t] = true;
+            hard_gz[t] = hard;
+        }
+    }
+    let mut mentions: Vec<Mention> = Vec::new();
+    for m in &gms {
+        let e = gz.entry(m.hit);
+        let kind = match e.kind {
+            EntryKind::Country => EntityKind::Country,
+            EntryKind::Place => EntityKind::Place,
+            EntryKind::Organisation => EntityKind::Organisation,
+        };
+        let start = t.toks[m.a].s + m.cut;
+        let span = t.span_bytes(start, t.toks[m.b - 1].e);
+        mentions.push(Mention {
+            entity: e.id.clone(),
+            kind,
+            span,
+            name: String::new(),
+            role: None,
+        });
+    }
+
+    let country_of = |m: &GzMatch| -> Option<String> {
+        let e = gz.entry(m.hit);
+        (e.kind == EntryKind::Country).then(|| e.id.clone())
+    };
+
+    let mut persons: Vec<Person> = Vec::new();
+    let mut consumed = vec![false; n];
+    // (token range of the role phrase, role, whether plural) for roles with no name
+    let mut unnamed: Vec<(usize, usize, String)> = Vec::new();
+    let mut person_mentions: Vec<(usize, usize, usize, Option<String>)> = Vec::new(); // a, b, person, role
+                                                                                      // counterparts: (person mention index or None, role phrase tokens, country), resolved
+                                                                                      // once every person of the text is known
+    let mut counterparts: Vec<(Option<usize>, usize, usize, Option<String>)> = Vec::new();
+
+    let mut i = 0;
+    while i < n {
+        if consumed[i] {
+            i += 1;
+            continue;
+        }
+        let tk = &t.toks[i];
+        let readings: Vec<String> = if tk.arabic {
+            arabic_base(&tk.lower)
+        } else {
+            vec![tk.lower.clone()]
+        };
+        // a title?
+        let mut title: Option<(usize, &'static str, bool)> = None; // end, role, counterpart
+        for (ws, role) in &lx.titles {
+            if !readings.iter().any(|r| *r == ws[0]) {
+                continue;
+            }
+            let mut j = i + 1;
+            let mut ok = true;
+            for w in &ws[1..] {
+                if j < n && t.joined(j - 1, true) && t.toks[j].lower == *w {
+                    j += 1;
+                } else {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                title = Some((j, role, false));
+                break;
+            }
+        }
+        if title.is_none() && readings.iter().any(|r| lx.counterpart.contains(r)) {
+            title = Some((i + 1, "minister", true));
+        }
+        let Some((mut j, role_base, counterpart)) = title else {
+            i += 1;
+            continue;
+        };
+        let plural = {
+            let w = &tk.lower;
+            w.contains("وزراء") || w.contains("وزيرا") || w.contains("وزيري") || w.ends_with("ers")
+        };
+        // the country: before (English), after (Arabic adjective or genitive, English "of")
+        let mut country: Option<String> = None;
+        let mut start = i;
+        if !tk.arabic && i > 0 {
+            // "Kuwait's foreign minister": X 's TITLE
+            let mut p = i;
+            if p >= 2 && t.toks[p - 1].lower == "s" && t.gap(p - 2).contains(['\'', '’']) {
+                p -= 1;
+            }
+            if let Some(k) = gz_end[p] {
+                let m = &gms[k];
+                // the country right before the title, or before its 's
+                if p != i || t.joined(m.b - 1, true) {
+                    if let Some(c) = country_of(m) {
+                        country = Some(c);
+                        start = m.a;
+                    }
+                }
+            }
+        }
+        if country.is_none() {
+            let mut k = j;
+            if tk.arabic {
+                while k < n
+                    && t.joined(k - 1, true)
+                    && ["جمهوريه", "دوله", "المملكه", "مملكه"].contains(&t.toks[k].lower.as_str())
+                {
+                    k += 1;
+                }
+            } else if k < n && t.toks[k].lower == "of" && t.joined(k - 1, false) {
+                k += 1;
+            }
+            if k < n && t.joined(k - 1, true) {
+                if let Some(g) = gz_start[k] {
+                    if let Some(c) = country_of(&gms[g]) {
+                        country = Some(c);
+                        j = gms[g].b;
+                        // trailing feminine adjectives of the state's name: الاتحادية, العربية
+                        while j < n
+                            && t.toks[j].arabic
+                            && t.joined(j - 1, true)
+                            && t.toks[j].lower.starts_with("ال")
+                            && t.toks[j].lower.ends_with("يه")
+                            && !in_gz[j]
+                        {
+                            j += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if role_base.ends_with("_ministry") {
+            // a ministry: an organisation of the country
+            for c in consumed.iter_mut().take(j).skip(i) {
+                *c = true;
+            }
+            if let Some(c) = &country {
+                mentions.push(Mention {
+                    entity: format!("org:{role_base}@{c}"),
+                    kind: EntityKind::Organisation,
+                    span: t.span(start, j),
+                    name: String::new(),
+                    role: None,
+                });
+            }
+            i = j;
+            continue;
+        }
+        let role = match &country {
+            Some(c) => format!("{role_base}@{c}"),
+            None => role_base.to_string(),
+        };
+        for c in consumed.iter_mut().take(j).skip(i) {
+            *c = true;
+        }
+        // the name
+        let (na, mut nb) = read_name(t, j, &hard_gz, &consumed);
+        if nb == na + 1 && t.toks[na].arabic {
+            // one Arabic word after a title is a name only if it names someone already named
+            let w = name_words(t, na, nb);
+            if !persons.iter().any(|p| same_person(&p.words, &w)) {
+                nb = na;
+            }
+        }
+        if plural {
+            i = j.max(i + 1);
+            continue;
+        }
+        if nb > na {
+            let words = name_words(t, na, nb);
+            let p = link_person(
+                &mut persons,
+                words,
+                (!counterpart).then_some(role.as_str()),
+                na,
+            );
+            for c in consumed.iter_mut().take(nb).skip(na) {
+                *c = true;
+            }
+            if counterpart {
+                counterparts.push((Some(person_mentions.len()), start, j, country.clone()));
+                person_mentions.push((na, nb, p, None));
+            } else {
+                person_mentions.push((na, nb, p, Some(role)));
+            }
+            i = nb;
+        } else {
+            if counterpart {
+                counterparts.push((None, start, j, country.clone()));
+            } else if country.is_some() {
+                unnamed.push((start, j, role));
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    // honorific + given name: الشيخ سالم, Sheikh Salem
+    let mut i = 0;
+    while i < n {
+        let tk = &t.toks[i];
+        let is_hon = if tk.arabic {
+            arabic_base(&tk.lower)
+                .iter()
+                .any(|r| lx.given_honorifics.contains(r))
+        } else {
+            tk.cap && lx.given_honorifics.contains(&tk.lower)
+        };
+        if consumed[i] || !is_hon {
+            i += 1;
+            continue;
+        }
+        let (na, nb) = read_name(t, i + 1, &hard_gz, &consumed);
+        if nb > na {
+            let words = name_words(t, na, nb);
+            // "Sheikh Salem": a given name after the honorific names the person of that given name
+            let given = (words.len() == 1)
+                .then(|| {
+                    persons
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| {
+                            p.words.len() > 1 && word_key_of(&p.words[0]) == word_key_of(&words[0])
+                        })
+                        .max_by_key(|(_, p)| p.last_seen)
+                        .map(|(pi, _)| pi)
+                })
+                .flatten();
+            let p = match given {
+                Some(pi) => {
+                    persons[pi].last_seen = na;
+                    pi
+                }
+                None => link_person(&mut persons, words, None, na),
+            };
+            for c in consumed.iter_mut().take(nb).skip(i) {
+                *c = true;
+            }
+            person_mentions.push((na, nb, p, None));
+            i = nb;
+        } else {
+            i += 1;
+        }
+    }
+
+    // bare names of people already named: لافروف, Lavrov, الصباح, العبد الله
+    let mut i = 0;
+    while i < n {
+        if consumed[i] || in_gz[i] || t.toks[i].number {
+            i += 1;
+            continue;
+        }
+        let tk = &t.toks[i];
+        if !tk.arabic && !tk.cap {
+            i += 1;
+            continue;
+        }
+        let mut found: Option<(usize, usize, usize)> = None; // person, end, cut
+        let readings: Vec<(String, usize)> = if tk.arabic {
+            proclitic_readings(&tk.lower)
+        } else {
+            vec![(tk.lower.clone(), 0)]
+        };
+        'readings: for (r, cut) in readings {
+            if lx.name_stop.contains(&r) || lx.ordinals.contains_key(&r) {
+                continue;
+            }
+            // two-word compounds: العبد الله
+            let base = if tk.arabic {
+                strip_article(&r).to_string()
+            } else {
+                r.clone()
+            };
+            let (form, end) = if (base == "عبد" || base == "ابو") && i + 1 < n && t.joined(i, false)
+            {
+                (format!("{base}{}", t.toks[i + 1].lower), i + 2)
+            } else {
+                (base, i + 1)
+            };
+            let skel = skeleton(&form);
+            let mut best: Option<(usize, (bool, usize))> = None;
+            for (pi, p) in persons.iter().enumerate() {
+                let nw = p.words.len();
+                for (wi, w) in p.words.iter().enumerate() {
+                    let same = if tk.arabic {
+                        // Arabic: the word as written (with its article) or the compound
+                        w.written == r || (end == i + 2 && w.form == form)
+                    } else {
+                        !skel.is_empty() && w.skel == skel
+                    };
+                    // a family name, or (Arabic) a compound such as العبد الله
+                    let compound = tk.arabic && end == i + 2;
+                    if !same || (nw > 1 && wi == 0) || (nw > 1 && wi != nw - 1 && !compound) {
+                        continue;
+                    }
+                    let score = (wi == nw - 1, p.last_seen);
+                    if best.is_none_or(|(_, s)| score > s) {
+                        best = Some((pi, score));
+                    }
+                }
+            }
+            if let Some((pi, _)) = best {
+                found = Some((pi, end, cut));
+                break 'readings;
+            }
+        }
+        if let Some((pi, end, cut)) = found {
+            persons[pi].last_seen = i;
+            person_mentions.push((i, end, pi, None));
+            let _ = cut;
+            for c in consumed.iter_mut().take(end).skip(i) {
+                *c = true;
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+
+    // counterparts: the role of the nearest person named before in the sentence, else of the
+    // first person of the text with a role of a country
+    let sent_of = |k: usize| t.toks[k].sent;
+    for (pm, a, b, country) in counterparts {
+        let nearest = person_mentions
+            .iter()
+            .filter(|(pa, _, _, _)| *pa < a && sent_of(*pa) == sent_of(a))
+            .filter_map(|(_, _, pi, _)| persons[*pi].roles.iter().find(|r| r.contains('@')))
+            .next_back()
+            .cloned();
+        let base_role = nearest.or_else(|| {
+            persons
+                .iter()
+                .find_map(|p| p.roles.iter().find(|r| r.contains('@')).cloned())
+        });
+        let base = base_role
+            .as_deref()
+            .and_then(|r| r.split('@').next())
+            .unwrap_or("minister")
+            .to_string();
+        let role = match &country {
+            Some(c) => format!("{base}@{c}"),
+            None => base,
+        };
+        match pm {
+            Some(idx) => {
+                let pi = person_mentions[idx].2;
+                if !persons[pi].roles.contains(&role) {
+                    persons[pi].roles.insert(0, role.clone());
+                }
+                person_mentions[idx].3 = Some(role);
+            }
+            None => {
+                if country.is_some() {
+                    unnamed.push((a, b, role));
+                }
+            }
+        }
+    }
+
+    // roles without a name: the person of the text who holds that role
+    for (a, b, role) in &unnamed {
+        let exact = persons
+            .iter()
+            .position(|p| p.roles.iter().any(|r| r == role));
+        let loose = || {
+            let (base, country) = role.split_once('@')?;
+            if base != "minister" {
+                return None;
+            }
+            persons.iter().position(|p| {
+                p.roles
+                    .iter()
+                    .any(|r| r.ends_with(&format!("minister@{country}")))
+            })
+        };
+        if let Some(pi) = exact.or_else(loose) {
+            let r = persons[pi]
+                .roles
+                .first()
+                .cloned()
+                .unwrap_or_else(|| role.clone());
+            person_mentions.push((*a, *b, pi, Some(r)));
+        }
+    }
+
+    for (a, b, pi, mut role) in person_mentions {
+        // a title without a country ("الوزير") for a person known by a fuller role
+        if let Some(r) = role.as_deref().filter(|r| !r.contains('@')) {
+            if let Some(full) = persons[pi]
+                .roles
+                .iter()
+                .find(|x| x.contains('@') && x.split('@').next().is_some_and(|b| b.ends_with(r)))
+            {
+                role = Some(full.clone());
+            }
+        }
+        let mut start = t.toks[a].s;
+        if t.toks[a].arabic && role.is_none() {
+            // bare name with a proclitic: point past it
+            for (r, cut) in proclitic_readings(&t.toks[a].lower) {
+                if persons[pi]
+                    .words
+                    .iter()
+                    .any(|w| w.written == r || r.ends_with(&w.form))
+                    && cut > 0
+                {
+                    start += cut;
+                    break;
+                }
+            }
+        }
+        let span = t.span_bytes(start, t.toks[b - 1].e);
+        mentions.push(Mention {
+            entity: persons[pi].id.clone(),
+            kind: EntityKind::Person,
+            span,
+            name: String::new(),
+            role,
+        });
+    }
+    // a place inside a person's name is the name (سالم in سالم عبد الله الصباح)
+    let people: Vec<Span> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| m.span)
+        .collect();
+    mentions.retain(|m| {
+        m.kind != EntityKind::Place
+            || !people
+                .iter()
+                .any(|p| p.start < m.span.end && m.span.start < p.end)
+    });
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    mentions
+}
+
+fn link_person(
+    persons: &mut Vec<Person>,
+    words: Vec<NameWord>,
+    role: Option<&str>,
+    at: usize,
+) -> usize {
+    let found = persons.iter().position(|p| same_person(&p.words, &words));
+    let pi = match found {
+        Some(pi) => {
+            if words.len() > persons[pi].words.len() && words.len() >= 2 {
+                // a fuller name: keep the longer form, same id when given and family agree
+                persons[pi].words = words;
+            }
+            pi
+        }
+        None => {
+            persons.push(Person {
+                id: person_id(&words),
+                words,
+                roles: Vec::new(),
+                last_seen: at,
+            });
+            persons.len() - 1
+        }
+    };
+    persons[pi].last_seen = at;
+    if let Some(r) = role {
+        if !persons[pi].roles.iter().any(|x| x == r) {
+            // a role with a country is more telling than one without
+            if r.contains('@') {
+                persons[pi].roles.insert(0, r.to_string());
+            } else {
+                persons[pi].roles.push(r.to_string());
+            }
+        }
+    }
+    pi
+}
+
+/// The name after a title or honorific, starting at token `j`: a token range (empty if none).
+fn read_name(t: &Text, mut j: usize, in_gz: &[bool], consumed: &[bool]) -> (usize, usize) {
+    let lx = lexicon();
+    let n = t.toks.len();
+    // a dash or (English) a comma may stand between title and name
+    if j >= n || j == 0 || t.toks[j].sent != t.toks[j - 1].sent {
+        return (j, j);
+    }
+    let gap = t.gap(j - 1).trim().to_string();
+    let english = !t.toks[j].arabic;
+    if !(gap.is_empty() || gap == "-" || gap == "–" || (english && gap == ",")) {
+        return (j, j);
+    }
+    // honorifics
+    let mut h = 0;
+    while j < n
+        && h < 4
+        && lx.honorifics.contains(&t.toks[j].lower)
+        && (h == 0 || t.joined(j - 1, false))
+    {
+        if !english && !t.toks[j].arabic {
+            break;
+        }
+        j += 1;
+        h += 1;
+    }
+    if j >= n || (h > 0 && !t.joined(j - 1, true)) {
+        return (j, j);
+    }
+    let a = j;
+    let mut k = j;
+    if english {
+        while k < n && k - a < 8 && !consumed[k] {
+            let tk = &t.toks[k];
+            let particle = lx.particles.contains(&tk.lower) && k + 1 < n;
+            if tk.arabic
+                || tk.number
+                || !(tk.cap || particle)
+                || in_gz[k]
+                || is_title_word(&tk.lower)
+            {
+                break;
+            }
+            if lx.honorifics.contains(&tk.lower) && k > a {
+                break;
+            }
+            k += 1;
+            if k < n && !t.joined(k - 1, true) {
+                break;
+            }
+        }
+        // do not end on a particle
+        while k > a && lx.particles.contains(&t.toks[k - 1].lower) {
+            k -= 1;
+        }
+    } else {
+        let mut without_article = 0;
+        while k < n && k - a < 6 && !consumed[k] {
+            let tk = &t.toks[k];
+            let w = &tk.lower;
+            let prefixed = ["بال", "وال", "فال", "كال", "لل", "ولل"]
+                .iter()
+                .any(|p| w.starts_with(p))
+                && !w.starts_with("الل");
+            if !tk.arabic
+                || in_gz[k]
+                || lx.name_stop.contains(w)
+                || lx.say.contains(w)
+                || is_title_word(w)
+                || arabic_base(w)
+                    .iter()
+                    .skip(1)
+                    .any(|r| is_title_word(r) || lx.honorifics.contains(r))
+                || prefixed
+                || lx.ordinals.contains_key(w) && k == a
+                || w.chars().count() < 2
+            {
+                break;
+            }
+            let has_article = w.starts_with("ال");
+            let compound_part =
+                k > a && ["عبد", "ابو", "بن"].contains(&t.toks[k - 1].lower.as_str());
+            if !has_article && !compound_part && w != "عبد" && w != "ابو" && w != "بن" {
+                without_article += 1;
+                if without_article > 2 {
+                    break;
+                }
+            }
+            if k == a && has_article && !w.starts_with("الل") && strip_article(w) != "عبد" {
+                // given names do not take the article
+                break;
+            }
+            k += 1;
+            if k < n && !t.joined(k - 1, false) {
+                break;
+            }
+        }
+    }
+    (a, k)
+}
+
+/// Display names: the mention's own words.
+pub fn fill_names(body: &str, mentions: &mut [Mention]) {
+    for m in mentions {
+        m.name = m.span.slice(body).trim().to_string();
+    }
+}
+
+/// True when a span lies inside any mention of a person.
+pub fn person_at(mentions: &[Mention], span: Span) -> Option<&Mention> {
+    mentions.iter().find(|m| {
+        m.kind == EntityKind::Person && m.span.start <= span.start && span.end <= m.span.end
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skeletons_cross_scripts() {
+        assert_eq!(skeleton("lavrov"), skeleton("لافروف"));
+        assert_eq!(skeleton("sergei"), skeleton("سيرغي"));
+        assert_eq!(skeleton("sabah"), skeleton("صباح"));
+        assert_eq!(skeleton("salem"), skeleton("سالم"));
+        assert_eq!(skeleton("abdullah"), skeleton("عبدالله"));
+        assert_eq!(skeleton("putin"), skeleton("بوتين"));
+        assert_eq!(skeleton("vladimir"), skeleton("فلاديمير"));
+        assert_eq!(skeleton("mishal"), skeleton("مشعل"));
+        assert_eq!(skeleton("safadi"), skeleton("صفدي"));
+        assert_ne!(skeleton("yahya"), skeleton("sabah"));
+    }
+
+    #[test]
+    fn compatible_ids() {
+        assert!(person_ids_compatible("person:lfrf", "person:lfrf.srj"));
+        assert!(!person_ids_compatible("person:sbh.slm", "person:sbh.nf"));
+    }
+}

