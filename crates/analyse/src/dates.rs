@@ -30,6 +30,9 @@ enum Found {
     DayMonth(u32, u32),
     Weekday(u32),
     Relative(i64),
+    /// "أمس الخميس": the weekday wins when the two disagree (the anchor is often the day
+    /// after the writing).
+    RelativeWeekday(i64, u32),
 }
 
 fn readings(t: &Text, i: usize) -> Vec<String> {
@@ -256,9 +259,11 @@ pub fn find_dates(
             if !named {
                 found = Some((Found::Relative(off), j));
                 let mut k = j;
-                if k < n && t.joined(k - 1, false) && weekday_at(t, k).is_some() {
-                    k += 1;
-                    found = Some((Found::Relative(off), k));
+                if k < n && t.joined(k - 1, false) {
+                    if let Some(wd) = weekday_at(t, k) {
+                        k += 1;
+                        found = Some((Found::RelativeWeekday(off, wd), k));
+                    }
                 }
                 if k < n && t.joined(k - 1, false) {
                     if let Some((Found::Abs(d), e)) = date_at(t, k) {
@@ -346,6 +351,12 @@ pub fn find_dates(
                 Some(resolved(a.date + Duration::days(delta), a))
             }
             (Found::Relative(off), Some(a)) => Some(resolved(a.date + Duration::days(off), a)),
+            (Found::RelativeWeekday(off, wd), Some(a)) => {
+                let day = a.date + Duration::days(off);
+                let cur = day.weekday().num_days_from_monday() as i64;
+                let back = (cur - wd as i64).rem_euclid(7);
+                Some(resolved(day - Duration::days(back), a))
+            }
             _ => None,
         };
         for u in used.iter_mut().take(end).skip(s) {
@@ -451,10 +462,12 @@ mod tests {
     fn resolved_forms() {
         let a = Some(ymd(2023, 11, 4)); // a Saturday
         assert_eq!(run("في موسكو، الجمعة، بحسب", a)[0].0, ymd(2023, 11, 3));
+        // the anchor (a Saturday dateline) is a day after the writing: Thursday wins
         assert_eq!(
             run("وأمس الخميس، قالت", a),
-            vec![(ymd(2023, 11, 3), "أمس الخميس".into(), false)]
+            vec![(ymd(2023, 11, 2), "أمس الخميس".into(), false)]
         );
+        assert_eq!(run("أمس الجمعة", a)[0].0, ymd(2023, 11, 3));
         assert_eq!(
             run("يوم الأربعاء، أن", a)[0],
             (ymd(2023, 11, 1), "يوم الأربعاء".into(), false)

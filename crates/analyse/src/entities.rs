@@ -709,6 +709,40 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
         }
     }
 
+    // a title without a country for a member of a family whose other member holds a title of a
+    // country ("the Amir Sheikh Nawaf Al-Ahmad Al-Jaber Al-Sabah" beside Kuwait's foreign
+    // minister Salem Al-Sabah): the family's country
+    let family_country: Vec<Option<String>> = persons
+        .iter()
+        .map(|p| {
+            if p.words.len() < 2 || p.roles.iter().any(|r| r.contains('@')) || p.roles.is_empty() {
+                return None;
+            }
+            let fam = word_key_of(p.words.last()?);
+            persons.iter().find_map(|q| {
+                (q.words.len() >= 2 && word_key_of(q.words.last()?) == fam)
+                    .then(|| {
+                        q.roles
+                            .iter()
+                            .find_map(|r| r.split_once('@').map(|(_, c)| c.to_string()))
+                    })
+                    .flatten()
+            })
+        })
+        .collect();
+    for (pi, c) in family_country.into_iter().enumerate() {
+        if let Some(c) = c {
+            for r in persons[pi].roles.iter_mut() {
+                *r = format!("{r}@{c}");
+            }
+            for pm in person_mentions.iter_mut().filter(|pm| pm.2 == pi) {
+                if let Some(r) = pm.3.as_mut().filter(|r| !r.contains('@')) {
+                    *r = format!("{r}@{c}");
+                }
+            }
+        }
+    }
+
     // roles without a name: the person of the text who holds that role
     for (a, b, role) in &unnamed {
         let exact = persons

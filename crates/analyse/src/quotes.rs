@@ -126,21 +126,43 @@ pub fn find_quotes(t: &Text, paragraphs: &[Span], mentions: &[Mention]) -> Vec<Q
         let pronoun = sent_toks.first().is_some_and(|&k| {
             ["he", "she", "they", "هو", "هي"].contains(&t.toks[k].lower.as_str())
         });
-        let first_named = if pronoun {
+        // "وأكد أن …": an Arabic verb of saying first with no name after it has a dropped subject
+        let dropped = sent_toks.first().is_some_and(|&k| {
+            t.toks[k].arabic
+                && is_say(t, k)
+                && !in_sent.iter().any(|m| {
+                    let next = t
+                        .toks
+                        .get(k + 1)
+                        .map(|x| t.span_bytes(x.s, x.e).start)
+                        .unwrap_or(0);
+                    m.span.start >= next && m.span.start <= next + 12
+                })
+        });
+        let first_named = if pronoun || dropped {
             None
         } else {
             in_sent.first().map(|m| m.entity.clone())
         };
-        let speaker = after_say
-            .or(first_named)
-            .or_else(|| {
-                // "Lavrov said that ... "x"": a speaker after the quote in the same sentence
-                speakers
-                    .iter()
-                    .find(|m| m.span.start >= span.end && m.span.end <= sent_span.end)
-                    .map(|m| m.entity.clone())
-            })
-            .or_else(|| last_speaker.clone());
+        let after_quote = || {
+            // "… "x", Lavrov said": a person after the quote in the same sentence
+            speakers
+                .iter()
+                .find(|m| {
+                    m.kind == EntityKind::Person
+                        && m.span.start >= span.end
+                        && m.span.end <= sent_span.end
+                })
+                .map(|m| m.entity.clone())
+        };
+        let speaker = if pronoun || dropped {
+            after_say.or_else(|| last_speaker.clone())
+        } else {
+            after_say
+                .or(first_named)
+                .or_else(after_quote)
+                .or_else(|| last_speaker.clone())
+        };
         if speaker.is_some() {
             last_speaker = speaker.clone();
         }
@@ -162,6 +184,29 @@ fn trim_span(span: Span, t: &Text, s: usize, e: usize) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropped_subject_is_the_last_speaker() {
+        let s = "وقال الصباح: \"الأمور الإقليمية مهمة جدا هنا\". وأكد أن مباحثاته مع لافروف كانت \"مثمرة وبناءة\".";
+        let t = Text::new(s, &[Span::new(0, s.len())]);
+        let m = |e: &str, w: &str| {
+            let a = s.find(w).unwrap();
+            Mention {
+                entity: e.into(),
+                kind: EntityKind::Person,
+                span: Span::new(a, a + w.len()),
+                name: w.into(),
+                role: None,
+            }
+        };
+        let q = find_quotes(
+            &t,
+            &[Span::new(0, s.len())],
+            &[m("person:sbh", "الصباح"), m("person:lfrf", "لافروف")],
+        );
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[1].speaker.as_deref(), Some("person:sbh"));
+    }
 
     #[test]
     fn finds_quotes_with_verbs_and_skips_labels() {
