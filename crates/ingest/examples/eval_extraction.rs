@@ -1,43 +1,41 @@
-//! Scores the extractor on a benchmark directory, page by page (for tuning; the user-facing
-//! command is `khabar eval extraction DIR`).
+//! Scores khabar's HTML reader on an article-extraction benchmark directory (the same code as
+//! `khabar eval extraction DIR`), optionally page by page, without building the whole CLI.
 //!
-//! `cargo run -p khabar-ingest --example eval_extraction -- DIR [--pages]`
+//! `cargo run --release -p khabar-ingest --example eval_extraction -- DIR [--pages] [--json]`
 
-use khabar_ingest::extract::evaluate::{load_benchmark, score_page, summarise};
-use khabar_ingest::html::decode;
-use std::time::Instant;
+use khabar_ingest::extract::evaluate;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().expect("usage: eval_extraction DIR [--pages]");
-    let per_page = args.iter().any(|a| a == "--pages");
-    let pages = load_benchmark(std::path::Path::new(dir)).unwrap_or_else(|e| panic!("{e}"));
-    let start = Instant::now();
-    let mut scores = Vec::new();
-    for page in &pages {
-        let (text, _) = decode(&page.html, None);
-        let out = khabar_ingest::extract::extract_html(&text);
-        let s = score_page(&page.truth, &out.text);
-        if per_page {
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .expect("usage: eval_extraction DIR [--pages] [--json]");
+    let report = evaluate::run(std::path::Path::new(dir)).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(2)
+    });
+    if args.iter().any(|a| a == "--json") {
+        println!("{}", serde_json::to_string(&report).expect("serialisable"));
+        return;
+    }
+    if args.iter().any(|a| a == "--pages") {
+        for (key, url, s) in &report.per_page {
             println!(
-                "{:.3} {:.3} {:>10} {} {}",
+                "{:.3} {:.3} {} {}",
                 s.precision().unwrap_or(0.0),
                 s.recall().unwrap_or(0.0),
-                out.strategy,
-                &page.key[..12],
-                page.url.as_deref().unwrap_or("")
+                &key[..key.len().min(12)],
+                url.as_deref().unwrap_or("")
             );
         }
-        scores.push(s);
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    let sum = summarise(&scores);
+    for (key, reason) in &report.rejected {
+        eprintln!("rejected {key}: {reason}");
+    }
+    let s = &report.summary;
     println!(
-        "khabar F1 {:.3} P {:.3} R {:.3} pages {} ({:.1} pages/s)",
-        sum.f1,
-        sum.precision,
-        sum.recall,
-        sum.pages,
-        sum.pages as f64 / elapsed
+        "{:<24} F1 {:.3}  P {:.3}  R {:.3}  pages {}  {:.1} pages/s",
+        report.extractor, s.f1, s.precision, s.recall, s.pages, report.pages_per_second
     );
 }
