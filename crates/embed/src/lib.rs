@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod gemm;
 mod install;
 mod model;
 pub mod npz;

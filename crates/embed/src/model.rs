@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+use crate::gemm::Weight;
 use crate::npz::Array;
 use crate::Error;
 use crate::DIM;
@@ -88,24 +89,24 @@ pub(crate) struct Weights {
     shard_rows: usize,
     scale: [f32; SHARDS],
     lo: [f32; SHARDS],
-    proj_w: Vec<f32>, // EMB × PROJ
+    proj_w: Weight, // EMB × PROJ
     proj_b: Vec<f32>,
     proj_g: Vec<f32>,
     proj_beta: Vec<f32>,
-    w1_cat: [Vec<f32>; 3], // CNN × (n·CNN): W1's n row blocks side by side
+    w1_cat: [Weight; 3], // CNN × (n·CNN): W1's n row blocks side by side
     b1: [Vec<f32>; 3],
-    w2: [Vec<f32>; 3],
+    w2: [Weight; 3],
     b2: [Vec<f32>; 3],
     ln_g: Vec<f32>,
     ln_b: Vec<f32>,
-    cnn_w: Vec<f32>, // FEAT × EMB
+    cnn_w: Weight, // FEAT × EMB
     cnn_b: Vec<f32>,
-    d0: Vec<f32>, // EMB × HID
-    d1: Vec<f32>, // HID × HID
-    p1: Vec<f32>, // EMB × HID
-    d2: Vec<f32>, // HID × EMB
-    p3: Vec<f32>, // HID × EMB
-    d3: Vec<f32>, // EMB × EMB
+    d0: Weight, // EMB × HID
+    d1: Weight, // HID × HID
+    p1: Weight, // EMB × HID
+    d2: Weight, // HID × EMB
+    p3: Weight, // HID × EMB
+    d3: Weight, // EMB × EMB
     eps: f32,
 }
 
@@ -167,9 +168,9 @@ impl Weights {
         let mut pb = Vec::new();
         let mut pg = Vec::new();
         let mut pbeta = Vec::new();
-        let mut w1_cat: [Vec<f32>; 3] = Default::default();
+        let mut w1_cat: Vec<Weight> = Vec::new();
         let mut b1: [Vec<f32>; 3] = Default::default();
-        let mut w2: [Vec<f32>; 3] = Default::default();
+        let mut w2: Vec<Weight> = Vec::new();
         let mut b2: [Vec<f32>; 3] = Default::default();
         for (i, &(n, _)) in ORDERS.iter().enumerate() {
             pw.push(take(&mut m, &format!("proj{n}"), &[EMB, CNN])?);
@@ -178,12 +179,20 @@ impl Weights {
             pbeta.extend(take(&mut m, &format!("ln_b{n}"), &[CNN])?);
             let w = take(&mut m, &format!("w1_{n}"), &[n * CNN, CNN])?;
             let blocks: Vec<&[f32]> = w.chunks_exact(CNN * CNN).collect();
-            w1_cat[i] = hcat(&blocks, CNN);
+            w1_cat.push(Weight::new(hcat(&blocks, CNN), CNN, n * CNN));
             b1[i] = take(&mut m, &format!("b1_{n}"), &[CNN])?;
-            w2[i] = take(&mut m, &format!("w2_{n}"), &[n * CNN, CNN])?;
+            w2.push(Weight::new(
+                take(&mut m, &format!("w2_{n}"), &[n * CNN, CNN])?,
+                n * CNN,
+                CNN,
+            ));
             b2[i] = take(&mut m, &format!("b2_{n}"), &[CNN])?;
         }
-        let proj_w = hcat(&[&pw[0], &pw[1], &pw[2]], EMB);
+        let proj_w = Weight::new(hcat(&[&pw[0], &pw[1], &pw[2]], EMB), EMB, PROJ);
+        let arr3 = |v: Vec<Weight>| -> [Weight; 3] {
+            let mut it = v.into_iter();
+            [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
+        };
         let eps = m
             .remove("eps")
             .ok_or_else(|| Error::Format("weights.npz: no array eps".into()))?
@@ -200,20 +209,20 @@ impl Weights {
             proj_b: pb,
             proj_g: pg,
             proj_beta: pbeta,
-            w1_cat,
+            w1_cat: arr3(w1_cat),
             b1,
-            w2,
+            w2: arr3(w2),
             b2,
             ln_g: take(&mut m, "ln_g", &[FEAT])?,
             ln_b: take(&mut m, "ln_b", &[FEAT])?,
-            cnn_w: take(&mut m, "cnn_W", &[FEAT, EMB])?,
+            cnn_w: Weight::new(take(&mut m, "cnn_W", &[FEAT, EMB])?, FEAT, EMB),
             cnn_b: take(&mut m, "cnn_b", &[EMB])?,
-            d0: take(&mut m, "d0", &[EMB, HID])?,
-            d1: take(&mut m, "d1", &[HID, HID])?,
-            p1: take(&mut m, "p1", &[EMB, HID])?,
-            d2: take(&mut m, "d2", &[HID, EMB])?,
-            p3: take(&mut m, "p3", &[HID, EMB])?,
-            d3: take(&mut m, "d3", &[EMB, EMB])?,
+            d0: Weight::new(take(&mut m, "d0", &[EMB, HID])?, EMB, HID),
+            d1: Weight::new(take(&mut m, "d1", &[HID, HID])?, HID, HID),
+            p1: Weight::new(take(&mut m, "p1", &[EMB, HID])?, EMB, HID),
+            d2: Weight::new(take(&mut m, "d2", &[HID, EMB])?, HID, EMB),
+            p3: Weight::new(take(&mut m, "p3", &[HID, EMB])?, HID, EMB),
+            d3: Weight::new(take(&mut m, "d3", &[EMB, EMB])?, EMB, EMB),
             eps,
         })
     }
@@ -636,8 +645,8 @@ pub(crate) fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32], eps: f32) {
     }
 }
 
-/// C (m×n, row stride rsc) = A (m×k, row stride rsa, contiguous columns) · B (k×n, row-major)
-/// [+ C when `accumulate`].
+/// C (m×n, row stride rsc) = A (m×k, row stride rsa, contiguous columns) · B [+ C when
+/// `accumulate`].
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn gemm(
@@ -646,35 +655,15 @@ fn gemm(
     n: usize,
     a: *const f32,
     rsa: usize,
-    b: &[f32],
+    b: &Weight,
     c: *mut f32,
     rsc: usize,
     accumulate: bool,
 ) {
-    if m == 0 {
-        return;
-    }
-    debug_assert_eq!(b.len(), k * n);
+    debug_assert!(b.k == k && b.n == n);
     // SAFETY: callers pass pointers into buffers sized for m rows of the given strides (the
     // conv windows read overlapping rows of a buffer that extends GAP rows beyond them).
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a,
-            rsa as isize,
-            1,
-            b.as_ptr(),
-            n as isize,
-            1,
-            if accumulate { 1.0 } else { 0.0 },
-            c,
-            rsc as isize,
-            1,
-        );
-    }
+    unsafe { b.mul(m, a, rsa, c, rsc, accumulate) }
 }
 
 #[cfg(test)]
@@ -732,24 +721,32 @@ mod tests {
             shard_rows: 0,
             scale: [1.0; SHARDS],
             lo: [0.0; SHARDS],
-            proj_w: vec![],
+            proj_w: Weight::new(vec![], 0, 0),
             proj_b: vec![],
             proj_g: vec![],
             proj_beta: vec![],
-            w1_cat: Default::default(),
+            w1_cat: [
+                Weight::new(vec![], 0, 0),
+                Weight::new(vec![], 0, 0),
+                Weight::new(vec![], 0, 0),
+            ],
             b1: Default::default(),
-            w2: Default::default(),
+            w2: [
+                Weight::new(vec![], 0, 0),
+                Weight::new(vec![], 0, 0),
+                Weight::new(vec![], 0, 0),
+            ],
             b2: Default::default(),
             ln_g: vec![],
             ln_b: vec![],
-            cnn_w: vec![],
+            cnn_w: Weight::new(vec![], 0, 0),
             cnn_b: vec![],
-            d0: vec![],
-            d1: vec![],
-            p1: vec![],
-            d2: vec![],
-            p3: vec![],
-            d3: vec![],
+            d0: Weight::new(vec![], 0, 0),
+            d1: Weight::new(vec![], 0, 0),
+            p1: Weight::new(vec![], 0, 0),
+            d2: Weight::new(vec![], 0, 0),
+            p3: Weight::new(vec![], 0, 0),
+            d3: Weight::new(vec![], 0, 0),
             eps: 1e-12,
         }
     }
