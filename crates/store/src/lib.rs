@@ -126,9 +126,12 @@ impl Store {
         let mut conn = Connection::open(&path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql)?;
         migrations::apply(&mut conn, &path)?;
         Ok(Store { conn, path })
     }
@@ -151,9 +154,7 @@ impl Store {
         writer.tx.commit().map_err(sql)?;
         Ok(out)
     }
-
 }
-
 
 /// Reads, the same inside and outside a write transaction.
 pub trait Reads {
@@ -241,7 +242,8 @@ pub trait Reads {
                 })
             })
             .map_err(self.sql_error())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_error())
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
     }
 
     /// Links that touch any of `ids`.
@@ -287,16 +289,19 @@ pub trait Reads {
         let rows = stmt
             .query_map([event.as_str()], read_membership)
             .map_err(self.sql_error())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_error())
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
     }
 
     /// One event.
     fn event(&self, id: &EventId) -> Result<Option<Event>> {
         let json: Option<String> = self
             .conn()
-            .query_row("SELECT event FROM events WHERE id = ?1", [id.as_str()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT event FROM events WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.sql_error())?;
         json.map(|j| decode_event(id.as_str(), &j)).transpose()
@@ -479,7 +484,12 @@ impl Writer<'_> {
         self.tx
             .execute(
                 "INSERT OR REPLACE INTO links (a, b, score, evidence) VALUES (?1, ?2, ?3, ?4)",
-                params![a.as_str(), b.as_str(), link.score, link.evidence.to_string()],
+                params![
+                    a.as_str(),
+                    b.as_str(),
+                    link.score,
+                    link.evidence.to_string()
+                ],
             )
             .map(drop)
             .map_err(self.err())
@@ -528,9 +538,12 @@ mod tests {
 
     fn doc(text: &str) -> Doc {
         Doc {
-            article: Article::new(Source::File {
-                path: "t.txt".into(),
-            }, text.into()),
+            article: Article::new(
+                Source::File {
+                    path: "t.txt".into(),
+                },
+                text.into(),
+            ),
             language: Language {
                 code: "en".into(),
                 confidence: 1.0,

@@ -18,7 +18,10 @@ pub fn encode(v: &[f32]) -> Vec<u8> {
     let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
     let mut out = Vec::with_capacity(4 + v.len());
     out.extend_from_slice(&scale.to_le_bytes());
-    out.extend(v.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8));
+    out.extend(
+        v.iter()
+            .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+    );
     out
 }
 
