@@ -108,3 +108,31 @@ fn html_and_feed_files_by_name_and_content() {
     assert_eq!(articles[2].body, "Body one.");
     assert_eq!(articles[2].outlet.as_deref(), Some("Feed"));
 }
+
+#[test]
+fn hostile_pages_are_read_or_rejected_without_a_crash() {
+    use khabar_core::Source;
+    use khabar_ingest::html::{article_from_html, PageContext};
+    let read = |html: &[u8]| {
+        article_from_html(
+            html,
+            Source::File {
+                path: "x.html".into(),
+            },
+            &PageContext::default(),
+            &Limits::default(),
+        )
+    };
+    // 10,000 nested elements: no recursion in scoring or rendering. (html5ever's parse time
+    // grows with the square of the nesting depth: 100,000 levels take seconds.)
+    let deep = format!(
+        "<html><body>{}<p>Deep inside, the minister said, talks went well.</p>{}</body></html>",
+        "<div>".repeat(10_000),
+        "</div>".repeat(10_000)
+    );
+    assert!(read(deep.as_bytes()).is_ok());
+    // Tag soup and binary junk.
+    assert!(read(b"<p>Unclosed <b>bold <i>text, with commas, that goes on for a while.").is_ok());
+    assert!(read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").is_err());
+    assert!(read(b"").is_err());
+}
