@@ -876,11 +876,9 @@ fn render(container: NodeRef<Node>, dropped: &Dropper, blocks: &mut Vec<Block>) 
     flush(&mut current, blocks);
 }
 
-/// Lines that are page furniture, not reporting, in the languages khabar reads first.
+/// Openings of lines that are page furniture, not reporting, in the languages khabar reads
+/// first. A line of at most 120 characters that starts with one of these is left out.
 const BOILERPLATE_LINES: &[&str] = &[
-    "advertisement",
-    "advertising",
-    "sponsored",
     "read more",
     "read also",
     "also read",
@@ -888,49 +886,226 @@ const BOILERPLATE_LINES: &[&str] = &[
     "related:",
     "related articles",
     "related stories",
+    "related coverage",
     "more:",
     "share this",
     "share on",
-    "sign up",
-    "subscribe",
+    "sign up for",
+    "subscribe to",
     "follow us",
     "click here",
-    "recommended",
     "you may also like",
+    "updated at",
+    "updated:",
+    "last updated",
+    "published:",
+    "this slideshow requires javascript",
     "getty images",
     "image:",
     "photo:",
     "(photo",
     "اقرأ أيضا",
     "اقرأ أيضًا",
+    "اقرأ أيضاً",
     "إقرأ أيضا",
     "إقرأ أيضًا",
+    "إقرأ أيضاً",
     "اقرأ ايضا",
     "اقرأ المزيد",
     "إقرأ المزيد",
-    "شارك",
+    "طالع أيضا",
+    "طالع أيضاً",
+    "شارك الخبر",
+    "شارك المقال",
+    "شارك على",
     "تابعونا",
     "تابعوا",
-    "اشترك",
-    "إعلان",
-    "اعلان",
+    "اشترك في",
+    "اشترك الآن",
     "مواضيع ذات صلة",
     "أخبار ذات صلة",
     "اخبار ذات صلة",
     "مقالات ذات صلة",
     "الأكثر قراءة",
     "الاكثر قراءة",
-    "طباعة",
     "حمّل تطبيق",
     "حمل تطبيق",
+    "آخر تحديث",
+    "اخر تحديث",
+    "تاريخ النشر",
+    "تاريخ التحديث",
 ];
+
+/// Whole lines (punctuation aside) that are page furniture.
+const BOILERPLATE_WHOLE_LINES: &[&str] = &[
+    "advertisement",
+    "advert",
+    "advertising",
+    "ad",
+    "sponsored",
+    "sponsored content",
+    "comments",
+    "share",
+    "tweet",
+    "email",
+    "print",
+    "tell us what you think",
+    "إعلان",
+    "اعلان",
+    "شارك",
+    "مشاركة",
+    "طباعة",
+    "تعليقات",
+    "التعليقات",
+];
+
+/// Month names, so a line that is only a date ("November 19, 2019", "الجمعة 3 نوفمبر 2023")
+/// can be told from a sentence.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ابريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "اغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "اكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+    "كانون",
+    "شباط",
+    "آذار",
+    "اذار",
+    "نيسان",
+    "أيار",
+    "ايار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "اب",
+    "أيلول",
+    "ايلول",
+    "تشرين",
+];
+
+/// A short line that is nothing but a date (and maybe a weekday and a time).
+fn date_line(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 12 {
+        return false;
+    }
+    let year = words.iter().any(|w| {
+        w.len() == 4
+            && w.chars().all(|c| c.is_ascii_digit())
+            && (w.starts_with("19") || w.starts_with("20"))
+    });
+    let month = words.iter().filter(|w| MONTHS.contains(w)).count();
+    let other = words
+        .iter()
+        .filter(|w| {
+            !MONTHS.contains(w)
+                && !w
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('٠'..='٩').contains(&c))
+                && !matches!(
+                    **w,
+                    "am" | "pm"
+                        | "a"
+                        | "m"
+                        | "p"
+                        | "gmt"
+                        | "utc"
+                        | "et"
+                        | "est"
+                        | "edt"
+                        | "updated"
+                        | "published"
+                        | "posted"
+                        | "on"
+                        | "at"
+                        | "monday"
+                        | "tuesday"
+                        | "wednesday"
+                        | "thursday"
+                        | "friday"
+                        | "saturday"
+                        | "sunday"
+                        | "mon"
+                        | "tue"
+                        | "wed"
+                        | "thu"
+                        | "fri"
+                        | "sat"
+                        | "sun"
+                        | "الأحد"
+                        | "الاثنين"
+                        | "الإثنين"
+                        | "الثلاثاء"
+                        | "الأربعاء"
+                        | "الاربعاء"
+                        | "الخميس"
+                        | "الجمعة"
+                        | "السبت"
+                        | "الأول"
+                        | "الثاني"
+                        | "ص"
+                        | "م"
+                        | "صباحا"
+                        | "مساء"
+                        | "مساءً"
+                        | "صباحاً"
+                )
+        })
+        .count();
+    year && month >= 1 && other == 0
+}
 
 fn boilerplate_line(text: &str) -> bool {
     if text.chars().count() > 120 {
         return false;
     }
     let lower = text.to_lowercase();
-    BOILERPLATE_LINES.iter().any(|p| lower.starts_with(p))
+    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    if BOILERPLATE_WHOLE_LINES.contains(&bare) {
+        return true;
+    }
+    // WordPress shortcodes left in the text: `[button link=…]Send us…[/button]`.
+    if lower.starts_with('[') && lower.contains("[/") {
+        return true;
+    }
+    BOILERPLATE_LINES.iter().any(|p| lower.starts_with(p)) || date_line(&lower)
 }
 
 /// Whether a block reads as a headline set in bold (old layouts without `h1`): all bold, short,
@@ -966,6 +1141,32 @@ fn clean_blocks(blocks: Vec<Block>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn furniture_lines_in_english_and_arabic() {
+        for line in [
+            "Advertisement",
+            "ADVERT",
+            "November 19, 2019",
+            "Tuesday, Nov. 19, 2019 at 3:05 p.m. ET",
+            "الجمعة 3 نوفمبر 2023",
+            "3 تشرين الثاني 2023",
+            "اقرأ أيضاً: وزراء الخارجية يجتمعون",
+            "إعلان",
+            "Updated at 1:23 p.m.",
+            "[button link=\"x\"]Send us your review[/button]",
+        ] {
+            assert!(boilerplate_line(line), "{line}");
+        }
+        for line in [
+            "Advertisers pulled out in May 2019, the company said.",
+            "The talks began on November 19, 2019 in Moscow.",
+            "وقال الوزير إن المحادثات بدأت في 3 نوفمبر 2023.",
+            "Share prices fell.",
+        ] {
+            assert!(!boilerplate_line(line), "{line}");
+        }
+    }
 
     #[test]
     fn keeps_the_article_and_drops_furniture() {
