@@ -168,3 +168,37 @@ fn english_page_with_a_future_meta_date() {
     );
     assert_eq!(a.declared_lang.as_deref(), Some("en"));
 }
+
+#[test]
+fn arabic_body_split_by_a_read_also_box() {
+    let a = fixture("ar-split-body.html");
+    assert_body(
+        &a,
+        &[
+            "حذّر تقرير جديد",
+            "وأشار التقرير",
+            "وقالت المديرة",
+            "ويأتي التقرير",
+        ],
+        &[
+            "الصفحة الرئيسية",
+            "ربيع الآخر",
+            "اقرأ أيضا",
+            "الجفاف",
+            "تويتر",
+            "سياسة الخصوصية",
+        ],
+    );
+    assert_eq!(
+        a.title.as_deref(),
+        Some("الأمم المتحدة تحذر من نقص حاد في المياه بالمنطقة")
+    );
+    let published = a.published_at.as_ref().unwrap();
+    assert_eq!(published.source, DateSource::MetaTag);
+    assert_eq!(published.at.to_rfc3339(), "2023-10-28T08:30:00+02:00");
+    assert!(
+        a.outlet.is_none(),
+        "no site name and no URL: {:?}",
+        a.outlet
+    );
+}
