@@ -136,3 +136,33 @@ fn hostile_pages_are_read_or_rejected_without_a_crash() {
     assert!(read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").is_err());
     assert!(read(b"").is_err());
 }
+
+#[test]
+fn warc_page_in_windows_1256_declared_only_by_http_header() {
+    let (html, _, _) = encoding_rs::WINDOWS_1256.encode(
+        "<html lang=\"ar\"><body><div class=\"news\"><p>أعلنت الحكومة اليوم عن خطة جديدة لدعم المزارعين، \
+         تشمل قروضاً ميسرة وتوزيع البذور مجاناً على صغار المنتجين.</p></div></body></html>",
+    );
+    let http = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=windows-1256\r\n\r\n".as_slice(),
+        &html,
+    ]
+    .concat();
+    let mut record = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://example.com/ar/1\r\n\
+         WARC-Date: 2023-11-04T00:00:00Z\r\nContent-Type: application/http; msgtype=response\r\n\
+         Content-Length: {}\r\n\r\n",
+        http.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(&http);
+    record.extend_from_slice(b"\r\n\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ar.warc");
+    std::fs::write(&path, &record).unwrap();
+    let (articles, rejected) = read(&path);
+    assert!(rejected.is_empty(), "{rejected:?}");
+    assert!(articles[0].body.starts_with("أعلنت الحكومة اليوم"));
+    assert_eq!(articles[0].declared_lang.as_deref(), Some("ar"));
+    assert_eq!(articles[0].outlet.as_deref(), Some("example.com"));
+}
