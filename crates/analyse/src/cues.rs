@@ -3,7 +3,7 @@
 //!
 //! Kinds are ranked by prominence: a cue in the lead (the first two sentences) weighs three
 //! times one further down; a phone call in the lead comes first (talks "عبر الهاتف" are a
-//! phone call), and a press conference in the lead gets a small bonus over generic "talks". A preview is a future form in the lead:
+//! phone call); ties go to the kind named first. A preview is a future form in the lead:
 //! "من المقرر", "سوف", the future prefix on a meeting verb (سيناقشان, ستبحث), "will discuss",
 //! "is expected to".
 
@@ -89,7 +89,6 @@ pub fn find_cues(t: &Text) -> Cues {
             // talks held by phone are a phone call, whatever else the lead calls them
             let bonus = match kind {
                 EventKind::PhoneCall if lead => 20.0,
-                EventKind::PressConference if lead => 1.5,
                 _ => 0.0,
             };
             let w = if lead { 3.0 } else { 1.0 } + bonus;

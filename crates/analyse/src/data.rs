@@ -816,6 +816,15 @@ pub const IRREGULAR_DEMONYMS_AR: &[(&str, &[&str])] = &[
     ("KR", &["كوري"]),
 ];
 
+/// Short names in everyday use that none of the packages lists (they give the full official
+/// form only), keyed by ISO 3166 alpha-2: English names, Arabic names. Source: usage.
+pub const SHORT_COUNTRY_NAMES: &[(&str, &[&str], &[&str])] = &[
+    ("AE", &["UAE", "Emirates"], &["الإمارات"]),
+    ("US", &["America", "USA"], &["أمريكا", "أميركا"]),
+    ("GB", &["Britain", "UK"], &["بريطانيا"]),
+    ("NL", &["Holland"], &["هولندا"]),
+];
+
 /// Country-derived words that are also common words and must not be read as the country
 /// (Arabic مالي "financial", English "Chad" as a given name is kept). Source: usage.
 pub const DEMONYM_STOPLIST: &[&str] = &["مالي", "عماني", "تركي", "ماليه"];
@@ -880,6 +889,8 @@ pub const PLACE_STOPLIST: &[&str] = &[
     "سلمية",
     "أمل",
     "جزيرة",
+    "كورونا",
+    "corona",
 ];
 
 /// Event cues: phrase, kind, and whether the phrase itself is a future form. Source: usage.

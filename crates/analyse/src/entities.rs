@@ -507,7 +507,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
             *c = true;
         }
         // the name
-        let (na, mut nb) = read_name(t, j, &hard_gz, &consumed);
+        let (na, mut nb) = read_name(t, j, &hard_gz, &in_gz, &consumed);
         if nb == na + 1 && t.toks[na].arabic {
             // one Arabic word after a title is a name only if it names someone already named
             let w = name_words(t, na, nb);
@@ -562,7 +562,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        let (na, nb) = read_name(t, i + 1, &hard_gz, &consumed);
+        let (na, nb) = read_name(t, i + 1, &hard_gz, &in_gz, &consumed);
         if nb > na {
             let words = name_words(t, na, nb);
             // "Sheikh Salem": a given name after the honorific names the person of that given name
@@ -860,7 +860,15 @@ fn link_person(
 }
 
 /// The name after a title or honorific, starting at token `j`: a token range (empty if none).
-fn read_name(t: &Text, mut j: usize, in_gz: &[bool], consumed: &[bool]) -> (usize, usize) {
+/// `in_gz` marks countries and organisations (never in a name), `any_gz` also places (a place
+/// may be a given name, سالم / Salem, but ends a name after its first word: "اليحيا موسكو").
+fn read_name(
+    t: &Text,
+    mut j: usize,
+    in_gz: &[bool],
+    any_gz: &[bool],
+    consumed: &[bool],
+) -> (usize, usize) {
     let lx = lexicon();
     let n = t.toks.len();
     // a dash or (English) a comma may stand between title and name
@@ -898,6 +906,7 @@ fn read_name(t: &Text, mut j: usize, in_gz: &[bool], consumed: &[bool]) -> (usiz
                 || tk.number
                 || !(tk.cap || particle)
                 || in_gz[k]
+                || (any_gz[k] && k > a)
                 || is_title_word(&tk.lower)
             {
                 break;
@@ -925,6 +934,7 @@ fn read_name(t: &Text, mut j: usize, in_gz: &[bool], consumed: &[bool]) -> (usiz
                 && !w.starts_with("الل");
             if !tk.arabic
                 || in_gz[k]
+                || (any_gz[k] && k > a)
                 || lx.name_stop.contains(w)
                 || lx.say.contains(w)
                 || is_title_word(w)

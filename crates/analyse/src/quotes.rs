@@ -1,8 +1,9 @@
 //! Reported speech and its speaker.
 //!
 //! Quoted stretches: «…», “…”, "…" (a quote left open runs to the end of its paragraph). One is
-//! kept when its sentence has a verb of saying (قال، أكد، أشار، شدد…; said, stressed, noted…) or
-//! it is at least five words long, and it is not a label ("موقع "روسيا اليوم"", "dubbed
+//! kept when its sentence has a verb of saying (قال، أكد، أشار، شدد…; said, stressed, noted…),
+//! names a person before it ("Lavrov "categorically" rejected"), or it is at least five words
+//! long, and it is not a label ("موقع "روسيا اليوم"", "dubbed
 //! "…""). The speaker is the person or organisation named in the sentence before the quote
 //! (nearest the verb of saying), else the last speaker (a pronoun: "وشدد على أن …").
 
@@ -101,7 +102,13 @@ pub fn find_quotes(t: &Text, paragraphs: &[Span], mentions: &[Mention]) -> Vec<Q
         let say_prev = sent > 0
             && before.is_empty()
             && (0..t.toks.len()).any(|k| t.toks[k].sent == sent - 1 && is_say(t, k));
-        if label || !(say || say_prev || words >= 5) {
+        // a person named before it in the sentence: "Lavrov "categorically" rejected"
+        let sent_start = t.span_bytes(t.sents[sent].0, t.sents[sent].1).start;
+        let quote_start = t.span_bytes(s, e).start;
+        let person_before = mentions.iter().any(|m| {
+            m.kind == EntityKind::Person && m.span.start >= sent_start && m.span.end <= quote_start
+        });
+        if label || !(say || say_prev || words >= 5 || person_before) {
             continue;
         }
         let span = t.span_bytes(s, e);
