@@ -141,3 +141,19 @@ fn document_vectors_are_truncated_and_digit_mapped() {
     let s = "Lavrov met his Kuwaiti counterpart.";
     assert!(cosine(&m.embed_document(s), &m.embed(s)) > 0.99999);
 }
+
+#[test]
+fn translations_are_close_and_other_stories_are_not() {
+    let m = model();
+    let en =
+        m.embed("Russian Foreign Minister Sergei Lavrov met his Kuwaiti counterpart in Moscow.");
+    let ar = m.embed("التقى وزير الخارجية الروسي سيرغي لافروف نظيره الكويتي في موسكو.");
+    let other = m.embed("Heavy rain flooded several streets in the capital on Tuesday.");
+    let same = cosine(&en, &ar);
+    assert!(same > 0.7, "translation cosine {same}");
+    assert!(
+        cosine(&en, &other) < same - 0.3,
+        "unrelated {}",
+        cosine(&en, &other)
+    );
+}
