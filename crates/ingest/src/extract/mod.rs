@@ -46,10 +46,14 @@ pub struct Extracted {
 /// Extracts the main content of a parsed page.
 pub fn extract(html: &Html) -> Extracted {
     let root = html.tree.root();
+    let classes = classify(root);
+    let reason = |node: NodeRef<Node>| classes.get(&node.id()).and_then(|c| c.reason);
     // First pass: only tags and hidden elements are dropped. A boilerplate-named element that
     // holds 40% of the page's text, or the marked article body, is a layout wrapper
     // (`content-with-sidebar`, `rail-wrapper`), not a share bar: it is kept.
-    let raw = measure(root, &|_, el| drop_reason(el).is_some_and(|r| r != "name"));
+    let raw = measure(root, &classes, &|node, _| {
+        reason(node).is_some_and(|r| r != "name")
+    });
     let page_text = body_of(root)
         .and_then(|b| raw.get(&b.id()))
         .map_or(0, |s| s.text);
@@ -58,13 +62,13 @@ pub fn extract(html: &Html) -> Extracted {
         .filter(|(_, s)| s.marked || s.quotes || s.text * 10 >= page_text * 4)
         .map(|(id, _)| *id)
         .collect();
-    let dropped = |node: NodeRef<Node>, el: &scraper::node::Element| match drop_reason(el) {
+    let dropped = |node: NodeRef<Node>, _: &scraper::node::Element| match reason(node) {
         Some("name") => !protected.contains(&node.id()),
         Some(_) => true,
         None => false,
     };
-    let stats = measure(root, &dropped);
-    let containers = choose(root, &stats);
+    let stats = measure(root, &classes, &dropped);
+    let containers = choose(root, &stats, &classes);
     let (strategy, nodes) = match containers {
         Some(chosen) => chosen,
         None => ("whole-body", vec![body_of(root).unwrap_or(root).id()]),
@@ -381,7 +385,19 @@ fn names(el: &scraper::node::Element) -> String {
 }
 
 fn names_body(names: &str) -> bool {
-    BODY_NAMES.iter().any(|n| names.contains(n))
+    // Every body name holds one of these stems: test them first, most names have none.
+    [
+        "body", "text", "content", "article", "story", "main", "detail",
+    ]
+    .iter()
+    .any(|stem| names.contains(stem))
+        && BODY_NAMES.iter().any(|n| names.contains(n))
+}
+
+/// [`BOILERPLATE_WORDS`] as a set: every element's every name word is looked up.
+fn boilerplate_words() -> &'static HashSet<&'static str> {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| BOILERPLATE_WORDS.iter().copied().collect())
 }
 
 fn boilerplate_named(el: &scraper::node::Element) -> bool {
@@ -392,7 +408,7 @@ fn boilerplate_named(el: &scraper::node::Element) -> bool {
     let words = name_words(&raw);
     let layout_ok = words.iter().any(|w| CONTENT_WORDS.contains(&w.as_str()));
     words.iter().any(|w| {
-        BOILERPLATE_WORDS.contains(&w.as_str())
+        boilerplate_words().contains(w.as_str())
             && !(layout_ok && LAYOUT_WORDS.contains(&w.as_str()))
     })
 }
@@ -474,7 +490,37 @@ struct Frame {
 }
 
 /// One pass over the tree: text, link text and commas of every element not dropped.
-fn measure(root: NodeRef<Node>, dropped: &Dropper) -> HashMap<NodeId, Stats> {
+/// What an element's tag and names say, computed once per page.
+#[derive(Debug, Clone, Copy, Default)]
+struct Class {
+    /// Why it is dropped, if it is (see [`drop_reason`]).
+    reason: Option<&'static str>,
+    /// Marked as the article body.
+    marked: bool,
+}
+
+/// Classes of the elements that have one (most have none and are not stored).
+fn classify(root: NodeRef<Node>) -> HashMap<NodeId, Class> {
+    let mut out = HashMap::new();
+    for node in root.descendants() {
+        if let Some(el) = element(node) {
+            let class = Class {
+                reason: drop_reason(el),
+                marked: marked_body(el),
+            };
+            if class.reason.is_some() || class.marked {
+                out.insert(node.id(), class);
+            }
+        }
+    }
+    out
+}
+
+fn measure(
+    root: NodeRef<Node>,
+    classes: &HashMap<NodeId, Class>,
+    dropped: &Dropper,
+) -> HashMap<NodeId, Stats> {
     let mut out = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut skipping: Option<NodeId> = None;
@@ -532,7 +578,7 @@ fn measure(root: NodeRef<Node>, dropped: &Dropper) -> HashMap<NodeId, Stats> {
                     "div" | "section" | "td" | "font" | "center" => !frame.has_block_child,
                     _ => false,
                 };
-                frame.stats.marked |= marked_body(el);
+                frame.stats.marked |= classes.get(&frame.id).is_some_and(|c| c.marked);
                 frame.stats.quotes |= name == "blockquote";
                 if let Some(parent) = stack.last_mut() {
                     parent.stats.marked |= frame.stats.marked;
@@ -621,6 +667,7 @@ fn initial_score(el: &scraper::node::Element) -> f64 {
 fn choose(
     root: NodeRef<Node>,
     stats: &HashMap<NodeId, Stats>,
+    classes: &HashMap<NodeId, Class>,
 ) -> Option<(&'static str, Vec<NodeId>)> {
     // Readability scoring.
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
@@ -673,7 +720,7 @@ fn choose(
     let top = scored.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1));
 
     // Containers the page marks as the body, outermost only.
-    let marked = marked_bodies(root, stats);
+    let marked = marked_bodies(root, stats, classes);
     let marked_text: usize = marked
         .iter()
         .filter_map(|id| stats.get(id))
@@ -736,7 +783,11 @@ fn marked_body(el: &scraper::node::Element) -> bool {
         || (!matches!(el.name(), "body" | "html") && names_body(&names(el)))
 }
 
-fn marked_bodies(root: NodeRef<Node>, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+fn marked_bodies(
+    root: NodeRef<Node>,
+    stats: &HashMap<NodeId, Stats>,
+    classes: &HashMap<NodeId, Class>,
+) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut inside: Option<NodeId> = None;
     for edge in root.traverse() {
@@ -745,11 +796,10 @@ fn marked_bodies(root: NodeRef<Node>, stats: &HashMap<NodeId, Stats>) -> Vec<Nod
                 if inside.is_some() {
                     continue;
                 }
-                let Some(el) = element(node) else { continue };
                 if !stats.contains_key(&node.id()) {
                     continue;
                 }
-                if marked_body(el) {
+                if classes.get(&node.id()).is_some_and(|c| c.marked) {
                     inside = Some(node.id());
                     out.push(node.id());
                 }
