@@ -979,3 +979,59 @@ pub const ARABIC_STOPWORDS: &[&str] = &[
     "في", "من", "إلى", "على", "عن", "مع", "أن", "إن", "بين", "هذا", "هذه", "ذلك", "التي", "الذي",
     "كما", "قد", "لا", "ما", "أو", "ثم", "حيث", "كان", "كانت",
 ];
+
+/// Function words frequent in one language of the Latin-script set and rare in the others, for
+/// the fast path of language identification (lingua decides whenever these do not clearly).
+/// Source: the top of the frequency lists of each language (words shared between two of the
+/// languages, such as "de", "en", "la", "que", "con", left out).
+pub const FUNCTION_WORDS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "the", "and", "of", "to", "is", "that", "for", "with", "was", "on", "said", "he", "it",
+            "by", "are", "from", "has", "have", "this", "which",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "les", "des", "et", "est", "une", "du", "dans", "pour", "pas", "sur", "au",
+            "qui", "avec", "ont", "aux", "cette", "mais",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "und", "das", "ist", "nicht", "den", "mit", "von", "sich", "auf", "für",
+            "ein", "eine", "dem", "im", "auch", "wird", "zu", "werden",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "del", "y", "por", "para", "es", "su", "al", "como", "fue", "más",
+            "pero", "sus", "ha", "entre",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il", "di", "che", "della", "non", "sono", "gli", "nel", "anche", "dei", "alla", "è",
+            "delle", "ha", "dal", "nella", "più",
+        ],
+    ),
+    (
+        "pl",
+        &[
+            "i", "w", "na", "z", "że", "się", "nie", "do", "jest", "od", "przez", "jak", "oraz",
+            "po", "dla", "tym", "jego",
+        ],
+    ),
+    (
+        "tr",
+        &[
+            "ve", "bir", "bu", "için", "ile", "olarak", "çok", "daha", "gibi", "olan", "ama",
+            "değil", "kadar", "sonra",
+        ],
+    ),
+];

@@ -142,7 +142,7 @@ impl Analyser {
 
         let mut prefix = String::new();
         for k in &cleaned.kept {
-            if prefix.len() > language::PREFIX_CHARS * 2 {
+            if prefix.len() > language::FUNCTION_WORD_CHARS * 2 {
                 break;
             }
             prefix.push_str(k.slice(body));
