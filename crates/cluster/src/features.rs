@@ -5,25 +5,37 @@ use khabar_core::{Doc, EntityKind, EventKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Number of features.
-pub const COUNT: usize = 10;
+/// Number of model inputs.
+pub const COUNT: usize = 7;
 
-/// Feature names, in the order of [`PairFeatures::to_array`].
+/// Model input names, in the order of [`PairFeatures::to_array`]. The two cosines enter the model
+/// as their excess over the [`Background`] of the pair's languages.
 pub const NAMES: [&str; COUNT] = [
-    "doc_cosine",
-    "sentence_cosine",
+    "doc_cosine_excess",
+    "sentence_cosine_excess",
     "entity_overlap",
     "shared_people",
     "place_overlap",
-    "date_close",
-    "date_far",
     "kind_conflict",
-    "word_overlap",
-    "same_language",
+    "shared_vocabulary",
 ];
 
+/// Mean cosines of *unrelated* articles for one pair of languages.
+///
+/// Cosines are not comparable across language pairs: two unrelated German articles score higher
+/// than two unrelated articles in Arabic and English. The model therefore sees how far a pair's
+/// cosine rises above the background of its languages, which lets what it learns on one language
+/// pair carry over to another.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Background {
+    /// Mean document cosine.
+    pub doc: f32,
+    /// Mean best-lead-sentence cosine.
+    pub sentence: f32,
+}
+
 /// Everything the model knows about a pair of articles.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairFeatures {
     /// Cosine of the document vectors.
     pub doc_cosine: f32,
@@ -36,16 +48,17 @@ pub struct PairFeatures {
     pub shared_people: f32,
     /// Jaccard overlap of places and countries.
     pub place_overlap: f32,
-    /// 1 when both event dates are known and within a day, 0.5 within three days, else 0.
-    pub date_close: f32,
-    /// 1 when both event dates are known and more than three days apart.
-    pub date_far: f32,
+    /// Days between the two articles' event days, when both are known. Not a model input: the
+    /// labelled data has too few dated articles to fit a weight, so a gap is a rule instead (see
+    /// [`crate::model::MAX_EVENT_DAY_GAP`]).
+    pub day_gap: Option<u32>,
     /// 1 when one reports a phone call and the other a meeting, visit or press conference.
     pub kind_conflict: f32,
-    /// Same language: Jaccard overlap of content-word stems. Different languages: 0.
-    pub word_overlap: f32,
-    /// 1 when both are in the same language.
-    pub same_language: f32,
+    /// Same language: Jaccard overlap of content-word stems. Across languages the only shared
+    /// vocabulary is the entity ids, so their overlap stands in.
+    pub shared_vocabulary: f32,
+    /// The background cosines of the pair's languages.
+    pub background: Background,
 }
 
 /// Shared people beyond this many add no more evidence.
@@ -153,46 +166,39 @@ impl PairFeatures {
         let sentence_cosine = best_pair(av.sentences, bv.sentences)
             .unwrap_or(doc_cosine)
             .max(doc_cosine);
-        let (date_close, date_far) = match (a.event_day, b.event_day) {
-            (Some(x), Some(y)) => match (x - y).num_days().abs() {
-                0..=1 => (1.0, 0.0),
-                2..=3 => (0.5, 0.0),
-                _ => (0.0, 1.0),
-            },
-            _ => (0.0, 0.0),
+        let day_gap = match (a.event_day, b.event_day) {
+            (Some(x), Some(y)) => Some((x - y).num_days().unsigned_abs() as u32),
+            _ => None,
         };
         let same_language = a.lang == b.lang && a.lang != "und";
+        let entity_overlap = jaccard(&a.entities, &b.entities);
         PairFeatures {
             doc_cosine,
             sentence_cosine,
-            entity_overlap: jaccard(&a.entities, &b.entities),
+            entity_overlap,
             shared_people: shared(&a.people, &b.people).min(PEOPLE_CAP) as f32 / PEOPLE_CAP as f32,
             place_overlap: jaccard(&a.places, &b.places),
-            date_close,
-            date_far,
+            day_gap,
             kind_conflict: kinds_conflict(a.kind, b.kind) as u8 as f32,
-            word_overlap: if same_language {
+            shared_vocabulary: if same_language {
                 jaccard(&a.stems, &b.stems)
             } else {
-                0.0
+                entity_overlap
             },
-            same_language: same_language as u8 as f32,
+            background: crate::model::background(&a.lang, &b.lang),
         }
     }
 
-    /// The features as an array, in the order of [`NAMES`].
+    /// The model inputs, in the order of [`NAMES`].
     pub fn to_array(&self) -> [f32; COUNT] {
         [
-            self.doc_cosine,
-            self.sentence_cosine,
+            self.doc_cosine - self.background.doc,
+            self.sentence_cosine - self.background.sentence,
             self.entity_overlap,
             self.shared_people,
             self.place_overlap,
-            self.date_close,
-            self.date_far,
             self.kind_conflict,
-            self.word_overlap,
-            self.same_language,
+            self.shared_vocabulary,
         ]
     }
 }
@@ -249,21 +255,27 @@ fn best_pair(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<f32> {
 }
 
 /// The day an article's event happened, as far as the article says: the date it names most often
-/// within a week before (or the day after) its publication, else its publication day. An undated
+/// within a week before (or the day after) its publication (ties: the first named), else its
+/// publication day. An undated
 /// article has no event day: the dates it names could be history ("the borders of 1967") as well
 /// as news, and guessing would be worse than saying nothing.
 pub fn event_day(d: &Doc) -> Option<NaiveDate> {
     let published = d.article.published_at.as_ref()?.at.date_naive();
-    let mut counts: HashMap<NaiveDate, usize> = HashMap::new();
+    // Day -> (times named, first position named).
+    let mut counts: HashMap<NaiveDate, (usize, usize)> = HashMap::new();
     for date in &d.dates {
         let offset = (published - date.date).num_days();
         if (-1..=7).contains(&offset) {
-            *counts.entry(date.date).or_default() += 1;
+            let entry = counts.entry(date.date).or_insert((0, date.span.start));
+            entry.0 += 1;
+            entry.1 = entry.1.min(date.span.start);
         }
     }
+    // Most often named; a tie goes to the one named first (the lead says what happened; later
+    // days are background: "on Wednesday the minister had said ...").
     counts
         .into_iter()
-        .max_by(|(d1, c1), (d2, c2)| c1.cmp(c2).then(d2.cmp(d1)))
+        .max_by(|(_, (c1, p1)), (_, (c2, p2))| c1.cmp(c2).then(p2.cmp(p1)))
         .map(|(day, _)| day)
         .or(Some(published))
 }

@@ -4,7 +4,7 @@
 use super::Dirs;
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
-use khabar_cluster::features::{PairFeatures, NAMES};
+use khabar_cluster::features::{Background, PairFeatures, Profile, Vectors, NAMES};
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
 use khabar_core::{Article, Doc, Source};
@@ -102,6 +102,7 @@ fn prepared(stages: &Stages, articles: Vec<Article>) -> Result<Vec<Doc>> {
 
 /// A rated pair, analysed and embedded.
 struct Scored {
+    /// Language pair, alphabetical ("de-en").
     langs: String,
     overall: f64,
     features: PairFeatures,
@@ -131,12 +132,20 @@ fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
         .iter()
         .zip(docs.chunks_exact(2))
         .map(|(p, d)| Scored {
-            langs: format!("{}-{}", p.lang1, p.lang2),
+            langs: lang_pair(&d[0].language.code, &d[1].language.code),
             overall: p.overall,
             features: PairFeatures::of(&d[0], &d[1]),
             group: fnv(p.pair_id.split('_').next().unwrap_or(&p.pair_id)),
         })
         .collect())
+}
+
+fn lang_pair(a: &str, b: &str) -> String {
+    if a <= b {
+        format!("{a}-{b}")
+    } else {
+        format!("{b}-{a}")
+    }
 }
 
 fn fnv(s: &str) -> u64 {
@@ -182,7 +191,7 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
     let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
     let scored = prepare_pairs(&stages, &args.file)?;
     let model = FITTED;
-    let scores: Vec<f32> = scored.iter().map(|s| model.score(&s.features)).collect();
+    let scores: Vec<f32> = scored.iter().map(|s| model.log_odds(&s.features)).collect();
     let cosines: Vec<f32> = scored.iter().map(|s| s.features.doc_cosine).collect();
     let labels: Vec<bool> = scored
         .iter()
@@ -190,7 +199,8 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
         .collect();
     let pearson = pearson_by_langs(&scored, &scores);
     let baseline = pearson_by_langs(&scored, &cosines);
-    let (tp, fp, fneg) = confusion(&scores, &labels, model.threshold);
+    let threshold_log_odds = (model.threshold / (1.0 - model.threshold)).ln();
+    let (tp, fp, fneg) = confusion(&scores, &labels, threshold_log_odds);
     let report = serde_json::json!({
         "pairs": scored.len(),
         "pearson": pearson,
@@ -242,9 +252,20 @@ fn confusion(scores: &[f32], labels: &[bool], threshold: f32) -> (usize, usize, 
     (tp, fp, fneg)
 }
 
-/// Candidate pairs of a gold stream, labelled: every pair the engine would score (document
-/// cosine at or above the candidate threshold), same event or not.
-fn stream_examples(stages: &Stages, path: &Path) -> Result<Vec<Example>> {
+/// A labelled candidate pair of a gold stream, with its language pair.
+struct StreamPair {
+    example: Example,
+    langs: String,
+}
+
+/// Every pair of a gold stream: the candidate pairs (document cosine at or above the candidate
+/// threshold, as the engine would score them), labelled same event or not, and the sums of
+/// cosines of all pairs by language pair (almost all of different events: the background).
+fn stream_pairs(
+    stages: &Stages,
+    path: &Path,
+    sums: &mut BTreeMap<String, (f64, f64, usize)>,
+) -> Result<Vec<StreamPair>> {
     let gold: Vec<GoldArticle> = read_jsonl(path)?;
     let name = path.display().to_string();
     let articles: Vec<Article> = gold
@@ -272,32 +293,82 @@ fn stream_examples(stages: &Stages, path: &Path) -> Result<Vec<Example>> {
         })
         .collect();
     let docs: Vec<Doc> = prepared(stages, articles)?;
+    let profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
     // Folds by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event.
     let topic = |event: &str| fnv(event.split('_').next().unwrap_or(event));
     let mut out = Vec::new();
     for i in 0..docs.len() {
         for j in i + 1..docs.len() {
-            let features = PairFeatures::of(&docs[i], &docs[j]);
+            let features = PairFeatures::between(
+                &profiles[i],
+                Vectors::of(&docs[i]),
+                &profiles[j],
+                Vectors::of(&docs[j]),
+            );
+            let langs = lang_pair(&profiles[i].lang, &profiles[j].lang);
+            let sum = sums.entry(langs.clone()).or_default();
+            sum.0 += features.doc_cosine as f64;
+            sum.1 += features.sentence_cosine as f64;
+            sum.2 += 1;
             if features.doc_cosine < CANDIDATE_MIN_COSINE {
                 continue;
             }
-            out.push(Example {
-                features,
-                same: gold[i].event == gold[j].event,
-                group: topic(&gold[i].event).min(topic(&gold[j].event)),
+            out.push(StreamPair {
+                example: Example {
+                    features,
+                    same: gold[i].event == gold[j].event,
+                    group: topic(&gold[i].event).min(topic(&gold[j].event)),
+                },
+                langs,
             });
         }
     }
     Ok(out)
 }
 
-/// Runs `khabar eval fit`: cross-validated figures, then the model fitted on everything.
+/// Language pairs with fewer background pairs than this are left to the default.
+const MIN_BACKGROUND_PAIRS: usize = 200;
+
+/// Runs `khabar eval fit`: language backgrounds, cross-validated figures, then the model fitted
+/// on everything.
 pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
+    let mut sums: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+    let mut stream = Vec::new();
+    for path in &args.clusters {
+        let found = stream_pairs(&stages, path, &mut sums)?;
+        println!(
+            "{}: {} candidate pairs, {} same-event",
+            path.display(),
+            found.len(),
+            found.iter().filter(|p| p.example.same).count()
+        );
+        stream.extend(found);
+    }
+    let backgrounds: BTreeMap<String, Background> = sums
+        .into_iter()
+        .filter(|(_, (.., n))| *n >= MIN_BACKGROUND_PAIRS)
+        .map(|(langs, (doc, sentence, n))| {
+            let bg = Background {
+                doc: (doc / n as f64) as f32,
+                sentence: (sentence / n as f64) as f32,
+            };
+            (langs, bg)
+        })
+        .collect();
+    let background_of = |langs: &str| -> Background {
+        backgrounds.get(langs).copied().unwrap_or_else(|| {
+            let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
+            khabar_cluster::model::background(a, b)
+        })
+    };
     let mut examples = Vec::new();
     let mut pair_sets = Vec::new();
     for path in &args.pairs {
-        let scored = prepare_pairs(&stages, path)?;
+        let mut scored = prepare_pairs(&stages, path)?;
+        for s in &mut scored {
+            s.features.background = background_of(&s.langs);
+        }
         let start = examples.len();
         examples.extend(scored.iter().map(|s| Example {
             features: s.features,
@@ -306,15 +377,9 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         }));
         pair_sets.push((path.clone(), start, scored));
     }
-    for path in &args.clusters {
-        let found = stream_examples(&stages, path)?;
-        println!(
-            "{}: {} candidate pairs, {} same-event",
-            path.display(),
-            found.len(),
-            found.iter().filter(|e| e.same).count()
-        );
-        examples.extend(found);
+    for mut p in stream {
+        p.example.features.background = background_of(&p.langs);
+        examples.push(p.example);
     }
     anyhow::ensure!(
         !examples.is_empty(),
@@ -331,13 +396,33 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         cv.threshold
     );
     for (path, start, scored) in &pair_sets {
-        let held: Vec<f32> = cv.held_out[*start..*start + scored.len()].to_vec();
-        println!("held-out Pearson with −overall on {}:", path.display());
+        // Held-out probabilities as log-odds: the scale the model is linear on.
+        let held: Vec<f32> = cv.held_out[*start..*start + scored.len()]
+            .iter()
+            .map(|p| (p.max(1e-6) / (1.0 - p).max(1e-6)).ln())
+            .collect();
+        let labels: Vec<bool> = scored
+            .iter()
+            .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
+            .collect();
+        println!(
+            "held-out on {}: same-story AUC {:.3}; Pearson with −overall:",
+            path.display(),
+            auc(&held, &labels)
+        );
         for (k, r) in pearson_by_langs(scored, &held) {
             println!("  {k:<8} {r:.3}");
         }
     }
     let model = fit(&examples);
+    println!("backgrounds (paste into crates/cluster/src/model.rs BACKGROUNDS):");
+    for (langs, bg) in &backgrounds {
+        let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
+        println!(
+            "    (\"{a}\", \"{b}\", Background {{ doc: {:.4}, sentence: {:.4} }}),",
+            bg.doc, bg.sentence
+        );
+    }
     print_model(&model);
     Ok(ExitCode::SUCCESS)
 }
