@@ -33,6 +33,7 @@ struct Entry {
     published: String,
     updated: String,
     source: String,
+    guid: String,
     lang: Option<String>,
 }
 
@@ -45,6 +46,7 @@ enum Field {
     Published,
     Updated,
     Source,
+    Guid,
 }
 
 fn field_of(qualified: &str, local: &str) -> Option<Field> {
@@ -56,6 +58,7 @@ fn field_of(qualified: &str, local: &str) -> Option<Field> {
         (_, "pubDate") | (_, "published") | ("dc:date", _) | (_, "issued") => Field::Published,
         (_, "updated") | (_, "modified") => Field::Updated,
         (_, "source") => Field::Source,
+        (_, "guid") | (_, "id") => Field::Guid,
         _ => return None,
     })
 }
@@ -269,6 +272,7 @@ fn take_text(
         Field::Summary => &mut entry.summary,
         Field::Published => &mut entry.published,
         Field::Updated => &mut entry.updated,
+        Field::Guid => &mut entry.guid,
         Field::Source => {
             // RSS: the element's text; Atom: its <title> child.
             let own = stack.len() == depth;
@@ -323,7 +327,11 @@ fn finish(
         body,
     );
     article.title = title;
-    article.url = entry.link;
+    // An item without a link is often identified by its permalink guid (Atom: id).
+    let guid = entry.guid.trim();
+    article.url = entry.link.or_else(|| {
+        (guid.starts_with("http://") || guid.starts_with("https://")).then(|| guid.to_string())
+    });
     article.outlet = outlet.clone();
     article.credited_source = clean(&entry.source);
     article.declared_lang = entry.lang.or_else(|| feed_lang.clone()).and_then(|l| {
@@ -382,9 +390,10 @@ mod tests {
 <source url="https://kuna.example/rss">KUNA</source></item>
 <item><title>Headline only</title><link>https://example.com/b</link><pubDate>yesterday</pubDate></item>
 <item><link>https://example.com/c</link></item>
+<item><guid isPermaLink="true">https://example.com/d</guid><description>Guid only.</description></item>
 </channel></rss>"#;
         let (articles, rejected) = read_all(xml);
-        assert_eq!(articles.len(), 2);
+        assert_eq!(articles.len(), 3);
         let a = &articles[0];
         assert_eq!(
             a.body,
@@ -410,6 +419,7 @@ mod tests {
         assert!(articles[1].warnings[0].contains("yesterday"));
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].source, "f.rss#item2");
+        assert_eq!(articles[2].url.as_deref(), Some("https://example.com/d"));
     }
 
     #[test]

@@ -279,8 +279,9 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         .map(|u| resolve(&u, base))
         .or_else(|| base.map(str::to_string));
 
-    meta.outlet = meta_value(&["og:site_name", "application-name", "twitter:site"])
+    meta.outlet = meta_value(&["og:site_name"])
         .or_else(|| ld.publisher.clone())
+        .or_else(|| meta_value(&["application-name"]))
         .or_else(|| {
             meta.url
                 .as_deref()
@@ -325,6 +326,7 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
     }
     let mut times: Vec<(u8, String)> = document
         .select(&sel.time)
+        .filter(|t| !elsewhere(*t))
         .filter_map(|t| {
             let value = t.attr("datetime")?.to_string();
             let rank = if t.attr("pubdate").is_some() || t.attr("itemprop") == Some("datePublished")
@@ -368,6 +370,56 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         }
     }
     meta
+}
+
+/// Words in `class`/`id` of blocks about other articles, whose `<time>` elements date those.
+const ELSEWHERE: &[&str] = &[
+    "related",
+    "recommended",
+    "recommendations",
+    "popular",
+    "trending",
+    "mostread",
+    "sidebar",
+    "comment",
+    "comments",
+    "teaser",
+    "teasers",
+    "promo",
+    "rail",
+    "latest",
+    "breaking",
+    "ticker",
+    "widget",
+    "widgets",
+];
+
+/// Whether an element sits in navigation, a sidebar, a footer or a block about other articles
+/// (a "related" list, today's date in the site header): its date is not this article's. As in
+/// extraction, a layout name beside a content word (`content-with-sidebar`) does not count.
+fn elsewhere(el: scraper::ElementRef) -> bool {
+    el.ancestors()
+        .filter_map(scraper::ElementRef::wrap)
+        .any(|a| {
+            let v = a.value();
+            if matches!(v.name(), "nav" | "aside" | "footer") {
+                return true;
+            }
+            let raw = format!(
+                "{} {}",
+                v.attr("id").unwrap_or(""),
+                v.attr("class").unwrap_or("")
+            );
+            let words = extract::name_words(&raw);
+            if words
+                .iter()
+                .any(|w| extract::CONTENT_WORDS.contains(&w.as_str()))
+            {
+                return false;
+            }
+            words.iter().any(|w| ELSEWHERE.contains(&w.as_str()))
+                || (v.name() == "header" && words.iter().any(|w| w == "site"))
+        })
 }
 
 /// The BCP-47 primary subtag, lowercased (`ar-EG` → `ar`, `en_US` → `en`).
@@ -550,6 +602,23 @@ mod tests {
         assert_eq!(meta.warnings.len(), 2, "{:?}", meta.warnings);
         assert!(meta.warnings[0].contains("after the page was crawled"));
         assert!(meta.warnings[1].contains("1990"));
+    }
+
+    #[test]
+    fn time_elements_of_other_articles_are_not_this_ones_date() {
+        let html = page(
+            "",
+            &format!(
+                "<header class=\"site-header\"><time datetime=\"2023-11-20\">today</time></header>\
+                 <div class=\"related-news\"><time datetime=\"2023-11-01\">1 Nov</time></div>\
+                 <article><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>{BODY}</article>"
+            ),
+        );
+        let doc = Html::parse_document(&html);
+        let published = metadata(&doc, &PageContext::default())
+            .published_at
+            .unwrap();
+        assert_eq!(published.at.to_rfc3339(), "2023-11-03T10:00:00+00:00");
     }
 
     #[test]

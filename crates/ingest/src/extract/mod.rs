@@ -299,7 +299,7 @@ const BOILERPLATE_WORDS: &[&str] = &[
 
 /// Splits `class`/`id` names into lowercase words (see [`BOILERPLATE_WORDS`]); whole pieces
 /// (`mostread`) are kept too.
-fn name_words(raw: &str) -> Vec<String> {
+pub(crate) fn name_words(raw: &str) -> Vec<String> {
     let mut words = Vec::new();
     for piece in raw.split(|c: char| !c.is_ascii_alphanumeric()) {
         if piece.is_empty() {
@@ -423,7 +423,7 @@ const LAYOUT_WORDS: &[&str] = &[
 ];
 
 /// Words that say an element holds the content.
-const CONTENT_WORDS: &[&str] = &[
+pub(crate) const CONTENT_WORDS: &[&str] = &[
     "content", "article", "story", "main", "body", "post", "entry", "text", "column",
 ];
 
