@@ -67,7 +67,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file's sha256 is not the pinned one.
-    #[error("{path}: sha256 {actual} does not match the pinned {expected}; delete it and run `khabar model install` again")]
+    #[error("{path}: sha256 {actual} does not match the pinned {expected}; run `khabar model install` to restore it (delete the file first if that does not help)")]
     Checksum {
         /// The file.
         path: PathBuf,
@@ -257,6 +257,29 @@ impl Embedder {
                     w.ids.push(tokenizer::EOS_ID);
                 }
                 let n = w.ids.len() - before;
+                if n > TOKEN_BUDGET {
+                    // A long input: flush what is pending, then embed it in segments.
+                    if !w.lens.is_empty() {
+                        self.weights.forward(
+                            &w.ids[..before],
+                            &w.lens,
+                            &self.cache,
+                            &mut w.fwd,
+                            &mut out[first * DIM..i * DIM],
+                        );
+                        w.lens.clear();
+                    }
+                    self.weights.forward_long(
+                        &w.ids[before..],
+                        TOKEN_BUDGET,
+                        &self.cache,
+                        &mut w.fwd,
+                        &mut out[i * DIM..(i + 1) * DIM],
+                    );
+                    w.ids.clear();
+                    first = i + 1;
+                    continue;
+                }
                 if !w.lens.is_empty() && before + n > TOKEN_BUDGET {
                     // flush the sentences before this one, keep this one's ids
                     self.weights.forward(

@@ -297,63 +297,119 @@ impl Weights {
         s: &mut Scratch,
         out: &mut [f32],
     ) {
+        debug_assert_eq!(out.len(), lens.len() * DIM);
+        self.pool_features(ids, lens, None, cache, s);
+        self.head(lens, s, out);
+    }
+
+    /// Embed one long sentence in segments of at most `segment` tokens, so that memory does not
+    /// grow with its length. Exact: a token's feature depends on the tokens at most
+    /// `CONTEXT` = 4 positions away (two convolution layers reaching 2 each), so each segment
+    /// is computed with 4 tokens of real context on both sides and only its own tokens are
+    /// summed into the pooled feature.
+    pub(crate) fn forward_long(
+        &self,
+        ids: &[u32],
+        segment: usize,
+        cache: &PieceCache,
+        s: &mut Scratch,
+        out: &mut [f32],
+    ) {
+        const CONTEXT: usize = 2 * GAP;
+        let n = ids.len();
+        let segment = segment.max(1);
+        let mut acc = std::mem::take(&mut s.acc);
+        acc.clear();
+        acc.resize(FEAT, 0.0);
+        let mut start = 0;
+        while start < n {
+            let end = (start + segment).min(n);
+            let cs = start.saturating_sub(CONTEXT);
+            let ce = (end + CONTEXT).min(n);
+            self.pool_features(
+                &ids[cs..ce],
+                &[ce - cs],
+                Some((start - cs, end - cs)),
+                cache,
+                s,
+            );
+            add(&mut acc, &s.pool[..FEAT]);
+            start = end;
+        }
+        s.pool.clear();
+        s.pool.extend_from_slice(&acc);
+        s.acc = acc;
+        self.head(&[n], s, out);
+    }
+
+    /// Per-token features of the sentences in `ids`/`lens`, layer-normed and summed per
+    /// sentence into `s.pool` (`lens.len() × 1280`). With `owned = Some((a, b))` there is one
+    /// sentence and only its tokens `a..b` are summed.
+    fn pool_features(
+        &self,
+        ids: &[u32],
+        lens: &[usize],
+        owned: Option<(usize, usize)>,
+        cache: &PieceCache,
+        s: &mut Scratch,
+    ) {
         #[cfg(target_arch = "x86_64")]
         {
             if std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { self.forward_avx512(ids, lens, cache, s, out) };
+                unsafe { self.features_avx512(ids, lens, owned, cache, s) };
                 return;
             }
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { self.forward_avx2(ids, lens, cache, s, out) };
+                unsafe { self.features_avx2(ids, lens, owned, cache, s) };
                 return;
             }
         }
-        self.forward_impl(ids, lens, cache, s, out)
+        self.features_impl(ids, lens, owned, cache, s)
     }
 
-    /// `forward_impl` compiled with AVX2 so its element-wise loops use 256-bit vectors.
+    /// `features_impl` compiled with AVX2 so its element-wise loops use 256-bit vectors.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn forward_avx2(
+    unsafe fn features_avx2(
         &self,
         ids: &[u32],
         lens: &[usize],
+        owned: Option<(usize, usize)>,
         cache: &PieceCache,
         s: &mut Scratch,
-        out: &mut [f32],
     ) {
-        self.forward_impl(ids, lens, cache, s, out)
+        self.features_impl(ids, lens, owned, cache, s)
     }
 
-    /// `forward_impl` compiled with AVX-512F.
+    /// `features_impl` compiled with AVX-512F.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx2,fma")]
-    unsafe fn forward_avx512(
+    unsafe fn features_avx512(
         &self,
         ids: &[u32],
         lens: &[usize],
+        owned: Option<(usize, usize)>,
         cache: &PieceCache,
         s: &mut Scratch,
-        out: &mut [f32],
     ) {
-        self.forward_impl(ids, lens, cache, s, out)
+        self.features_impl(ids, lens, owned, cache, s)
     }
 
     #[inline(always)]
-    fn forward_impl(
+    fn features_impl(
         &self,
         ids: &[u32],
         lens: &[usize],
+        owned: Option<(usize, usize)>,
         cache: &PieceCache,
         s: &mut Scratch,
-        out: &mut [f32],
     ) {
         let t = ids.len();
         let ns = lens.len();
         debug_assert_eq!(lens.iter().sum::<usize>(), t);
-        debug_assert_eq!(out.len(), ns * DIM);
+        debug_assert!(owned.is_none() || ns == 1);
         let vocab = self.vocab_rows();
         // Padded layout: GAP zero rows, sentence 0, GAP zero rows, sentence 1, ..., GAP rows.
         let rows = GAP + lens.iter().map(|l| l + GAP).sum::<usize>();
@@ -461,16 +517,24 @@ impl Weights {
         // 4. Layer norm of each token feature, then sum per sentence.
         s.pool.clear();
         s.pool.resize(ns * FEAT, 0.0);
+        let (own_a, own_b) = owned.unwrap_or((0, usize::MAX));
         let mut k = 0;
         for (si, &l) in lens.iter().enumerate() {
             let pool = &mut s.pool[si * FEAT..(si + 1) * FEAT];
-            for _ in 0..l {
-                let row = &mut s.feat[k * FEAT..(k + 1) * FEAT];
-                layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
-                add(pool, row);
+            for p in 0..l {
+                if p >= own_a && p < own_b {
+                    let row = &mut s.feat[k * FEAT..(k + 1) * FEAT];
+                    layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
+                    add(pool, row);
+                }
                 k += 1;
             }
         }
+    }
+
+    /// From pooled feature sums (`s.pool`) and token counts to unit vectors in `out`.
+    fn head(&self, lens: &[usize], s: &mut Scratch, out: &mut [f32]) {
+        let ns = lens.len();
         // 5. Output projection of the pooled sum: (Σ f)·W + len·b, over √len.
         s.m.resize(ns * EMB, 0.0);
         gemm(
@@ -583,6 +647,7 @@ impl Weights {
 #[derive(Default)]
 pub(crate) struct Scratch {
     feat: Vec<f32>,
+    acc: Vec<f32>,
     emb: Vec<f32>,
     local: Vec<f32>,
     local_of: Vec<u32>,

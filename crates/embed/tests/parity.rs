@@ -157,3 +157,25 @@ fn translations_are_close_and_other_stories_are_not() {
         cosine(&en, &other)
     );
 }
+
+#[test]
+fn long_inputs_inside_a_batch_keep_order_and_values() {
+    let m = model();
+    let long = "The minister said talks on trade and energy were constructive. ".repeat(150);
+    let texts = [
+        "short one",
+        long.as_str(),
+        "another short one",
+        long.as_str(),
+        "",
+    ];
+    let batch = m.embed_batch(&texts);
+    for (t, b) in texts.iter().zip(&batch) {
+        assert!(
+            cosine(&m.embed(t), b) > 0.99999,
+            "{}",
+            &t[..t.len().min(20)]
+        );
+    }
+    assert!(m.tokenizer().encode(&long).len() > 1100); // longer than one micro-batch
+}
