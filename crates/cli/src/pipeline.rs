@@ -129,9 +129,6 @@ impl Pipeline {
                 ..
             } = self;
             store.write(|w| {
-                for (id, source) in &sightings {
-                    w.add_sighting(id, source)?;
-                }
                 let mut touched = Vec::new();
                 for doc in &docs {
                     let profile = Profile::of(doc);
@@ -148,6 +145,9 @@ impl Pipeline {
                     index.add(doc.embedding.as_deref().unwrap_or(&[]), day);
                     indexed.push((doc.article.id.clone(), profile));
                     touched.push(doc.article.id.clone());
+                }
+                for (id, source) in &sightings {
+                    w.add_sighting(id, source)?;
                 }
                 regroup(w, model, &touched)
             })

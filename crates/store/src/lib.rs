@@ -463,15 +463,17 @@ impl Writer<'_> {
         Ok(inserted == 1)
     }
 
-    /// Records that an already stored article was seen again from `source`.
+    /// Records that a stored article was seen again from `source` (nothing when it is not stored,
+    /// e.g. its first copy was rejected).
     pub fn add_sighting(&self, id: &ArticleId, source: &str) -> Result<()> {
         self.tx
             .execute(
-                "INSERT OR IGNORE INTO sightings (article, source) VALUES (?1, ?2)",
+                "INSERT OR IGNORE INTO sightings (article, source)
+                 SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)",
                 params![id.as_str(), source],
             )
             .map(drop)
-            .map_err(self.err())
+            .map_err(self.sql_error())
     }
 
     /// Stores a scored pair (replacing an earlier score of the same pair).
