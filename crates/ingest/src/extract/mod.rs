@@ -783,8 +783,44 @@ fn marked_body(el: &scraper::node::Element) -> bool {
         || (!matches!(el.name(), "body" | "html") && names_body(&names(el)))
 }
 
+/// The containers the page marks as the body: the outermost marked elements, each replaced by
+/// the marked elements inside it when those hold 80% of its text (`main-content` around
+/// `article-body`: the more specific mark wins, the rest of the main column stays out).
 fn marked_bodies(
     root: NodeRef<Node>,
+    stats: &HashMap<NodeId, Stats>,
+    classes: &HashMap<NodeId, Class>,
+) -> Vec<NodeId> {
+    let own_text = |id: &NodeId| stats.get(id).map_or(0, |s| s.text - s.links);
+    let mut chosen = outermost_marked(root, false, stats, classes);
+    for _ in 0..4 {
+        let mut refined = Vec::with_capacity(chosen.len());
+        let mut changed = false;
+        for id in &chosen {
+            let Some(node) = root.tree().get(*id) else {
+                continue;
+            };
+            let inner = outermost_marked(node, true, stats, classes);
+            let inner_text: usize = inner.iter().map(own_text).sum();
+            if !inner.is_empty() && inner_text * 10 >= own_text(id) * 8 {
+                refined.extend(inner);
+                changed = true;
+            } else {
+                refined.push(*id);
+            }
+        }
+        chosen = refined;
+        if !changed {
+            break;
+        }
+    }
+    chosen
+}
+
+/// Marked elements under `root` (or `root` itself unless `below`) not inside another one.
+fn outermost_marked(
+    root: NodeRef<Node>,
+    below: bool,
     stats: &HashMap<NodeId, Stats>,
     classes: &HashMap<NodeId, Class>,
 ) -> Vec<NodeId> {
@@ -793,7 +829,7 @@ fn marked_bodies(
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => {
-                if inside.is_some() {
+                if inside.is_some() || (below && node.id() == root.id()) {
                     continue;
                 }
                 if !stats.contains_key(&node.id()) {
