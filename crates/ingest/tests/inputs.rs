@@ -166,3 +166,26 @@ fn warc_page_in_windows_1256_declared_only_by_http_header() {
     assert_eq!(articles[0].declared_lang.as_deref(), Some("ar"));
     assert_eq!(articles[0].outlet.as_deref(), Some("example.com"));
 }
+
+#[test]
+fn formats_by_name_and_by_content() {
+    let of = |name: &str, head: &[u8]| Format::of(Path::new(name), head);
+    assert_eq!(of("a.warc.gz", b""), Format::Warc);
+    assert_eq!(of("a.WARC", b""), Format::Warc);
+    assert_eq!(of("news.rss", b""), Format::Feed);
+    assert_eq!(of("news.atom", b""), Format::Feed);
+    assert_eq!(
+        of("feed.xml", b"<?xml version=\"1.0\"?><rss>"),
+        Format::Feed
+    );
+    assert_eq!(of("page.xml", b"<!DOCTYPE html><html>"), Format::Html);
+    assert_eq!(of("page.HTM", b""), Format::Html);
+    assert_eq!(Format::sniff(b"\xef\xbb\xbf<!doctype html>"), Format::Html);
+    assert_eq!(
+        Format::sniff(b"<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+        Format::Feed
+    );
+    assert_eq!(Format::sniff(b"WARC/1.1\r\n"), Format::Warc);
+    assert_eq!(Format::sniff(b"  {\"text\": \"x\"}"), Format::Jsonl);
+    assert_eq!(Format::sniff("وزير الخارجية".as_bytes()), Format::Text);
+}

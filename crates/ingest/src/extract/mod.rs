@@ -1307,6 +1307,21 @@ mod tests {
     }
 
     #[test]
+    fn the_innermost_marked_body_wins() {
+        let para =
+            "A sentence of reporting, with commas, and enough words to count as a paragraph.";
+        let page = format!(
+            "<html><body><div id=\"main-content\"><div class=\"article-body\"><p>{para}</p><p>{para}</p>\
+             <p>{para}</p><p>{para}</p></div><div class=\"more\"><p>Elsewhere on the site, \
+             a story about something else entirely.</p></div></div></body></html>"
+        );
+        let out = extract_html(&page);
+        assert_eq!(out.strategy, "marked-body");
+        assert_eq!(out.paragraphs, 4, "{}", out.text);
+        assert!(!out.text.contains("Elsewhere"));
+    }
+
+    #[test]
     fn scores_unmarked_pages() {
         let para =
             "A sentence of reporting, with commas, and enough words to count as a paragraph.";
