@@ -18,7 +18,7 @@ const KC: usize = 256;
 pub(crate) struct Weight {
     pub(crate) k: usize,
     pub(crate) n: usize,
-    pub(crate) rows: Vec<f32>,
+    rows: Vec<f32>,
     packed: Vec<f32>,
 }
 
@@ -34,6 +34,13 @@ impl Weight {
                 }
             }
         }
+        // With the AVX-512 kernel the row-major copy is never read: free it.
+        #[cfg(target_arch = "x86_64")]
+        let rows = if !packed.is_empty() && has_avx512() {
+            Vec::new()
+        } else {
+            rows
+        };
         Weight { k, n, rows, packed }
     }
 
@@ -61,6 +68,7 @@ impl Weight {
                 return avx512::gemm(m, self.k, self.n, a, rsa, &self.packed, c, rsc, accumulate);
             }
         }
+        debug_assert_eq!(self.rows.len(), self.k * self.n);
         matrixmultiply::sgemm(
             m,
             self.k,
