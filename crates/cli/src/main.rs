@@ -47,6 +47,10 @@ enum Command {
     Model(commands::model::ModelArgs),
     /// Embed text lines from stdin: one JSON array of 512 floats per line.
     Embed(commands::model::EmbedArgs),
+    /// Install or inspect the gazetteer (countries, places, organisations).
+    Data(commands::analyse::DataArgs),
+    /// Analyse one article file and print what was found (JSON).
+    Analyse(commands::analyse::AnalyseArgs),
     /// Measure quality on labelled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -61,6 +65,8 @@ enum EvalCommand {
     Pairs(commands::eval::PairsArgs),
     /// Fit the similarity model on labelled pairs by cross-validation and print the weights.
     Fit(commands::eval::FitArgs),
+    /// Precision and recall of the analyse stage against gold annotations.
+    Analyse(commands::analyse::EvalAnalyseArgs),
     /// Main-content extraction against ground-truth article bodies.
     Extraction(commands::extraction::EvalExtractionArgs),
 }
@@ -93,6 +99,15 @@ fn main() -> ExitCode {
         }
         Command::Embed(args) => {
             commands::model::run_embed(args, &dirs.model).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Data(args) => {
+            commands::analyse::run_data(args, &dirs.gazetteer).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Analyse(args) => {
+            commands::analyse::run_analyse(args, &dirs.gazetteer).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Analyse(args)) => {
+            commands::analyse::run_eval_analyse(args, &dirs.gazetteer).map(|_| ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::Pairs(args)) => commands::eval::run_pairs(args, &dirs),
         Command::Eval(EvalCommand::Fit(args)) => commands::eval::run_fit(args, &dirs),

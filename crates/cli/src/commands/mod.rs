@@ -1,5 +1,6 @@
 //! One module per group of subcommands: argument types and what each command does.
 
+pub mod analyse;
 pub mod demo;
 pub mod eval;
 pub mod events;
