@@ -19,9 +19,9 @@
 //! (SentencePiece unigram). They are read as shipped. See `docs/embeddings.md`.
 #![warn(missing_docs)]
 
-use std::cell::RefCell;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 mod gemm;
 mod install;
@@ -117,6 +117,7 @@ pub struct Embedder {
     tokenizer: Tokenizer,
     weights: model::Weights,
     cache: model::PieceCache,
+    pool: Mutex<Vec<Work>>,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -127,11 +128,7 @@ impl std::fmt::Debug for Embedder {
     }
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Work> = RefCell::new(Work::default());
-}
-
-/// Per-thread reusable buffers.
+/// Reusable buffers of one embedding thread.
 #[derive(Default)]
 struct Work {
     tok: tokenizer::TokScratch,
@@ -177,6 +174,7 @@ impl Embedder {
             tokenizer,
             weights,
             cache,
+            pool: Mutex::new(Vec::new()),
         })
     }
 
@@ -243,9 +241,11 @@ impl Embedder {
 
     fn embed_into_limited(&self, texts: &[&str], out: &mut [f32], max_tokens: usize) {
         assert_eq!(out.len(), texts.len() * DIM, "output must be texts × DIM");
-        SCRATCH.with(|w| {
-            let mut guard = w.borrow_mut();
-            let w = &mut *guard;
+        // Buffers come from a pool shared by all threads, so the short-lived worker threads
+        // of embed_batch reuse warm buffers instead of allocating (and page-faulting) new ones.
+        let mut work = self.pool.lock().map(|mut p| p.pop()).unwrap_or(None);
+        let w = work.get_or_insert_with(Work::default);
+        {
             w.ids.clear();
             w.lens.clear();
             let mut first = 0;
@@ -304,7 +304,10 @@ impl Embedder {
                     &mut out[first * DIM..],
                 );
             }
-        });
+        }
+        if let (Ok(mut p), Some(w)) = (self.pool.lock(), work) {
+            p.push(w);
+        }
     }
 
     /// The document vector used by the pipeline: Arabic-Indic digits mapped to ASCII, then the
