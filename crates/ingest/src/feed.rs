@@ -73,6 +73,60 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 
 /// Reads every item of a feed stream named `name`.
 pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn FnMut(Item)) {
+    // A feed declared in a legacy charset (`<?xml … encoding="windows-1256"?>`, still seen on
+    // Arabic sites) is read whole, up to a cap, and decoded to UTF-8 first; UTF-8 feeds stream.
+    let declared = match reader.fill_buf() {
+        Ok(head) => xml_encoding(head),
+        Err(_) => None,
+    };
+    if let Some(encoding) = declared.filter(|e| *e != encoding_rs::UTF_8) {
+        let cap = crate::html::max_page_bytes(limits).saturating_mul(4);
+        let bytes = match crate::read_capped(reader, cap) {
+            Ok(bytes) if bytes.len() <= cap => bytes,
+            Ok(_) => {
+                return sink(Item::Rejected(Rejection {
+                    source: name.to_string(),
+                    reason: format!(
+                        "{} feed over {} MB: too large to decode",
+                        encoding.name(),
+                        cap / 1_000_000
+                    ),
+                }))
+            }
+            Err(e) => {
+                return sink(Item::Rejected(Rejection {
+                    source: name.to_string(),
+                    reason: format!("cannot read: {e}"),
+                }))
+            }
+        };
+        let (text, _, _) = encoding.decode(&bytes);
+        // The prolog still names the old charset; the parser reads the bytes as UTF-8 anyway.
+        return parse(&mut text.as_bytes(), name, limits, sink);
+    }
+    parse(reader, name, limits, sink)
+}
+
+/// The charset an XML prolog declares, if it declares one.
+fn xml_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &head[..head.len().min(256)];
+    let text = String::from_utf8_lossy(head);
+    let prolog = text.trim_start_matches('\u{feff}').trim_start();
+    if !prolog.starts_with("<?xml") {
+        return None;
+    }
+    let prolog = &prolog[..prolog.find("?>")?];
+    let at = prolog.find("encoding")?;
+    let rest = prolog[at + 8..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next()?;
+    let label = rest[1..].split(quote).next()?;
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+}
+
+fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn FnMut(Item)) {
     let mut xml = Reader::from_reader(reader);
     xml.config_mut().trim_text(false);
     let mut buf = Vec::new();
@@ -440,6 +494,21 @@ mod tests {
         assert_eq!(a.credited_source.as_deref(), Some("Reuters"));
         assert_eq!(a.declared_lang.as_deref(), Some("en"));
         assert_eq!(a.published_at.as_ref().unwrap().confidence, 0.9);
+    }
+
+    #[test]
+    fn reads_a_windows_1256_feed() {
+        let xml = "<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss><channel><title>الوطن</title>\
+                   <item><title>عنوان</title><description>نص الخبر</description></item></channel></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(xml);
+        let mut articles = Vec::new();
+        read(&mut &bytes[..], "f.xml", &Limits::default(), &mut |item| {
+            if let Item::Article(a) = item {
+                articles.push(a)
+            }
+        });
+        assert_eq!(articles[0].body, "نص الخبر");
+        assert_eq!(articles[0].outlet.as_deref(), Some("الوطن"));
     }
 
     #[test]
