@@ -39,6 +39,8 @@ enum Command {
     Events(commands::events::EventsArgs),
     /// Show one event: date, place, participants, articles, facts with their sentences.
     Show(commands::events::ShowArgs),
+    /// Why articles were grouped: similarity and its parts, threshold, the next best event.
+    Explain(commands::explain::ExplainArgs),
     /// Export every event.
     Export(commands::events::ExportArgs),
     /// Install what is missing, ingest the bundled example articles, print the events.
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args, &dirs),
         Command::Events(args) => commands::events::run_events(args, &dirs),
         Command::Show(args) => commands::events::run_show(args, &dirs),
+        Command::Explain(args) => commands::explain::run(args, &dirs),
         Command::Export(args) => commands::events::run_export(args, &dirs),
         Command::Demo(args) => commands::demo::run(args, &dirs),
         Command::Model(args) => {

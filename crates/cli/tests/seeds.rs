@@ -170,3 +170,32 @@ fn permutations(items: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
         items.swap(k, i);
     }
 }
+
+#[test]
+fn explain_says_why_each_article_is_grouped() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(khabar(dir.path())
+        .arg("ingest")
+        .arg(repo().join("examples/seeds.jsonl")));
+    let events = events(dir.path());
+    let talks = seed_event(&events);
+    let id = talks["id"].as_str().unwrap();
+    let out = ok(khabar(dir.path()).args(["explain", id, "--json"]));
+    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.len(), 4);
+    for member in &report {
+        let m = &member["membership"];
+        let mean = m["mean_score"].as_f64().unwrap();
+        assert!(mean >= m["threshold"].as_f64().unwrap(), "{member:#}");
+        assert!(!member["links"].as_array().unwrap().is_empty());
+    }
+    let out = ok(khabar(dir.path()).args(["explain", id]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("closest member") && text.contains("text similarity"),
+        "{text}"
+    );
+    let single = events.iter().find(|e| e["id"] != talks["id"]).unwrap();
+    let out = ok(khabar(dir.path()).args(["explain", single["id"].as_str().unwrap()]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("alone"));
+}

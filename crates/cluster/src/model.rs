@@ -357,13 +357,18 @@ impl SimilarityModel {
         self.bias + same_day + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>()
     }
 
-    /// Each feature's contribution to the log-odds, by name (for explanations).
+    /// Each feature's contribution to the log-odds, by name (for explanations), with the
+    /// same-day evidence when it applies.
     pub fn contributions(&self, f: &PairFeatures) -> Vec<(&'static str, f32)> {
-        NAMES
+        let mut parts: Vec<(&'static str, f32)> = NAMES
             .iter()
             .zip(self.weights.iter().zip(f.to_array()))
             .map(|(name, (w, x))| (*name, w * x))
-            .collect()
+            .collect();
+        if f.day_gap.is_some_and(|gap| gap <= 1) {
+            parts.push(("same_day", SAME_DAY_LOG_LR));
+        }
+        parts
     }
 }
 

@@ -70,7 +70,8 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-fn open_existing(dirs: &Dirs) -> Result<Store> {
+/// The store, which must exist already (reading commands never create one).
+pub fn open_existing(dirs: &Dirs) -> Result<Store> {
     let db = dirs.data.join(khabar_store::DB_FILE);
     if !db.exists() {
         bail!(

@@ -4,6 +4,7 @@ pub mod analyse;
 pub mod demo;
 pub mod eval;
 pub mod events;
+pub mod explain;
 pub mod extraction;
 pub mod ingest;
 pub mod model;

@@ -1,0 +1,177 @@
+//! `khabar explain EVENT [ARTICLE]`: why each article is in its event, in words and numbers.
+
+use super::Dirs;
+use anyhow::{bail, Result};
+use khabar_core::{ArticleId, EventId};
+use khabar_store::{Link, Reads, Store};
+use serde_json::Value;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Arguments of `khabar explain`.
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// The event.
+    pub event: String,
+    /// One member article (default: every member).
+    pub article: Option<String>,
+    /// Print the evidence as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `khabar explain`.
+pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let store = super::events::open_existing(dirs)?;
+    let event_id = EventId::from_stored(args.event.clone());
+    let Some(event) = store.event(&event_id)? else {
+        bail!("no event {} (list them with `khabar events`)", args.event);
+    };
+    let members = store.members(&event_id)?;
+    let chosen: Vec<_> = match &args.article {
+        Some(a) => {
+            let found: Vec<_> = members
+                .into_iter()
+                .filter(|m| m.article.as_str() == a)
+                .collect();
+            if found.is_empty() {
+                bail!("article {a} is not in event {}", args.event);
+            }
+            found
+        }
+        None => members,
+    };
+    let mut report = Vec::new();
+    for m in &chosen {
+        let links = store.links_of(std::slice::from_ref(&m.article))?;
+        report.push(serde_json::json!({
+            "article": m.article,
+            "membership": m.evidence,
+            "links": links.iter().map(|l| link_json(l, &m.article)).collect::<Vec<_>>(),
+        }));
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}  {}", event.id, event.title)?;
+    let title_of = |id: &str| {
+        event
+            .members
+            .iter()
+            .find(|m| m.article.as_str() == id)
+            .map(|m| {
+                format!(
+                    "{} ({}, {})",
+                    id,
+                    m.lang,
+                    m.outlet.as_deref().unwrap_or("outlet unknown")
+                )
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    for (m, r) in chosen.iter().zip(&report) {
+        writeln!(out, "\n{}", title_of(m.article.as_str()))?;
+        explain_membership(&mut out, &store, &m.article, &r["membership"], &title_of)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn link_json(l: &Link, from: &ArticleId) -> Value {
+    let other = if &l.a == from { &l.b } else { &l.a };
+    serde_json::json!({"with": other, "score": l.score, "evidence": l.evidence})
+}
+
+fn explain_membership(
+    out: &mut dyn Write,
+    store: &Store,
+    article: &ArticleId,
+    evidence: &Value,
+    title_of: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let threshold = evidence["threshold"].as_f64().unwrap_or_default();
+    match evidence["mean_score"].as_f64() {
+        None => writeln!(
+            out,
+            "  alone: no other article scored high enough to share an event with it (threshold {threshold:.2})"
+        )?,
+        Some(mean) => writeln!(
+            out,
+            "  grouped: its mean same-event probability with the other members is {mean:.2}, at or above the threshold {threshold:.2}"
+        )?,
+    }
+    if let Some(strongest) = evidence["strongest_link"].as_object() {
+        let other = strongest["article"].as_str().unwrap_or_default();
+        writeln!(
+            out,
+            "  closest member: {} (probability {:.2})",
+            title_of(other),
+            strongest["score"].as_f64().unwrap_or_default()
+        )?;
+        let links = store.links_of(std::slice::from_ref(article))?;
+        if let Some(link) = links
+            .iter()
+            .find(|l| l.a.as_str() == other || l.b.as_str() == other)
+        {
+            describe(out, &link.evidence)?;
+        }
+    }
+    match evidence["runner_up"].as_object() {
+        Some(r) => writeln!(
+            out,
+            "  next best event: the one founded by {} (mean probability {:.2}, below the threshold)",
+            r["founder"].as_str().unwrap_or_default(),
+            r["mean_score"].as_f64().unwrap_or_default()
+        )?,
+        None => writeln!(out, "  no other event came close")?,
+    }
+    Ok(())
+}
+
+/// The parts of one pair's score in words.
+fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
+    let f = &evidence["features"];
+    let num = |k: &str| f[k].as_f64().unwrap_or_default();
+    writeln!(
+        out,
+        "    text similarity {:.2} (unrelated articles in these languages average {:.2}); best pair of lead sentences {:.2}",
+        num("doc_cosine"),
+        f["background"]["doc"].as_f64().unwrap_or_default(),
+        num("sentence_cosine")
+    )?;
+    writeln!(
+        out,
+        "    shared entities {:.0}%, shared places {:.0}%, shared people {:.0} of 3 counted, same-language word overlap or shared ids {:.0}%",
+        num("entity_overlap") * 100.0,
+        num("place_overlap") * 100.0,
+        num("shared_people") * 3.0,
+        num("shared_vocabulary") * 100.0
+    )?;
+    match f["day_gap"].as_u64() {
+        Some(0) => writeln!(out, "    both say it happened on the same day")?,
+        Some(d) => writeln!(out, "    their event days are {d} day(s) apart")?,
+        None => writeln!(out, "    at least one does not say when it happened")?,
+    }
+    if num("kind_conflict") > 0.0 {
+        writeln!(
+            out,
+            "    one reports a phone call, the other a meeting or visit"
+        )?;
+    }
+    if let Some(parts) = evidence["contributions"].as_object() {
+        let mut parts: Vec<(&String, f64)> = parts
+            .iter()
+            .map(|(k, v)| (k, v.as_f64().unwrap_or_default()))
+            .collect();
+        parts.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        let words: Vec<String> = parts
+            .iter()
+            .take(3)
+            .map(|(k, v)| format!("{k} {v:+.2}"))
+            .collect();
+        writeln!(out, "    weighed most (log-odds): {}", words.join(", "))?;
+    }
+    Ok(())
+}
