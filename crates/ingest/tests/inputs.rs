@@ -189,3 +189,80 @@ fn formats_by_name_and_by_content() {
     assert_eq!(Format::sniff(b"  {\"text\": \"x\"}"), Format::Jsonl);
     assert_eq!(Format::sniff("وزير الخارجية".as_bytes()), Format::Text);
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn fixture_crawl_warc_gz() {
+    let (articles, rejected) = read(&fixture("crawl.warc.gz"));
+    let records: Vec<u64> = articles
+        .iter()
+        .map(|a| match &a.source {
+            Source::WarcRecord { record, .. } => *record,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(records, [1, 3, 5]);
+    assert_eq!(rejected.len(), 1);
+    assert!(
+        rejected[0].source.ends_with("crawl.warc.gz#4"),
+        "{rejected:?}"
+    );
+    assert!(articles[0].body.starts_with("استقبل وزير الخارجية الروسي"));
+    assert_eq!(
+        articles[0].published_at.as_ref().unwrap().source,
+        DateSource::JsonLd
+    );
+    let english = &articles[1];
+    assert_eq!(
+        english.published_at.as_ref().unwrap().source,
+        DateSource::TimeElement
+    );
+    assert!(english.warnings.iter().any(|w| w.contains("2031")));
+}
+
+#[test]
+fn fixture_feeds() {
+    let (articles, rejected) = read(&fixture("ar-feed.rss"));
+    assert_eq!(articles.len(), 3);
+    assert_eq!(rejected.len(), 1);
+    assert!(rejected[0].source.ends_with("ar-feed.rss#item3"));
+    let first = &articles[0];
+    assert_eq!(
+        first.body,
+        "استقبل وزير الخارجية الروسي سيرغي لافروف نظيره الكويتي في موسكو، وبحثا العلاقات الثنائية."
+    );
+    assert_eq!(
+        first.credited_source.as_deref(),
+        Some("وكالة الخليج للأنباء")
+    );
+    assert_eq!(first.outlet.as_deref(), Some("موجز الأخبار"));
+    // A headline-only item is an article whose body is its headline, dated by dc:date.
+    assert_eq!(articles[1].body, "ارتفاع أسعار النفط مع تراجع المخزونات");
+    assert_eq!(
+        articles[1].published_at.as_ref().unwrap().source,
+        DateSource::Feed
+    );
+    // A date in the future is refused with the reason kept.
+    assert!(articles[2].published_at.is_none());
+    assert!(articles[2].warnings[0].contains("2091"));
+
+    let (articles, rejected) = read(&fixture("en-feed.atom"));
+    assert!(rejected.is_empty());
+    assert_eq!(articles.len(), 2);
+    assert_eq!(
+        articles[0].url.as_deref(),
+        Some("https://riverside.example/news/council-bus-routes")
+    );
+    assert_eq!(articles[0].published_at.as_ref().unwrap().confidence, 0.9);
+    assert_eq!(articles[1].published_at.as_ref().unwrap().confidence, 0.7);
+    assert_eq!(articles[1].credited_source.as_deref(), Some("Wire Service"));
+    assert_eq!(
+        articles[1].url.as_deref(),
+        Some("https://riverside.example/news/storm")
+    );
+}

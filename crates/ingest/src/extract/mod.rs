@@ -100,8 +100,11 @@ pub fn fragment_text(source: &str) -> String {
         &|_, el| matches!(drop_reason(el), Some("tag" | "hidden")),
         &mut blocks,
     );
+    // Feed texts end with "Read more" links and "The post … appeared first on …" lines: keep
+    // every other block, links and all (aggregator descriptions are lists of links).
     blocks
         .into_iter()
+        .filter(|b| !boilerplate_line(&b.text))
         .map(|b| b.text)
         .collect::<Vec<_>>()
         .join("\n\n")
@@ -969,6 +972,7 @@ const BOILERPLATE_LINES: &[&str] = &[
     "read also",
     "also read",
     "read next",
+    "continue reading",
     "related:",
     "related articles",
     "related stories",
@@ -1201,6 +1205,10 @@ fn boilerplate_line(text: &str) -> bool {
     let lower = text.to_lowercase();
     let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
     if BOILERPLATE_WHOLE_LINES.contains(&bare) {
+        return true;
+    }
+    // WordPress feeds: "The post <title> appeared first on <site>."
+    if lower.contains(" appeared first on ") {
         return true;
     }
     // WordPress shortcodes left in the text: `[button link=…]Send us…[/button]`.
