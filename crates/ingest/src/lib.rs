@@ -144,8 +144,9 @@ impl Format {
             return Format::Warc;
         }
         if head.starts_with(&[0x1f, 0x8b]) {
-            // Gzip: a WARC.gz if what it holds starts like a WARC record.
-            let mut inner = [0u8; 8];
+            // Gzip: a WARC.gz if what it holds starts like a WARC record, a gzipped page if it
+            // starts like HTML (`.html.gz` as crawlers and benchmarks store pages).
+            let mut inner = [0u8; 512];
             let mut decoder = flate2::read::GzDecoder::new(head);
             let mut got = 0;
             while got < inner.len() {
@@ -156,6 +157,12 @@ impl Format {
             }
             if inner[..got].starts_with(b"WARC/1.") {
                 return Format::Warc;
+            }
+            if got > 0
+                && !inner[..got].starts_with(&[0x1f, 0x8b])
+                && Format::sniff(&inner[..got]) == Format::Html
+            {
+                return Format::Html;
             }
             return Format::Text;
         }
@@ -253,7 +260,14 @@ fn read_stream(
     };
     match format {
         Format::Jsonl => jsonl::read(reader, name, limits, sink),
-        Format::Html => sink(html::read(reader, name, limits)),
+        Format::Html => {
+            if head.starts_with(&[0x1f, 0x8b]) {
+                let mut decoded = flate2::bufread::MultiGzDecoder::new(reader);
+                sink(html::read(&mut decoded, name, limits))
+            } else {
+                sink(html::read(reader, name, limits))
+            }
+        }
         Format::Feed => feed::read(reader, name, limits, sink),
         Format::Warc => {
             if head.starts_with(&[0x1f, 0x8b]) {

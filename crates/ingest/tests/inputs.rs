@@ -266,3 +266,13 @@ fn fixture_feeds() {
         Some("https://riverside.example/news/storm")
     );
 }
+
+#[test]
+fn gzipped_html_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html.gz");
+    std::fs::write(&path, gz_member(PAGE.as_bytes())).unwrap();
+    let (articles, rejected) = read(&path);
+    assert!(rejected.is_empty(), "{rejected:?}");
+    assert!(articles[0].body.starts_with("The foreign ministers"));
+}
