@@ -6,22 +6,26 @@
 //! containers publishers mark as the article body):
 //!
 //! 1. Parse with html5ever (what browsers do with broken markup). Drop subtrees that are never
-//!    article text: scripts, styles, forms controls, `nav`/`aside`/`footer`/`header`, figures
-//!    and captions, hidden elements, and elements whose `class`/`id` name boilerplate (share,
-//!    social, related, comment, newsletter, promo, sidebar, breadcrumb …) unless they also name
-//!    the article body.
+//!    article text: scripts, styles, form controls, `nav`/`aside`/`footer`/`header`, figures
+//!    and captions, the `h1` headline, hidden elements, and elements whose `class`/`id` words
+//!    name boilerplate (share, social, related, comment, newsletter, promo, byline, tags …).
+//!    Names are split into words (`socialShare`, `PageBuilder-pageRow`), layout words (sidebar,
+//!    rail, header …) count only without a content word beside them, and a boilerplate-named
+//!    element is kept when it holds 40% of the page's text, the marked body or a quoted post.
 //! 2. One pass over the tree counts, for every element, its text, its link text and its commas
-//!    (Latin and Arabic). Every paragraph (a `p`, `pre`, or a `div` holding only inline content)
-//!    of 25+ characters scores 1 + commas + length/100 (at most 3) and gives that score to its
-//!    parent, half to its grandparent and a third to the next ancestor; containers start with a
-//!    bonus or penalty from their tag and class names, and end scaled by 1 − link density.
+//!    (Latin and Arabic). Every paragraph (a `p`, `pre`, or a `div`/`td`/`font` holding only
+//!    inline content and `<br>`s) of 25+ characters scores 1 + commas + length/100 (at most 3)
+//!    and gives that score to its container (a bare-text `div`/`td` is its own), half to the
+//!    next ancestor and a third to the one above; containers start with a bonus or penalty from
+//!    their tag and names, and end scaled by 1 − link density.
 //! 3. Containers the page marks as the body (`itemprop="articleBody"`, `article-body`,
-//!    `story-body`, `entry-content` …) win when they hold a fair share of the best candidate's
-//!    text; otherwise the best-scoring container wins, joined by siblings that score close to it
-//!    (bodies split over several `div`s).
+//!    `story-body`, `entry-content` …; the innermost when one holds 80% of another's text) win
+//!    when they hold a fair share of the best candidate's text; otherwise the best-scoring
+//!    container wins, joined by siblings that score close to it (bodies split over `div`s).
 //! 4. The winner is rendered block by block; a block that is mostly link text (related
-//!    headlines) or is a known boilerplate line ("Advertisement", "Read more", "اقرأ أيضا",
-//!    "شارك") is left out.
+//!    headlines), a bold first-line headline, a line that is only a date, or a known
+//!    boilerplate line ("Advertisement", "Read more", "اقرأ أيضاً", "شارك", "تابعونا") is left
+//!    out.
 //!
 //! Measured with [`evaluate`] against the article-extraction benchmark: see docs/inputs.md.
 
