@@ -12,7 +12,25 @@ use khabar_core::{DateSource, PublishedAt};
 /// Parses a date as pages write it: RFC 3339 / ISO 8601 (with or without seconds, offset or
 /// `T`), RFC 2822 (RSS `pubDate`), or a bare day. Times without an offset are taken as UTC.
 pub fn parse(raw: &str, source: DateSource, confidence: f32) -> Option<PublishedAt> {
-    let raw = raw.trim();
+    // Arabic-Indic (٠١٢) and Persian (۰۱۲) digits, as some Arabic sites write even their
+    // machine-readable dates.
+    let ascii: String;
+    let raw = if raw
+        .chars()
+        .any(|c| ('٠'..='٩').contains(&c) || ('۰'..='۹').contains(&c))
+    {
+        ascii = raw
+            .chars()
+            .map(|c| match c {
+                '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+                '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+                _ => c,
+            })
+            .collect();
+        ascii.trim()
+    } else {
+        raw.trim()
+    };
     if raw.is_empty() || raw.len() > 64 {
         return None;
     }
@@ -201,6 +219,8 @@ mod tests {
         }
         let p = parse("2019-11-19", DateSource::MetaTag, 0.9).unwrap();
         assert!(p.date_only);
+        let p = parse("٢٠١٩-١١-١٩T12:30:00+03:00", DateSource::MetaTag, 0.9).unwrap();
+        assert_eq!(day(&p), "2019-11-19");
         assert!(parse("last Friday", DateSource::MetaTag, 0.9).is_none());
     }
 

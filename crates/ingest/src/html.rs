@@ -528,8 +528,10 @@ fn walk_json_ld(value: &serde_json::Value, out: &mut JsonLd, depth: usize) {
                     }
                 }
             }
-            if let Some(graph) = map.get("@graph") {
-                walk_json_ld(graph, out, depth + 1);
+            for key in ["@graph", "mainEntity"] {
+                if let Some(inner) = map.get(key) {
+                    walk_json_ld(inner, out, depth + 1);
+                }
             }
         }
         _ => {}
