@@ -43,6 +43,16 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Export every event.
     Export(commands::events::ExportArgs),
+    /// Correct the grouping: these events report one happening.
+    Merge(commands::correct::MergeArgs),
+    /// Correct the grouping: these articles report something else.
+    Split(commands::correct::SplitArgs),
+    /// Correct the grouping: this article belongs to that event.
+    Move(commands::correct::MoveArgs),
+    /// Withdraw a correction.
+    Undo(commands::correct::UndoArgs),
+    /// The corrections made so far.
+    Log(commands::correct::LogArgs),
     /// Install what is missing, ingest the bundled example articles, print the events.
     Demo(commands::demo::DemoArgs),
     /// Install or inspect the embedding model.
@@ -71,12 +81,16 @@ enum EvalCommand {
     Analyse(commands::analyse::EvalAnalyseArgs),
     /// Main-content extraction against ground-truth article bodies.
     Extraction(commands::extraction::EvalExtractionArgs),
+    /// Event clustering on a gold stream: ingest it into a fresh store, compare the events.
+    Clusters(commands::eval_clusters::EvalClustersArgs),
 }
 
 #[derive(Subcommand)]
 enum BenchCommand {
     /// WARC reading and extraction throughput.
     Warc(commands::extraction::BenchWarcArgs),
+    /// End-to-end ingest throughput on a corpus built from real texts.
+    Ingest(commands::bench::BenchIngestArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +110,11 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::events::run_show(args, &dirs),
         Command::Explain(args) => commands::explain::run(args, &dirs),
         Command::Export(args) => commands::events::run_export(args, &dirs),
+        Command::Merge(args) => commands::correct::run_merge(args, &dirs),
+        Command::Split(args) => commands::correct::run_split(args, &dirs),
+        Command::Move(args) => commands::correct::run_move(args, &dirs),
+        Command::Undo(args) => commands::correct::run_undo(args, &dirs),
+        Command::Log(args) => commands::correct::run_log(args, &dirs),
         Command::Demo(args) => commands::demo::run(args, &dirs),
         Command::Model(args) => {
             commands::model::run_model(args, &dirs.model).map(|_| ExitCode::SUCCESS)
@@ -119,6 +138,12 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Warc(args)) => {
             commands::extraction::run_bench_warc(args).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Clusters(args)) => {
+            commands::eval_clusters::run_eval_clusters(args, &dirs)
+        }
+        Command::Bench(BenchCommand::Ingest(args)) => {
+            commands::bench::run_bench_ingest(args, &dirs)
         }
     };
     match result {

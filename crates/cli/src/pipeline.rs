@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use khabar_analyse::Analyser;
 use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
-use khabar_cluster::linkage::{group, ScoredPair};
+use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
 use khabar_core::{Article, ArticleId, Doc};
 use khabar_embed::Embedder;
@@ -294,9 +294,13 @@ fn link(
 }
 
 /// Re-groups every article linked (directly or not) to the touched ones, then re-synthesises the
-/// events that changed. Grouping depends only on the stored links, so the result is the same
-/// whatever order the articles came in.
-fn regroup(w: &Writer, model: &SimilarityModel, touched: &[ArticleId]) -> khabar_store::Result<()> {
+/// events that changed. Grouping depends only on the stored links and the users' decisions, so
+/// the result is the same whatever order the articles came in.
+pub fn regroup(
+    w: &Writer,
+    model: &SimilarityModel,
+    touched: &[ArticleId],
+) -> khabar_store::Result<()> {
     let mut done: BTreeSet<ArticleId> = BTreeSet::new();
     for start in touched {
         if done.contains(start) {
@@ -316,7 +320,17 @@ fn regroup(w: &Writer, model: &SimilarityModel, touched: &[ArticleId]) -> khabar
                 })
             })
             .collect();
-        let groups = group(members.len(), &pairs, model.threshold);
+        let mut constraints = Constraints::default();
+        for c in w.constraints_of(&members)? {
+            if let (Some(&a), Some(&b)) = (position.get(&c.a), position.get(&c.b)) {
+                if c.together {
+                    constraints.together.push((a, b));
+                } else {
+                    constraints.apart.push((a, b));
+                }
+            }
+        }
+        let groups = group_with(members.len(), &pairs, model.threshold, &constraints);
         let mut old_events = BTreeSet::new();
         for id in &members {
             if let Some(m) = w.membership(id)? {
@@ -399,7 +413,9 @@ fn membership_evidence(
     })
 }
 
-/// The articles linked to `start`, directly or through others, and the links among them.
+/// The articles linked to `start`, directly or through others (scored links, pairs a user decided
+/// belong together, and the current members of their events, which must be regrouped with them
+/// when a decision is withdrawn), and the scored links among them.
 fn component(w: &Writer, start: &ArticleId) -> khabar_store::Result<(Vec<ArticleId>, Vec<Link>)> {
     let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
     let mut frontier = vec![start.clone()];
@@ -407,16 +423,30 @@ fn component(w: &Writer, start: &ArticleId) -> khabar_store::Result<(Vec<Article
     let mut seen_links = BTreeSet::new();
     while !frontier.is_empty() && members.len() < MAX_COMPONENT {
         let found = w.links_of(&frontier)?;
-        frontier.clear();
+        let decided = w.constraints_of(&frontier)?;
+        let mut visiting = std::mem::take(&mut frontier);
+        let mut reach = |id: &ArticleId, frontier: &mut Vec<ArticleId>| {
+            if members.len() < MAX_COMPONENT && members.insert(id.clone()) {
+                frontier.push(id.clone());
+            }
+        };
+        for c in decided.iter().filter(|c| c.together) {
+            reach(&c.a, &mut frontier);
+            reach(&c.b, &mut frontier);
+        }
+        for id in std::mem::take(&mut visiting) {
+            if let Some(m) = w.membership(&id)? {
+                for other in w.members(&m.event)? {
+                    reach(&other.article, &mut frontier);
+                }
+            }
+        }
         for l in found {
             if !seen_links.insert((l.a.clone(), l.b.clone())) {
                 continue;
             }
-            for id in [&l.a, &l.b] {
-                if members.len() < MAX_COMPONENT && members.insert(id.clone()) {
-                    frontier.push(id.clone());
-                }
-            }
+            reach(&l.a, &mut frontier);
+            reach(&l.b, &mut frontier);
             links.push(l);
         }
     }

@@ -92,6 +92,34 @@ pub struct Membership {
     pub evidence: serde_json::Value,
 }
 
+/// A user's correction of the grouping.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Decision {
+    /// Its number, for `khabar undo`.
+    pub id: i64,
+    /// When it was made (RFC 3339).
+    pub at: String,
+    /// `merge`, `split` or `move`.
+    pub kind: String,
+    /// What it named (events, articles), as JSON.
+    pub detail: serde_json::Value,
+    /// Why, in the user's words.
+    pub reason: Option<String>,
+    /// When it was undone, if it was.
+    pub undone_at: Option<String>,
+}
+
+/// A pair of articles a user decision keeps together or apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraint {
+    /// One article.
+    pub a: ArticleId,
+    /// The other.
+    pub b: ArticleId,
+    /// Together (true) or apart (false).
+    pub together: bool,
+}
+
 /// A stored article's vectors and the date used for time windows.
 #[derive(Debug, Clone)]
 pub struct StoredVectors {
@@ -336,6 +364,83 @@ pub trait Reads {
             .map_err(self.sql_error())
     }
 
+    /// The constraints in force on pairs touching any of `ids`: for each pair, the one from the
+    /// latest decision not undone.
+    fn constraints_of(&self, ids: &[ArticleId]) -> Result<Vec<Constraint>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT c.a, c.b, c.together, c.decision FROM constraints c
+                 JOIN decisions d ON d.id = c.decision
+                 WHERE d.undone_at IS NULL AND (c.a = ?1 OR c.b = ?1)",
+            )
+            .map_err(self.sql_error())?;
+        let mut latest: std::collections::BTreeMap<(String, String), (i64, bool)> =
+            std::collections::BTreeMap::new();
+        for id in ids {
+            let rows = stmt
+                .query_map([id.as_str()], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
+                .map_err(self.sql_error())?;
+            for row in rows {
+                let (a, b, together, decision) = row.map_err(self.sql_error())?;
+                let entry = latest.entry((a, b)).or_insert((decision, together));
+                if decision > entry.0 {
+                    *entry = (decision, together);
+                }
+            }
+        }
+        Ok(latest
+            .into_iter()
+            .map(|((a, b), (_, together))| Constraint {
+                a: ArticleId::from_stored(a),
+                b: ArticleId::from_stored(b),
+                together,
+            })
+            .collect())
+    }
+
+    /// Every decision, oldest first.
+    fn decisions(&self) -> Result<Vec<Decision>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, at, kind, detail, reason, undone_at FROM decisions ORDER BY id")
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Decision {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    kind: r.get(2)?,
+                    detail: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                    reason: r.get(4)?,
+                    undone_at: r.get(5)?,
+                })
+            })
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
+    }
+
+    /// Articles named by a decision's constraints.
+    fn decision_articles(&self, decision: i64) -> Result<Vec<ArticleId>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT a FROM constraints WHERE decision = ?1 UNION SELECT b FROM constraints WHERE decision = ?1")
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([decision], |r| Ok(ArticleId::from_stored(r.get(0)?)))
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
+    }
+
     /// The sentence vectors stored with an article.
     fn sentence_vectors(&self, id: &ArticleId) -> Result<Vec<Vec<f32>>> {
         let blob: Option<Vec<u8>> = self
@@ -522,6 +627,53 @@ impl Writer<'_> {
             )
             .map(drop)
             .map_err(self.err())
+    }
+
+    /// Records a user decision and the pair constraints it implies; returns its number.
+    pub fn add_decision(
+        &self,
+        kind: &str,
+        detail: &serde_json::Value,
+        reason: Option<&str>,
+        constraints: &[Constraint],
+    ) -> Result<i64> {
+        let at = chrono::Utc::now().to_rfc3339();
+        self.tx
+            .execute(
+                "INSERT INTO decisions (at, kind, detail, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![at, kind, detail.to_string(), reason],
+            )
+            .map_err(self.sql_error())?;
+        let id = self.tx.last_insert_rowid();
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO constraints (decision, a, b, together) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(self.sql_error())?;
+        for c in constraints {
+            let (a, b) = if c.a <= c.b {
+                (&c.a, &c.b)
+            } else {
+                (&c.b, &c.a)
+            };
+            stmt.execute(params![id, a.as_str(), b.as_str(), c.together])
+                .map_err(self.sql_error())?;
+        }
+        Ok(id)
+    }
+
+    /// Marks a decision undone. Returns false when there is no such decision or it was undone.
+    pub fn undo_decision(&self, id: i64) -> Result<bool> {
+        let at = chrono::Utc::now().to_rfc3339();
+        let changed = self
+            .tx
+            .execute(
+                "UPDATE decisions SET undone_at = ?1 WHERE id = ?2 AND undone_at IS NULL",
+                params![at, id],
+            )
+            .map_err(self.sql_error())?;
+        Ok(changed == 1)
     }
 
     /// Removes an event record (its articles have moved to other events).

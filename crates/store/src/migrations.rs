@@ -49,6 +49,24 @@ const MIGRATIONS: &[&str] = &[
          size INTEGER NOT NULL,
          event TEXT NOT NULL
      );",
+    // 2: user decisions (merge, split, move) and the pair constraints each one implies.
+    "CREATE TABLE decisions (
+         id INTEGER PRIMARY KEY,
+         at TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         detail TEXT NOT NULL,
+         reason TEXT,
+         undone_at TEXT
+     );
+     CREATE TABLE constraints (
+         decision INTEGER NOT NULL REFERENCES decisions (id),
+         a TEXT NOT NULL REFERENCES articles (id),
+         b TEXT NOT NULL REFERENCES articles (id),
+         together INTEGER NOT NULL,
+         PRIMARY KEY (decision, a, b)
+     );
+     CREATE INDEX constraints_a ON constraints (a);
+     CREATE INDEX constraints_b ON constraints (b);",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.

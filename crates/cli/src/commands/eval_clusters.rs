@@ -81,8 +81,8 @@ fn read_gold(path: &Path) -> Result<Gold> {
         if line.trim().is_empty() {
             continue;
         }
-        let record: GoldRecord = serde_json::from_str(&line)
-            .with_context(|| format!("{}: not a JSON object", at()))?;
+        let record: GoldRecord =
+            serde_json::from_str(&line).with_context(|| format!("{}: not a JSON object", at()))?;
         let text = record
             .text
             .filter(|t| !t.trim().is_empty())
@@ -111,11 +111,7 @@ fn read_gold(path: &Path) -> Result<Gold> {
                 .filter(|l| !l.is_empty()),
         });
     }
-    anyhow::ensure!(
-        !gold.articles.is_empty(),
-        "{}: no articles",
-        path.display()
-    );
+    anyhow::ensure!(!gold.articles.is_empty(), "{}: no articles", path.display());
     Ok(gold)
 }
 
@@ -443,7 +439,10 @@ pub fn bcubed<G: Hash + Eq, E: Hash + Eq>(gold: &[G], engine: &[E]) -> Prf {
 
 /// Number of distinct labels.
 pub fn distinct<T: Hash + Eq>(labels: &[T]) -> usize {
-    labels.iter().collect::<std::collections::HashSet<_>>().len()
+    labels
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len()
 }
 
 #[cfg(test)]
@@ -514,7 +513,10 @@ mod tests {
         // One language: no cross-language pairs at all, so nothing is defined.
         let one = pairwise_across(&GOLD, &ENGINE, &["en"; 5]);
         assert_eq!(one, PairCounts::default());
-        assert_eq!((one.precision(), one.recall(), one.f1()), (None, None, None));
+        assert_eq!(
+            (one.precision(), one.recall(), one.f1()),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -531,7 +533,10 @@ mod tests {
         // B-cubed precision is 1 and recall (1/3·3 + 1/2·2)/5 = 2/5.
         let apart = [1, 2, 3, 4, 5];
         let c = pairwise(&GOLD, &apart);
-        assert_eq!((c.precision(), c.recall(), c.f1()), (None, Some(0.0), Some(0.0)));
+        assert_eq!(
+            (c.precision(), c.recall(), c.f1()),
+            (None, Some(0.0), Some(0.0))
+        );
         let b = bcubed(&GOLD, &apart);
         assert!(close(b.precision, 1.0) && close(b.recall, 0.4));
         // Everything together: recall 1, precision = gold pairs / all pairs = 4/10.

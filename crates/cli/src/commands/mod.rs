@@ -1,8 +1,11 @@
 //! One module per group of subcommands: argument types and what each command does.
 
 pub mod analyse;
+pub mod bench;
+pub mod correct;
 pub mod demo;
 pub mod eval;
+pub mod eval_clusters;
 pub mod events;
 pub mod explain;
 pub mod extraction;

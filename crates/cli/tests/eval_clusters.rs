@@ -1,0 +1,165 @@
+//! `khabar eval clusters` through the real binary: a gold stream is ingested into a fresh store
+//! (never the user's), and the printed figures are the ones the labels and the engine's events
+//! give.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn eval(gold: &Path, data: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = ok(khabar(data)
+        .args(["eval", "clusters", "--json"])
+        .arg(gold)
+        .args(extra));
+    serde_json::from_slice(&out.stdout).expect("eval clusters --json prints one JSON object")
+}
+
+fn write_jsonl(path: &Path, records: &[serde_json::Value]) {
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn in_unit_range(v: &serde_json::Value) -> bool {
+    v.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))
+}
+
+/// The seeds: four reports of the Kuwaiti–Russian talks in Moscow (three Arabic, one English) and
+/// the Jordanian–Russian talks. The engine groups them exactly so (tests/seeds.rs), so every
+/// figure is 1; one record repeats a text and is counted once.
+#[test]
+fn seeds_as_a_gold_stream_score_perfectly() {
+    let seeds = seed_files();
+    let mut records = Vec::new();
+    for (i, path) in seeds.iter().enumerate() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (event, lang) = match &name[..3] {
+            "003" => ("kuwait-russia", "en"),
+            "004" => ("jordan-russia", "ar"),
+            _ => ("kuwait-russia", "ar"),
+        };
+        records.push(serde_json::json!({
+            "id": format!("seed-{i}"),
+            "lang": lang,
+            "text": std::fs::read_to_string(path).unwrap(),
+            "event": event,
+        }));
+    }
+    // The English report again, under another id: the same article.
+    let mut again = records[3].clone();
+    again["id"] = "seed-again".into();
+    records.push(again);
+
+    let inputs = tempfile::tempdir().unwrap();
+    let gold = inputs.path().join("seeds.jsonl");
+    write_jsonl(&gold, &records);
+    let user_store = tempfile::tempdir().unwrap();
+    let r = eval(&gold, user_store.path(), &[]);
+
+    assert!(
+        !user_store.path().join("khabar.sqlite").exists(),
+        "the user's store is never written"
+    );
+    assert_eq!(r["records"], 6, "{r:#}");
+    assert_eq!(r["articles"], 5, "{r:#}");
+    assert_eq!(r["duplicate_records"], 1, "{r:#}");
+    assert_eq!(r["conflicting_duplicates"], 0, "{r:#}");
+    assert_eq!(r["not_stored"], 0, "{r:#}");
+    assert_eq!(r["gold_events"], 2, "{r:#}");
+    assert_eq!(r["engine_events"], 2, "{r:#}");
+    // Gold pairs: C(4,2) = 6, of which 3 cross-language (the English report with each Arabic one).
+    assert_eq!(r["pairwise"]["gold_pairs"], 6, "{r:#}");
+    assert_eq!(r["pairwise"]["true_pairs"], 6, "{r:#}");
+    assert_eq!(r["cross_language"]["gold_pairs"], 3, "{r:#}");
+    for figure in ["pairwise", "bcubed", "cross_language"] {
+        for m in ["precision", "recall", "f1"] {
+            assert_eq!(r[figure][m].as_f64(), Some(1.0), "{figure} {m}: {r:#}");
+        }
+    }
+    assert!(r["seconds"].as_f64().unwrap() > 0.0);
+    assert!(r["articles_per_second"].as_f64().unwrap() > 0.0);
+}
+
+/// Every article its own gold event (real sentences on unrelated stories): there is no gold pair,
+/// so pairwise recall is undefined (null), B-cubed recall is exactly 1 whatever the engine did,
+/// and a conflicting duplicate keeps its first label.
+#[test]
+fn all_singletons_and_a_kept_store() {
+    let texts = [
+        ("en", "The central bank raised its main interest rate by a quarter of a percentage point on Thursday, citing persistent inflation in services."),
+        ("en", "Heavy snow closed the mountain pass for a second day, and the regional authority advised drivers to postpone all journeys until Saturday."),
+        ("de", "Die Stadtbibliothek eröffnet im Herbst einen Neubau mit Lesesaal, Werkstatt und einem Café im obersten Stockwerk."),
+        ("es", "El equipo local ganó la final del torneo juvenil por tres goles a uno ante más de diez mil espectadores."),
+    ];
+    let mut records: Vec<serde_json::Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (lang, text))| serde_json::json!({"id": i, "lang": lang, "text": text, "event": i}))
+        .collect();
+    // The first text again with another label: counted once, under its first label.
+    records.push(serde_json::json!({"id": 9, "lang": "en", "text": texts[0].1, "event": 9}));
+
+    let inputs = tempfile::tempdir().unwrap();
+    let gold = inputs.path().join("singletons.jsonl");
+    write_jsonl(&gold, &records);
+    let kept = inputs.path().join("kept-store");
+    let data = tempfile::tempdir().unwrap();
+    let r = eval(&gold, data.path(), &["--store", kept.to_str().unwrap()]);
+
+    assert_eq!(r["records"], 5, "{r:#}");
+    assert_eq!(r["articles"], 4, "{r:#}");
+    assert_eq!(r["duplicate_records"], 1, "{r:#}");
+    assert_eq!(r["conflicting_duplicates"], 1, "{r:#}");
+    assert_eq!(r["gold_events"], 4, "{r:#}");
+    let engine_events = r["engine_events"].as_u64().unwrap();
+    assert!((1..=4).contains(&engine_events), "{r:#}");
+    assert_eq!(r["pairwise"]["gold_pairs"], 0, "{r:#}");
+    assert_eq!(r["pairwise"]["true_pairs"], 0, "{r:#}");
+    assert!(r["pairwise"]["recall"].is_null(), "{r:#}");
+    assert_eq!(r["bcubed"]["recall"].as_f64(), Some(1.0), "{r:#}");
+    assert!(in_unit_range(&r["bcubed"]["precision"]), "{r:#}");
+    assert!(in_unit_range(&r["bcubed"]["f1"]), "{r:#}");
+    // Unrelated stories stay apart: 4 engine events, B-cubed precision 1, no engine pair.
+    assert_eq!(engine_events, 4, "{r:#}");
+    assert_eq!(r["bcubed"]["precision"].as_f64(), Some(1.0), "{r:#}");
+    assert!(r["pairwise"]["precision"].is_null(), "{r:#}");
+
+    // The kept store holds the four articles; evaluating into it again is refused (not fresh).
+    assert!(kept.join("khabar.sqlite").exists());
+    let out = khabar(data.path())
+        .args(["eval", "clusters", "--json", "--store"])
+        .arg(&kept)
+        .arg(&gold)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already holds a store"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A record without a gold label is an error naming its line, not a silently skipped article.
+#[test]
+fn a_record_without_a_label_is_named() {
+    let inputs = tempfile::tempdir().unwrap();
+    let gold = inputs.path().join("bad.jsonl");
+    std::fs::write(
+        &gold,
+        "{\"text\": \"A story.\", \"event\": \"a\"}\n{\"text\": \"Another story.\"}\n",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = khabar(data.path())
+        .args(["eval", "clusters"])
+        .arg(&gold)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.jsonl:2") && stderr.contains("event"),
+        "{stderr}"
+    );
+}
