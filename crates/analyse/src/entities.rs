@@ -5,9 +5,11 @@
 //! People. A title ("وزير الخارجية الكويتي", "Russian Foreign Minister", "Kuwait's foreign
 //! minister", "نظيره الروسي", "counterpart") gives a role and usually a country; the words that
 //! follow (after honorifics such as الشيخ / Sheikh) are the name. The person id is
-//! `person:` + the consonant skeleton of the family name (the last word) + `.` + the skeleton of
-//! the given name (the first word): سيرغي لافروف and Sergei Lavrov are both `person:lfrf.srj`,
-//! سالم عبد الله الجابر الصباح and Salem Abdullah Jaber Al-Sabah both `person:sbh.slm`. A
+//! `person:` + the consonant skeleton of the family name (the last word) + `.` + the first
+//! consonant of the given name (the first word; it only tells relatives apart, and survives
+//! transliteration where the rest of a given name may not: Benjamin/بنيامين): سيرغي لافروف and
+//! Sergei Lavrov are both `person:lfrf.s`,
+//! سالم عبد الله الجابر الصباح and Salem Abdullah Jaber Al-Sabah both `person:sbh.s`. A
 //! one-word name gets `person:` + its skeleton. Inside one text, later mentions are linked to the
 //! person already named: by family name alone (لافروف, "Lavrov", الصباح), by a run of name words
 //! (العبد الله ⊂ سالم عبد الله الصباح), by honorific + given name (الشيخ سالم, "Sheikh Salem"),
@@ -202,7 +204,7 @@ pub fn skeleton(word: &str) -> String {
 }
 
 /// True when two person ids can name the same person: equal, or one names only the family
-/// (`person:lfrf`) and the other the family and given name (`person:lfrf.srj`).
+/// (`person:lfrf`) and the other the family and given name (`person:lfrf.s`).
 pub fn person_ids_compatible(a: &str, b: &str) -> bool {
     let fa = a.split('.').next().unwrap_or(a);
     let fb = b.split('.').next().unwrap_or(b);
@@ -242,7 +244,14 @@ fn name_words(t: &Text, a: usize, b: usize) -> Vec<NameWord> {
             } else {
                 strip_article(&written).to_string()
             };
-            if (form == "عبد" || form == "ابو") && k + 1 < b {
+            // "آل نهيان": the family particle is not a name word
+            if form == "ال" {
+                k += 1;
+                continue;
+            }
+            // compounds: عبد الله، أبو مازن، نصر الله
+            let next_is_allah = t.toks.get(k + 1).is_some_and(|x| x.lower == "الله");
+            if ((form == "عبد" || form == "ابو") || next_is_allah) && k + 1 < b {
                 let next = &t.toks[k + 1].lower;
                 form = format!("{form}{next}");
                 written = format!("{written} {next}");
@@ -305,11 +314,13 @@ fn person_id(words: &[NameWord]) -> String {
     match words.len() {
         0 => "person:unknown".into(),
         1 => format!("person:{}", word_key_of(words[0])),
-        n => format!(
-            "person:{}.{}",
-            word_key_of(words[n - 1]),
-            word_key_of(words[0])
-        ),
+        n => {
+            // the given name only tells relatives apart: its first consonant is enough and
+            // survives transliteration (Benjamin/بنيامين, Recep/رجب differ further on)
+            let given = word_key_of(words[0]);
+            let initial: String = given.chars().take(1).collect();
+            format!("person:{}.{}", word_key_of(words[n - 1]), initial)
+        }
     }
 }
 
@@ -1034,7 +1045,7 @@ mod tests {
 
     #[test]
     fn compatible_ids() {
-        assert!(person_ids_compatible("person:lfrf", "person:lfrf.srj"));
-        assert!(!person_ids_compatible("person:sbh.slm", "person:sbh.nf"));
+        assert!(person_ids_compatible("person:lfrf", "person:lfrf.s"));
+        assert!(!person_ids_compatible("person:sbh.s", "person:sbh.n"));
     }
 }

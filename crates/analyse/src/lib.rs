@@ -13,7 +13,7 @@
 //! let doc = analyser.analyse(Article::new(Source::Stdin, body.into()));
 //! assert_eq!(doc.language.code, "ar");
 //! let lavrov = doc.mentions.iter().find(|m| m.name == "سيرغي لافروف").unwrap();
-//! assert_eq!(lavrov.entity, "person:lfrf.srj"); // the same id as "Sergei Lavrov"
+//! assert_eq!(lavrov.entity, "person:lfrf.s"); // the same id as "Sergei Lavrov"
 //! assert_eq!(lavrov.role.as_deref(), Some("foreign_minister@country:RU"));
 //! # Ok::<(), khabar_analyse::Error>(())
 //! ```
