@@ -27,8 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  sentences: {}", doc.sentences.len());
         for m in &doc.mentions {
             println!(
-                "  mention {} {:?} {:?} role={:?}",
-                m.entity, m.kind, m.name, m.role
+                "  mention {} {:?} {:?} ({}) role={:?}",
+                m.entity,
+                m.kind,
+                m.span.slice(b),
+                m.name,
+                m.role
             );
         }
         for d in &doc.dates {

@@ -357,7 +357,12 @@ fn arabic_base(w: &str) -> Vec<String> {
 }
 
 /// Finds the entity mentions of a text.
-pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
+///
+/// `Mention.name` is a display name in the text's script: for a person, the fullest form of
+/// the name this text gives (also on mentions by role or family name alone); for an adjective
+/// or demonym, the entity's own short name (الكويتي → الكويت, Russian → Russia); otherwise the
+/// words of the mention. `body` is the text `t` was made from.
+pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
     let lx = lexicon();
     let n = t.toks.len();
     let gms = gazetteer_matches(gz, t);
@@ -386,11 +391,16 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
         };
         let start = t.toks[m.a].s + m.cut;
         let span = t.span_bytes(start, t.toks[m.b - 1].e);
+        let name = if m.hit.form == NameForm::Adjective {
+            display_name(e, t.toks[m.a].arabic)
+        } else {
+            span.slice(body).trim().to_string()
+        };
         mentions.push(Mention {
             entity: e.id.clone(),
             kind,
             span,
-            name: String::new(),
+            name,
             role: None,
         });
     }
@@ -776,6 +786,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
         }
     }
 
+    let named = person_mentions.len();
     // roles without a name: the person of the text who holds that role
     for (a, b, role) in &unnamed {
         let exact = persons
@@ -802,6 +813,14 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
         }
     }
 
+    // each person's display name: the fullest form named in this text
+    let mut display: Vec<String> = vec![String::new(); persons.len()];
+    for &(a, b, pi, _) in &person_mentions[..named] {
+        let text = t.span(a, b).slice(body).trim().to_string();
+        if text.chars().count() > display[pi].chars().count() {
+            display[pi] = text;
+        }
+    }
     for (a, b, pi, mut role) in person_mentions {
         // a title without a country ("الوزير") for a person known by a fuller role
         if let Some(r) = role.as_deref().filter(|r| !r.contains('@')) {
@@ -829,11 +848,16 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text) -> Vec<Mention> {
             }
         }
         let span = t.span_bytes(start, t.toks[b - 1].e);
+        let name = if display[pi].is_empty() {
+            span.slice(body).trim().to_string()
+        } else {
+            display[pi].clone()
+        };
         mentions.push(Mention {
             entity: persons[pi].id.clone(),
             kind: EntityKind::Person,
             span,
-            name: String::new(),
+            name,
             role,
         });
     }
@@ -1011,11 +1035,36 @@ fn compound_part_at(t: &Text, a: usize, k: usize) -> bool {
     k > a && ["عبد", "ابو", "بن"].contains(&t.toks[k - 1].lower.as_str())
 }
 
-/// Display names: the mention's own words.
+/// Display names left empty (ministries) become the mention's own words.
 pub fn fill_names(body: &str, mentions: &mut [Mention]) {
-    for m in mentions {
+    for m in mentions.iter_mut().filter(|m| m.name.is_empty()) {
         m.name = m.span.slice(body).trim().to_string();
     }
+}
+
+/// The short name of an entry in a script: the shortest Arabic name (without diacritics), or
+/// the shortest English name that is not an acronym.
+pub fn display_name(e: &crate::gazetteer::Entry, arabic: bool) -> String {
+    let strip = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !('\u{064B}'..='\u{0652}').contains(c))
+            .collect()
+    };
+    if arabic {
+        if let Some(n) = e.ar.iter().min_by_key(|n| n.chars().count()) {
+            return strip(n);
+        }
+    }
+    e.en.iter()
+        .filter(|n| {
+            !n.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| c.is_uppercase())
+        })
+        .min_by_key(|n| n.len())
+        .or_else(|| e.en.first())
+        .cloned()
+        .unwrap_or_else(|| e.id.clone())
 }
 
 /// True when a span lies inside any mention of a person.

@@ -12,7 +12,7 @@
 //! let body = "وزير الخارجية الكويتي عبدالله اليحيا يلتقي نظيره الروسي سيرغي لافروف في موسكو يوم الجمعة.";
 //! let doc = analyser.analyse(Article::new(Source::Stdin, body.into()));
 //! assert_eq!(doc.language.code, "ar");
-//! let lavrov = doc.mentions.iter().find(|m| m.name == "سيرغي لافروف").unwrap();
+//! let lavrov = doc.mentions.iter().find(|m| doc.text(m.span) == "سيرغي لافروف").unwrap();
 //! assert_eq!(lavrov.entity, "person:lfrf.s"); // the same id as "Sergei Lavrov"
 //! assert_eq!(lavrov.role.as_deref(), Some("foreign_minister@country:RU"));
 //! # Ok::<(), khabar_analyse::Error>(())
@@ -150,7 +150,7 @@ impl Analyser {
         }
         let language = self.detector.detect(&prefix);
 
-        let mut mentions = entities::find_mentions(&self.gazetteer, &text);
+        let mut mentions = entities::find_mentions(&self.gazetteer, &text, body);
         entities::fill_names(body, &mut mentions);
         let cues = cues::find_cues(&text);
 

@@ -90,9 +90,20 @@ fn role_without_a_name_is_its_holder() {
         .mentions
         .iter()
         .filter(|m| m.entity == "person:lfrf.s")
-        .map(|m| m.name.as_str())
+        .map(|m| d.text(m.span))
         .collect();
     assert_eq!(lavrov, vec!["Sergei Lavrov", "Russian Foreign Minister"]);
+    // every mention shows the person's fullest name
+    assert!(d
+        .mentions
+        .iter()
+        .filter(|m| m.entity == "person:lfrf.s")
+        .all(|m| m.name == "Sergei Lavrov"));
+    // an adjective shows its country's name
+    assert!(d
+        .mentions
+        .iter()
+        .any(|m| m.entity == "country:KW" && m.name == "Kuwait"));
 }
 
 #[test]

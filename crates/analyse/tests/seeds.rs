@@ -96,7 +96,7 @@ fn the_same_people_get_the_same_ids_across_scripts() {
     assert!(ar
         .mentions
         .iter()
-        .any(|m| m.name == "سالم" && m.entity == "person:sbh.s"));
+        .any(|m| ar.text(m.span) == "سالم" && m.entity == "person:sbh.s"));
 }
 
 #[test]
