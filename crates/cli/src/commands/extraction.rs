@@ -65,6 +65,7 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         },
     );
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let cpu = cpu_seconds();
     if articles == 0 {
         bail!(
             "{}: no article read ({rejected} rejected)",
@@ -79,6 +80,8 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         "rejected": rejected,
         "seconds": seconds,
         "pages_per_second": (articles + rejected) as f64 / seconds,
+        "cpu_seconds": cpu,
+        "pages_per_cpu_second": cpu.map(|c| (articles + rejected) as f64 / c.max(0.01)),
         "mb_per_second": bytes as f64 / 1e6 / seconds,
         "peak_rss_mb": peak_rss_mb,
     });
@@ -86,10 +89,11 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         println!("{result}");
     } else {
         println!(
-            "{}: {:.0} MB, {articles} articles, {rejected} rejected in {seconds:.1} s: {:.0} pages/s, {:.1} MB/s, peak RSS {}",
+            "{}: {:.0} MB, {articles} articles, {rejected} rejected in {seconds:.1} s: {:.0} pages/s ({} pages per CPU-second), {:.1} MB/s, peak RSS {}",
             args.file.display(),
             bytes as f64 / 1e6,
             (articles + rejected) as f64 / seconds,
+            cpu.map_or("?".into(), |c| format!("{:.0}", (articles + rejected) as f64 / c.max(0.01))),
             bytes as f64 / 1e6 / seconds,
             peak_rss_mb.map_or("unknown".into(), |m| format!("{m:.0} MB")),
         );
@@ -104,4 +108,16 @@ fn peak_rss_kb() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU time (user + system) this process has used, in seconds (Linux `/proc/self/stat`, in
+/// clock ticks of 1/100 s): on a shared machine pages per CPU-second is steadier than per
+/// wall-clock second.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
