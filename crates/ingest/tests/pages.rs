@@ -202,3 +202,30 @@ fn arabic_body_split_by_a_read_also_box() {
         a.outlet
     );
 }
+
+#[test]
+fn arabic_short_paragraphs_beat_unmarked_sidebar_teasers() {
+    // No class names anywhere; the article's paragraphs are short and comma-free, and the
+    // second column holds teaser paragraphs without links.
+    let a = fixture("ar-teasers.html");
+    assert_body(
+        &a,
+        &[
+            "افتتح وزير النقل",
+            "ويختصر الخط",
+            "وقال الوزير",
+            "وأوضح أن",
+            "ومن المتوقع",
+        ],
+        &[
+            "الطقس",
+            "الرياضة",
+            "أخبار متفرقة",
+            "جميع الحقوق",
+            "الرئيسية",
+        ],
+    );
+    let published = a.published_at.as_ref().unwrap();
+    assert_eq!(published.source, DateSource::UrlPath);
+    assert_eq!(published.at.date_naive().to_string(), "2023-11-02");
+}
