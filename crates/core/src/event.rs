@@ -90,6 +90,32 @@ pub struct Participant {
     pub reported: Reported<String>,
 }
 
+/// A figure the sources give, with the articles and sentences that give it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyFigure {
+    /// What is counted and in what unit, e.g. `killed`, `children`, `aid|tonne`.
+    pub slot: String,
+    /// The value as the sources agree on it.
+    pub value: f64,
+    /// "over", "almost", "about" when every source hedges it; None when one gives it exactly.
+    pub hedge: Option<String>,
+    /// Who gives it, where.
+    pub reported: Reported<String>,
+}
+
+/// Reported speech in an event, with who said it and where it is printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventQuote {
+    /// Entity id of the speaker, when known.
+    pub speaker: Option<String>,
+    /// The speaker's name as the event's participants give it, when known.
+    pub speaker_name: Option<String>,
+    /// The quoted words.
+    pub text: String,
+    /// The sentence it is in.
+    pub citation: Citation,
+}
+
 /// Two or more sources giving different values for the same slot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disagreement {
@@ -116,6 +142,13 @@ pub struct Event {
     pub place: Option<Reported<String>>,
     /// Who took part, each with the role the sources give, most-cited first.
     pub participants: Vec<Participant>,
+    /// Countries, places and organisations most of the reports talk about (names in English
+    /// where a source gives one), most-cited first.
+    pub topics: Vec<String>,
+    /// Figures the reports give, agreeing values merged across languages and hedges.
+    pub figures: Vec<KeyFigure>,
+    /// What was said, from reports only (a preview's "will discuss" is not something said).
+    pub quotes: Vec<EventQuote>,
     /// The member articles.
     #[serde(rename = "articles")]
     pub members: Vec<Member>,

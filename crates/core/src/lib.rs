@@ -26,5 +26,7 @@ pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
     Removed, Sentence, Token,
 };
-pub use event::{Citation, Disagreement, Event, EventId, Member, Participant, Reported};
+pub use event::{
+    Citation, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Participant, Reported,
+};
 pub use span::Span;

@@ -24,10 +24,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod figures;
+
 use khabar_cluster::features::event_day;
 use khabar_core::{
-    ArticleId, Citation, Disagreement, Doc, EntityKind, Event, EventId, EventKind, Member,
-    Participant, Reported, Span,
+    ArticleId, Citation, Disagreement, Doc, EntityKind, Event, EventId, EventKind, EventQuote,
+    Member, Participant, Reported, Span,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,10 +45,20 @@ pub fn synthesise(docs: &[Doc]) -> Event {
     assert!(!docs.is_empty(), "an event has at least one article");
     let mut docs: Vec<&Doc> = docs.iter().collect();
     docs.sort_by(|a, b| a.article.id.cmp(&b.article.id));
+    // What was said and counted comes from reports; a preview only says what was planned.
+    let reports: Vec<&Doc> = docs.iter().copied().filter(|d| !d.cues.preview).collect();
+    let reports = if reports.is_empty() {
+        docs.clone()
+    } else {
+        reports
+    };
     let members: Vec<Member> = docs.iter().map(|d| member(d)).collect();
     let languages: BTreeSet<String> = members.iter().map(|m| m.lang.clone()).collect();
     let outlets: BTreeSet<String> = members.iter().filter_map(|m| m.outlet.clone()).collect();
-    let titles = titles(&docs);
+    let participants = participants(&docs);
+    let date = date(&docs);
+    let place = place(&docs);
+    let titles = titles(&docs, &participants, place.as_ref(), date.as_ref());
     let main_language =
         most_common(docs.iter().map(|d| d.language.code.clone())).unwrap_or_else(|| "und".into());
     let title = titles
@@ -54,17 +66,24 @@ pub fn synthesise(docs: &[Doc]) -> Event {
         .or_else(|| titles.values().next())
         .cloned()
         .unwrap_or_default();
+    let (key_figures, figure_conflicts) = figures::figures(&reports);
+    let mut disagreements = role_disagreements(&docs);
+    disagreements.extend(date_disagreement(&docs));
+    disagreements.extend(figure_conflicts);
     Event {
         id: EventId::founded_by(&docs[0].article.id),
         title,
         titles,
         kind: kind(&docs),
-        date: date(&docs),
-        place: place(&docs),
-        participants: participants(&docs),
+        topics: topics(&reports, &participants, place.as_ref()),
+        figures: key_figures,
+        quotes: quotes(&reports, &participants),
+        date,
+        place,
+        participants,
         languages: languages.into_iter().collect(),
         outlets: outlets.into_iter().collect(),
-        disagreements: role_disagreements(&docs),
+        disagreements,
         members,
     }
 }
@@ -114,27 +133,131 @@ fn cut(text: String) -> String {
     out
 }
 
-/// One title per language: from a report (not a preview) if there is one, preferring articles
-/// that have a headline of their own, then the smallest article id.
-fn titles(docs: &[&Doc]) -> BTreeMap<String, String> {
-    let mut best: BTreeMap<String, (bool, bool, &ArticleId, String)> = BTreeMap::new();
+/// One title per language, from the member that best represents the event: a report rather
+/// than a preview, naming most of the participants, the place and the day; then one with a
+/// headline of its own; then the smallest article id.
+fn titles(
+    docs: &[&Doc],
+    participants: &[Participant],
+    place: Option<&Reported<String>>,
+    date: Option<&Reported<chrono::NaiveDate>>,
+) -> BTreeMap<String, String> {
+    let coverage = |d: &Doc| {
+        let named = participants
+            .iter()
+            .filter(|p| p.reported.sources.contains(&d.article.id))
+            .count();
+        let placed = place.is_some_and(|p| p.sources.contains(&d.article.id)) as usize;
+        let dated = date.is_some_and(|p| p.sources.contains(&d.article.id)) as usize;
+        named + placed + dated
+    };
+    let mut best: BTreeMap<&str, &Doc> = BTreeMap::new();
     for d in docs {
-        let rank = (d.cues.preview, d.article.title.is_none(), &d.article.id);
-        let entry = best.entry(d.language.code.clone());
-        let candidate = (rank.0, rank.1, rank.2, headline(d));
-        match entry {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(candidate);
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let current = o.get();
-                if (rank.0, rank.1, rank.2) < (current.0, current.1, current.2) {
-                    o.insert(candidate);
-                }
-            }
+        let rank = |d: &Doc| {
+            (
+                !d.cues.preview,
+                coverage(d),
+                d.article.title.is_some(),
+                std::cmp::Reverse(d.article.id.clone()),
+            )
+        };
+        let entry = best.entry(d.language.code.as_str()).or_insert(d);
+        if rank(d) > rank(entry) {
+            *entry = d;
         }
     }
-    best.into_iter().map(|(lang, (.., t))| (lang, t)).collect()
+    best.into_iter()
+        .map(|(lang, d)| (lang.to_string(), headline(d)))
+        .collect()
+}
+
+/// Articles whose own event day differs from the event's by more than a day.
+fn date_disagreement(docs: &[&Doc]) -> Option<Disagreement> {
+    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<&Doc>> = BTreeMap::new();
+    for d in docs {
+        if let Some(day) = event_day(d) {
+            by_day.entry(day).or_default().push(d);
+        }
+    }
+    let days: Vec<chrono::NaiveDate> = by_day.keys().copied().collect();
+    let spread = match (days.first(), days.last()) {
+        (Some(a), Some(b)) => (*b - *a).num_days(),
+        _ => 0,
+    };
+    if spread <= 1 {
+        return None;
+    }
+    Some(Disagreement {
+        slot: "date".into(),
+        values: by_day
+            .into_iter()
+            .map(|(day, ds)| Reported {
+                value: day.to_string(),
+                sources: ds.iter().map(|d| d.article.id.clone()).collect(),
+                citations: ds
+                    .iter()
+                    .filter_map(|d| {
+                        d.dates
+                            .iter()
+                            .find(|r| r.date == day)
+                            .map(|r| citation(d, r.span))
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// Countries, places and organisations named by at least half of the reports (all of them for a
+/// single report), other than the participants and the place, most-cited first.
+fn topics(
+    reports: &[&Doc],
+    participants: &[Participant],
+    place: Option<&Reported<String>>,
+) -> Vec<String> {
+    let mut named: BTreeMap<&str, (BTreeSet<&ArticleId>, Vec<(&str, &str)>)> = BTreeMap::new();
+    for d in reports {
+        for m in d.mentions.iter().filter(|m| m.kind != EntityKind::Person) {
+            let entry = named.entry(m.entity.as_str()).or_default();
+            entry.0.insert(&d.article.id);
+            entry.1.push((d.language.code.as_str(), m.name.as_str()));
+        }
+    }
+    let needed = reports.len().div_ceil(2).max(1);
+    let place_name = place.map(|p| p.value.as_str());
+    let mut found: Vec<(usize, String)> = named
+        .into_iter()
+        .filter(|(entity, (sources, _))| {
+            sources.len() >= needed && !participants.iter().any(|p| p.entity == *entity)
+        })
+        .map(|(_, (sources, names))| (sources.len(), display_name(names.into_iter())))
+        .filter(|(_, name)| Some(name.as_str()) != place_name)
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    found.dedup_by(|a, b| a.1 == b.1);
+    found.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Reported speech from the reports, speakers named as the participants list names them.
+fn quotes(reports: &[&Doc], participants: &[Participant]) -> Vec<EventQuote> {
+    let mut out = Vec::new();
+    for d in reports {
+        for q in &d.quotes {
+            let speaker_name = q.speaker.as_ref().and_then(|s| {
+                participants
+                    .iter()
+                    .find(|p| &p.entity == s)
+                    .map(|p| p.reported.value.clone())
+            });
+            out.push(EventQuote {
+                speaker: q.speaker.clone(),
+                speaker_name,
+                text: d.text(q.span).trim().to_string(),
+                citation: citation(d, q.span),
+            });
+        }
+    }
+    out
 }
 
 fn most_common<T: Ord + Clone>(values: impl Iterator<Item = T>) -> Option<T> {

@@ -215,6 +215,29 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
             cite(out, &p.reported.citations)?;
         }
     }
+    if !e.topics.is_empty() {
+        writeln!(out, "  topics: {}", e.topics.join(", "))?;
+    }
+    if !e.figures.is_empty() {
+        writeln!(out, "  figures:")?;
+        for f in &e.figures {
+            writeln!(
+                out,
+                "    {} (given by {} articles)",
+                f.reported.value,
+                f.reported.sources.len()
+            )?;
+            cite(out, &f.reported.citations)?;
+        }
+    }
+    if !e.quotes.is_empty() {
+        writeln!(out, "  said:")?;
+        for q in &e.quotes {
+            let who = q.speaker_name.as_deref().or(q.speaker.as_deref());
+            writeln!(out, "    {}: «{}»", who.unwrap_or("unattributed"), q.text)?;
+            cite(out, std::slice::from_ref(&q.citation))?;
+        }
+    }
     writeln!(
         out,
         "  articles ({}; languages {}; outlets {}):",
