@@ -215,7 +215,9 @@ fn topics(
     participants: &[Participant],
     place: Option<&Reported<String>>,
 ) -> Vec<String> {
-    let mut named: BTreeMap<&str, (BTreeSet<&ArticleId>, Vec<(&str, &str)>)> = BTreeMap::new();
+    /// Entity -> the articles naming it, and its names as (language, name).
+    type Named<'a> = BTreeMap<&'a str, (BTreeSet<&'a ArticleId>, Vec<(&'a str, &'a str)>)>;
+    let mut named: Named = BTreeMap::new();
     for d in reports {
         for m in d.mentions.iter().filter(|m| m.kind != EntityKind::Person) {
             let entry = named.entry(m.entity.as_str()).or_default();
