@@ -8,7 +8,6 @@
 //! "is expected to".
 
 use crate::lexicon::lexicon;
-use crate::normalise::proclitic_readings;
 use crate::sentences::Text;
 use khabar_core::{Cues, EventKind, Span};
 
@@ -25,7 +24,7 @@ fn kind_of(s: &str) -> EventKind {
 fn phrase_at(t: &Text, i: usize, ws: &[String]) -> Option<usize> {
     let tk = &t.toks[i];
     let first_ok = if tk.arabic {
-        proclitic_readings(&tk.lower)
+        tk.readings
             .iter()
             .any(|(r, _)| *r == ws[0] || crate::normalise::strip_article(r) == ws[0])
     } else {
@@ -79,6 +78,13 @@ pub fn find_cues(t: &Text) -> Cues {
             preview = true;
         }
         let mut matched = None;
+        let candidate = t.toks[i].readings.iter().any(|(r, _)| {
+            lx.firsts.contains(r) || lx.firsts.contains(crate::normalise::strip_article(r))
+        });
+        if !candidate {
+            i += 1;
+            continue;
+        }
         for (ws, kind) in &lx.cues {
             if let Some(j) = phrase_at(t, i, ws) {
                 matched = Some((j, kind_of(kind)));

@@ -10,7 +10,6 @@
 //! before the anchor (on or after it when the text is a preview).
 
 use crate::lexicon::lexicon;
-use crate::normalise::proclitic_readings;
 use crate::sentences::Text;
 use chrono::{Datelike, Duration, NaiveDate};
 use khabar_core::{DateRef, DateResolution, Span};
@@ -38,10 +37,7 @@ enum Found {
 fn readings(t: &Text, i: usize) -> Vec<String> {
     let tk = &t.toks[i];
     if tk.arabic {
-        proclitic_readings(&tk.lower)
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect()
+        tk.readings.iter().cloned().map(|(r, _)| r).collect()
     } else {
         vec![tk.lower.clone()]
     }
@@ -300,8 +296,10 @@ pub fn find_dates(
         // the span starts after a proclitic (وأمس → أمس)
         let cut = if t.toks[s].arabic {
             let lx = lexicon();
-            proclitic_readings(&t.toks[s].lower)
-                .into_iter()
+            t.toks[s]
+                .readings
+                .iter()
+                .cloned()
                 .find(|(r, _)| {
                     r == "يوم"
                         || lx.weekdays.contains_key(r)

@@ -19,7 +19,7 @@
 
 use crate::gazetteer::{CaseRule, EntryKind, Gazetteer, Hit, NameForm};
 use crate::lexicon::lexicon;
-use crate::normalise::{proclitic_readings, strip_article};
+use crate::normalise::strip_article;
 use crate::sentences::Text;
 use khabar_core::{EntityKind, Mention, Span};
 
@@ -40,7 +40,11 @@ fn after_place_noun(t: &Text, i: usize) -> bool {
     i > 0 && t.joined(i - 1, false) && {
         let w = &t.toks[i - 1].lower;
         let nouns = &lexicon().place_nouns;
-        nouns.contains(w) || proclitic_readings(w).iter().any(|(r, _)| nouns.contains(r))
+        nouns.contains(w)
+            || t.toks[i - 1]
+                .readings
+                .iter()
+                .any(|(r, _)| nouns.contains(r))
     }
 }
 
@@ -69,8 +73,9 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
             continue;
         }
         let readings: Vec<(String, usize)> = if tk.arabic {
-            proclitic_readings(&tk.lower)
-                .into_iter()
+            tk.readings
+                .iter()
+                .cloned()
                 .map(|(w, c)| (crate::gazetteer::word_key(&w).to_string(), c))
                 .collect()
         } else {
@@ -352,10 +357,6 @@ fn is_title_word(w: &str) -> bool {
     lx.titles.iter().any(|(ws, _)| ws[0] == w) || lx.counterpart.contains(w)
 }
 
-fn arabic_base(w: &str) -> Vec<String> {
-    proclitic_readings(w).into_iter().map(|(r, _)| r).collect()
-}
-
 /// Finds the entity mentions of a text.
 ///
 /// `Mention.name` is a display name in the text's script: for a person, the fullest form of
@@ -427,12 +428,19 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         }
         let tk = &t.toks[i];
         let readings: Vec<String> = if tk.arabic {
-            arabic_base(&tk.lower)
+            tk.readings
+                .iter()
+                .map(|(r, _)| r.clone())
+                .collect::<Vec<_>>()
         } else {
             vec![tk.lower.clone()]
         };
         // a title?
         let mut title: Option<(usize, &'static str, bool)> = None; // end, role, counterpart
+        if !readings.iter().any(|r| lx.firsts.contains(r)) {
+            i += 1;
+            continue;
+        }
         for (ws, role) in &lx.titles {
             if !readings.iter().any(|r| *r == ws[0]) {
                 continue;
@@ -536,7 +544,13 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         let construct = tk.arabic
             && !counterpart
             && j == i + 1
-            && !arabic_base(&tk.lower).iter().any(|r| r.starts_with("ال"));
+            && !tk
+                .readings
+                .iter()
+                .map(|(r, _)| r.clone())
+                .collect::<Vec<_>>()
+                .iter()
+                .any(|r| r.starts_with("ال"));
         let on_behalf = t.toks[j - 1].lower == "باسم";
         if (construct || on_behalf) && country.is_none() {
             i += 1;
@@ -595,7 +609,10 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
     while i < n {
         let tk = &t.toks[i];
         let is_hon = if tk.arabic {
-            arabic_base(&tk.lower)
+            tk.readings
+                .iter()
+                .map(|(r, _)| r.clone())
+                .collect::<Vec<_>>()
                 .iter()
                 .any(|r| lx.given_honorifics.contains(r))
         } else {
@@ -652,7 +669,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         }
         let mut found: Option<(usize, usize, usize)> = None; // person, end, cut
         let readings: Vec<(String, usize)> = if tk.arabic {
-            proclitic_readings(&tk.lower)
+            tk.readings.clone()
         } else {
             vec![(tk.lower.clone(), 0)]
         };
@@ -835,7 +852,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         let mut start = t.toks[a].s;
         if t.toks[a].arabic && role.is_none() {
             // bare name with a proclitic: point past it
-            for (r, cut) in proclitic_readings(&t.toks[a].lower) {
+            for (r, cut) in t.toks[a].readings.clone() {
                 if persons[pi]
                     .words
                     .iter()
@@ -995,8 +1012,10 @@ fn read_name(
                 || lx.name_stop.contains(w)
                 || lx.say.contains(w)
                 || is_title_word(w)
-                || arabic_base(w)
+                || tk
+                    .readings
                     .iter()
+                    .map(|(r, _)| r)
                     .skip(1)
                     .any(|r| is_title_word(r) || lx.honorifics.contains(r))
                 || prefixed

@@ -6,16 +6,13 @@
 //! "Mark No. 162" → number; a bare year (1963) → unit year. Numbers inside dates are skipped.
 
 use crate::lexicon::lexicon;
-use crate::normalise::proclitic_readings;
 use crate::sentences::Text;
 use khabar_core::Figure;
 
 fn words_at(t: &Text, i: usize, ws: &[String]) -> Option<usize> {
     let tk = t.toks.get(i)?;
     let first = if tk.arabic {
-        proclitic_readings(&tk.lower)
-            .iter()
-            .any(|(r, _)| *r == ws[0])
+        tk.readings.iter().any(|(r, _)| *r == ws[0])
     } else {
         tk.lower == ws[0]
     };
@@ -51,7 +48,7 @@ fn counted_word(t: &Text, i: usize) -> Option<&'static str> {
     let lx = lexicon();
     let tk = t.toks.get(i)?;
     if tk.arabic {
-        proclitic_readings(&tk.lower)
+        tk.readings
             .iter()
             .find_map(|(r, _)| lx.counted.get(r).copied())
     } else {
@@ -118,10 +115,7 @@ pub fn find_figures(t: &Text, used: &mut [bool]) -> Vec<Figure> {
         if tk.number && end < n && t.joined(end - 1, false) {
             let next = &t.toks[end];
             let readings: Vec<String> = if next.arabic {
-                proclitic_readings(&next.lower)
-                    .into_iter()
-                    .map(|(r, _)| r)
-                    .collect()
+                next.readings.iter().cloned().map(|(r, _)| r).collect()
             } else {
                 vec![next.lower.clone()]
             };

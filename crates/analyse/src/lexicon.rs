@@ -51,6 +51,9 @@ pub struct Lexicon {
     pub future_stems: Vec<String>,
     /// Nouns that announce a place name.
     pub place_nouns: HashSet<String>,
+    /// First words of titles, cues and preview phrases (a token none of whose readings is one
+    /// skips those lists).
+    pub firsts: HashSet<String>,
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -146,6 +149,14 @@ pub fn lexicon() -> &'static Lexicon {
             preview: data::PREVIEW_PHRASES.iter().map(|w| words(w)).collect(),
             future_stems: data::FUTURE_VERB_STEMS.iter().map(|w| fold(w)).collect(),
             place_nouns: set(data::PLACE_NOUNS),
+            firsts: data::ROLE_TITLES
+                .iter()
+                .map(|(t, _)| t)
+                .chain(data::EVENT_CUES.iter().map(|(c, _)| c))
+                .chain(data::PREVIEW_PHRASES.iter())
+                .chain(data::COUNTERPART_WORDS.iter())
+                .filter_map(|p| words(p).into_iter().next())
+                .collect(),
         }
     })
 }

@@ -8,7 +8,6 @@
 //! (nearest the verb of saying), else the last speaker (a pronoun: "وشدد على أن …").
 
 use crate::lexicon::lexicon;
-use crate::normalise::proclitic_readings;
 use crate::sentences::Text;
 use khabar_core::{EntityKind, Mention, Quote, Span};
 
@@ -38,9 +37,7 @@ fn is_say(t: &Text, i: usize) -> bool {
     let lx = lexicon();
     let tk = &t.toks[i];
     if tk.arabic {
-        proclitic_readings(&tk.lower)
-            .iter()
-            .any(|(r, _)| lx.say.contains(r))
+        tk.readings.iter().any(|(r, _)| lx.say.contains(r))
     } else {
         lx.say.contains(&tk.lower)
     }

@@ -8,7 +8,7 @@
 //! and digits are split apart ("الذكرى57" → "الذكرى", "57").
 
 use crate::data;
-use crate::normalise::{is_arabic_letter, Normalised};
+use crate::normalise::{is_arabic_letter, proclitic_readings, Normalised};
 use khabar_core::Span;
 
 /// One word of the matching-form text.
@@ -30,6 +30,9 @@ pub struct Tok {
     pub upper: bool,
     /// A number (digits with optional , and .).
     pub number: bool,
+    /// The word and its readings without proclitics (Arabic: وللكويت → الكويت), with the bytes
+    /// cut; computed once here because every extractor asks ([`proclitic_readings`]).
+    pub readings: Vec<(String, usize)>,
 }
 
 /// A text ready for the extractors: matching form, sentences and tokens.
@@ -108,7 +111,9 @@ impl Text {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || ('\u{064B}'..='\u{065F}').contains(&c)
+    c.is_ascii_alphanumeric()
+        || ('\u{0621}'..='\u{065F}').contains(&c)
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Appends the tokens of `text[a..b]` to `out`.
@@ -148,11 +153,18 @@ pub fn tokenize(text: &str, a: usize, b: usize, sent: usize, out: &mut Vec<Tok>)
         let letters = word.chars().filter(|c| c.is_alphabetic());
         let upper =
             word.chars().any(|c| c.is_alphabetic()) && letters.clone().all(|c| c.is_uppercase());
+        let lower = word.to_lowercase();
+        let readings = if arabic {
+            proclitic_readings(&lower)
+        } else {
+            vec![(lower.clone(), 0)]
+        };
         out.push(Tok {
             s: a + start,
             e: a + end,
             sent,
-            lower: word.to_lowercase(),
+            readings,
+            lower,
             arabic,
             cap: first.is_uppercase(),
             upper,
