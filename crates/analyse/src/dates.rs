@@ -299,7 +299,6 @@ pub fn find_dates(
             t.toks[s]
                 .readings
                 .iter()
-                .cloned()
                 .find(|(r, _)| {
                     r == "يوم"
                         || lx.weekdays.contains_key(r)
@@ -307,7 +306,7 @@ pub fn find_dates(
                         || lx.relative.iter().any(|(ws, _)| ws[0] == *r)
                         || lx.months_ar.iter().any(|(ws, _)| ws[0] == *r)
                 })
-                .map(|(_, c)| c)
+                .map(|(_, c)| *c)
                 .unwrap_or(0)
         } else {
             0

@@ -75,8 +75,7 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
         let readings: Vec<(String, usize)> = if tk.arabic {
             tk.readings
                 .iter()
-                .cloned()
-                .map(|(w, c)| (crate::gazetteer::word_key(&w).to_string(), c))
+                .map(|(w, c)| (crate::gazetteer::word_key(w).to_string(), *c))
                 .collect()
         } else {
             vec![(tk.lower.clone(), 0)]
