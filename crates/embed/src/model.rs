@@ -42,11 +42,10 @@ pub(crate) const PIECE_ROW: usize = PROJ + 10 * CNN;
 const LOCAL: u32 = 1 << 31;
 
 /// Per-piece results of the token-local part of the network (projection + layer norm and its
-/// products with each W1 block): they depend only on the piece id, so frequent pieces are
-/// computed once and shared by all threads, up to a memory budget. Exact: the same products,
-/// summed in another order.
+/// products with each W1 block), in f16: they depend only on the piece id, so frequent pieces
+/// are computed once and shared by all threads, up to a memory budget.
 pub(crate) struct PieceCache {
-    slots: Vec<OnceLock<Box<[f32]>>>,
+    slots: Vec<OnceLock<Box<[u16]>>>,
     used: AtomicUsize,
     cap: usize,
 }
@@ -57,16 +56,16 @@ impl PieceCache {
         PieceCache {
             slots: (0..vocab).map(|_| OnceLock::new()).collect(),
             used: AtomicUsize::new(0),
-            cap: budget_bytes / (PIECE_ROW * 4),
+            cap: budget_bytes / (PIECE_ROW * 2),
         }
     }
 
     #[inline]
-    fn get(&self, id: u32) -> Option<&[f32]> {
+    fn get(&self, id: u32) -> Option<&[u16]> {
         self.slots.get(id as usize)?.get().map(|b| &b[..])
     }
 
-    fn insert(&self, id: u32, row: &[f32]) {
+    fn insert(&self, id: u32, row: &[u16]) {
         if self.cap == 0 || self.used.load(Ordering::Relaxed) >= self.cap {
             return;
         }
@@ -355,23 +354,25 @@ impl Weights {
     ) {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx512f") {
+            let f16c = std::is_x86_feature_detected!("f16c");
+            if f16c && std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 unsafe { self.features_avx512(ids, lens, owned, cache, s) };
                 return;
             }
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            if f16c && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+            {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 unsafe { self.features_avx2(ids, lens, owned, cache, s) };
                 return;
             }
         }
-        self.features_impl(ids, lens, owned, cache, s)
+        self.features_impl::<false>(ids, lens, owned, cache, s)
     }
 
     /// `features_impl` compiled with AVX2 so its element-wise loops use 256-bit vectors.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
+    #[target_feature(enable = "avx2,fma,f16c")]
     unsafe fn features_avx2(
         &self,
         ids: &[u32],
@@ -380,12 +381,12 @@ impl Weights {
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
-        self.features_impl(ids, lens, owned, cache, s)
+        self.features_impl::<true>(ids, lens, owned, cache, s)
     }
 
     /// `features_impl` compiled with AVX-512F.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
     unsafe fn features_avx512(
         &self,
         ids: &[u32],
@@ -394,11 +395,11 @@ impl Weights {
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
-        self.features_impl(ids, lens, owned, cache, s)
+        self.features_impl::<true>(ids, lens, owned, cache, s)
     }
 
     #[inline(always)]
-    fn features_impl(
+    fn features_impl<const HW: bool>(
         &self,
         ids: &[u32],
         lens: &[usize],
@@ -447,13 +448,17 @@ impl Weights {
         }
         if !s.miss.is_empty() {
             self.piece_rows(&s.miss, &mut s.emb, &mut s.local);
+            // Stored as f16 (cache and batch-local rows alike, so a text's vector does not
+            // depend on what is cached).
+            s.local16.resize(s.local.len(), 0);
+            crate::half::encode::<HW>(&s.local, &mut s.local16);
             for (k, &id) in s.miss.iter().enumerate() {
-                cache.insert(id, &s.local[k * PIECE_ROW..(k + 1) * PIECE_ROW]);
+                cache.insert(id, &s.local16[k * PIECE_ROW..(k + 1) * PIECE_ROW]);
                 s.local_of[id as usize] = u32::MAX;
             }
         }
-        let local = &s.local;
-        let row_of = |src: u32| -> &[f32] {
+        let local = &s.local16;
+        let row_of = |src: u32| -> &[u16] {
             if src & LOCAL != 0 {
                 let k = (src & !LOCAL) as usize;
                 &local[k * PIECE_ROW..(k + 1) * PIECE_ROW]
@@ -483,12 +488,10 @@ impl Weights {
                         }
                         let row = row_of(s.src[k0 + q as usize]);
                         let g = &row[PROJ + G_OFF[bi] + j * CNN..PROJ + G_OFF[bi] + (j + 1) * CNN];
-                        add(h, g);
+                        crate::half::add::<HW>(h, g);
                     }
                     let xs = &row_of(s.src[k0 + p])[bi * CNN..(bi + 1) * CNN];
-                    for (hv, &xv) in h.iter_mut().zip(xs) {
-                        *hv = hv.max(0.0) + xv;
-                    }
+                    crate::half::relu_add::<HW>(h, xs);
                 }
                 k0 += l;
             }
@@ -650,6 +653,7 @@ pub(crate) struct Scratch {
     acc: Vec<f32>,
     emb: Vec<f32>,
     local: Vec<f32>,
+    local16: Vec<u16>,
     local_of: Vec<u32>,
     miss: Vec<u32>,
     src: Vec<u32>,

@@ -107,7 +107,7 @@ fn vectors_match_reference() {
         }
     }
     eprintln!(
-        "min cosine vs reference over {} strings: {min:.6}",
+        "min cosine vs reference over {} strings: {min:.7}",
         cases().len()
     );
     assert!(min >= 0.999, "min cosine {min} on {worst:?}");
