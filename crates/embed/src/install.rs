@@ -195,6 +195,11 @@ fn download_wheel(dir: &Path) -> Result<(), Error> {
             "--no-deps",
             "--only-binary=:all:",
             "--disable-pip-version-check",
+            // fail within minutes, not pip's default of retrying for long, when offline
+            "--retries",
+            "2",
+            "--timeout",
+            "30",
             "-d",
         ];
         let mut tried = Vec::new();
