@@ -103,7 +103,11 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
                     }
                     Some(None) => {}
                 }
-                if j >= n || !t.joined(j - 1, true) || j - i >= gz.max_words {
+                let initials = t.gap(j - 1) == "."
+                    && t.toks[j - 1].upper
+                    && t.toks[j - 1].lower.chars().count() == 1
+                    && t.toks[j - 1].sent == t.toks.get(j).map_or(usize::MAX, |x| x.sent);
+                if j >= n || !(t.joined(j - 1, true) || initials) || j - i >= gz.max_words {
                     break;
                 }
                 key.push(' ');
@@ -405,9 +409,11 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         });
     }
 
+    // what a title is "of": a country, or an organisation ("الأمين العام للأمم المتحدة",
+    // "UN Secretary-General")
     let country_of = |m: &GzMatch| -> Option<String> {
         let e = gz.entry(m.hit);
-        (e.kind == EntryKind::Country).then(|| e.id.clone())
+        (e.kind == EntryKind::Country || e.kind == EntryKind::Organisation).then(|| e.id.clone())
     };
 
     let mut persons: Vec<Person> = Vec::new();
@@ -482,7 +488,10 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
             if let Some(k) = gz_end[p] {
                 let m = &gms[k];
                 // the country right before the title, or before its 's
-                if p != i || t.joined(m.b - 1, true) {
+                let initial = t.toks[m.b - 1].upper
+                    && t.toks[m.b - 1].lower.chars().count() == 1
+                    && t.gap(m.b - 1).trim() == ".";
+                if p != i || t.joined(m.b - 1, true) || initial {
                     if let Some(c) = country_of(m) {
                         country = Some(c);
                         start = m.a;
@@ -981,6 +990,8 @@ fn read_name(
                 || in_gz[k]
                 || (any_gz[k] && k > a)
                 || is_title_word(&tk.lower)
+                || lx.weekdays.contains_key(&tk.lower)
+                || lx.months_en.contains_key(&tk.lower)
             {
                 break;
             }

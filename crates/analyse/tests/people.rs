@@ -157,3 +157,19 @@ fn organisations_across_scripts() {
     assert_eq!(ids(&ar), vec!["org:arab_league", "org:gcc", "org:unsc"]);
     assert_eq!(ids(&ar), ids(&en));
 }
+
+#[test]
+fn titles_of_organisations_and_secretaries_of_state() {
+    let ar = doc("وقال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن الوضع كارثي.");
+    let en = doc(
+        "UN Secretary-General Antonio Guterres said on Tuesday the situation was catastrophic.",
+    );
+    let want = vec![pair("person:jtrs.n", "secretary_general@org:un")];
+    assert_eq!(roles(&ar), want);
+    assert_eq!(roles(&en), want);
+    let ar = doc("التقى وزير الخارجية الأمريكي أنتوني بلينكن الرئيس المصري.");
+    let en = doc("U.S. Secretary of State Antony Blinken met the Egyptian president.");
+    let want = vec![pair("person:blnkn.n", "foreign_minister@country:US")];
+    assert_eq!(roles(&ar), want);
+    assert_eq!(roles(&en), want);
+}
