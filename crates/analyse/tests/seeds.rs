@@ -147,3 +147,57 @@ fn dateline_fills_the_publication_date() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn analyser_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Analyser>();
+}
+
+/// Every span of every annotation lies on character boundaries of the body, on cut texts too
+/// (truncated articles, half sentences, stray quotes).
+#[test]
+fn spans_are_valid_on_truncated_texts() {
+    let a = analyser();
+    for entry in std::fs::read_dir(seeds_dir()).unwrap() {
+        let body = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let cuts: Vec<usize> = body
+            .char_indices()
+            .map(|(i, _)| i)
+            .step_by(97)
+            .chain([body.len()])
+            .collect();
+        for &cut in &cuts {
+            let text = &body[..cut];
+            let d = a.analyse(Article::new(Source::Stdin, text.to_string()));
+            let b = &d.article.body;
+            let mut spans: Vec<khabar_core::Span> = Vec::new();
+            spans.extend(d.removed.iter().map(|r| r.span));
+            spans.extend(d.sentences.iter().map(|s| s.span));
+            spans.extend(d.tokens.iter().map(|t| t.span));
+            spans.extend(d.mentions.iter().map(|m| m.span));
+            spans.extend(d.dates.iter().map(|x| x.span));
+            spans.extend(d.figures.iter().map(|x| x.span));
+            spans.extend(d.quotes.iter().map(|x| x.span));
+            spans.extend(d.cues.kinds.iter().map(|(_, s)| *s));
+            for s in spans {
+                assert!(
+                    s.start <= s.end && s.end <= b.len(),
+                    "{s:?} outside {}",
+                    b.len()
+                );
+                assert!(
+                    b.is_char_boundary(s.start) && b.is_char_boundary(s.end),
+                    "{s:?} splits a character"
+                );
+            }
+            for m in &d.mentions {
+                assert!(
+                    d.sentence_of(m.span).is_some(),
+                    "mention {:?} outside every sentence",
+                    m
+                );
+            }
+        }
+    }
+}
