@@ -257,8 +257,8 @@ fn write_corpus(args: &BenchIngestArgs, dir: &Path) -> Result<Vec<(PathBuf, usiz
             if let Some(lang) = lang {
                 record["lang"] = lang.clone().into();
             }
-            if args.per_day > 0 {
-                record["published_at"] = day(i / args.per_day).into();
+            if let Some(n) = i.checked_div(args.per_day) {
+                record["published_at"] = day(n).into();
             }
             serde_json::to_writer(&mut out, &record)?;
             out.write_all(b"\n")?;
@@ -276,6 +276,18 @@ fn proc_status_mb(key: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// CPU time (user + system) of this process so far, in seconds, from /proc/self/stat (Linux;
+/// clock ticks of 1/100 s, the kernel's USER_HZ on every mainstream architecture).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// Total size of the files directly in `dir` (the database, its WAL and shared memory), in MB.
@@ -313,11 +325,15 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
     let rss_after_load = proc_status_mb("VmRSS:");
 
     let mut rows = Vec::new();
-    let (mut total_seconds, mut stored, mut duplicates, mut rejected) = (0.0, 0, 0, 0);
+    let (mut total_seconds, mut total_cpu, mut stored, mut duplicates, mut rejected) =
+        (0.0, 0.0, 0, 0, 0);
     for (k, (path, count)) in slices.iter().enumerate() {
         let start = Instant::now();
+        let cpu_start = cpu_seconds();
         let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(path), true)?;
         let seconds = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
+        total_cpu += cpu.unwrap_or(0.0);
         total_seconds += seconds;
         stored += summary.ingested;
         duplicates += summary.duplicates;
@@ -330,17 +346,19 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             "articles": count,
             "seconds": seconds,
             "articles_per_second": *count as f64 / seconds.max(1e-9),
+            "cpu_seconds": cpu,
             "store_articles": stored,
             "store_mb": dir_mb(&data_dir),
             "rss_mb": proc_status_mb("VmRSS:"),
         });
         // On stderr, also with --json: progress of a long run.
         eprintln!(
-            "slice {:>2}/{SLICES}: {:>7} articles in {:>8.1} s = {:>7.1} articles/s (store {} articles, {:.0} MB; RSS {:.0} MB)",
+            "slice {:>2}/{SLICES}: {:>7} articles in {:>8.1} s = {:>7.1} articles/s, CPU {:.1} s (store {} articles, {:.0} MB; RSS {:.0} MB)",
             k + 1,
             count,
             seconds,
             *count as f64 / seconds.max(1e-9),
+            cpu.unwrap_or(f64::NAN),
             stored,
             dir_mb(&data_dir),
             proc_status_mb("VmRSS:").unwrap_or(f64::NAN)
@@ -371,6 +389,9 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         "release_build": !cfg!(debug_assertions),
         "seconds": total_seconds,
         "articles_per_second": args.articles as f64 / total_seconds.max(1e-9),
+        "cpu_seconds": total_cpu,
+        "articles_per_cpu_second": args.articles as f64 / total_cpu.max(1e-9),
+        "load_average": std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.trim().to_string()),
         "slices": rows,
         "peak_rss_mb": peak_rss,
         "rss_after_load_mb": rss_after_load,
@@ -391,6 +412,11 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             events,
             total_seconds,
             args.articles as f64 / total_seconds.max(1e-9)
+        );
+        println!(
+            "CPU (user + system) {total_cpu:.1} s: {:.1} articles per CPU-second; load average at the end {}",
+            args.articles as f64 / total_cpu.max(1e-9),
+            report["load_average"].as_str().unwrap_or("?")
         );
         let rates: Vec<String> = report["slices"]
             .as_array()
