@@ -48,6 +48,20 @@ fn after_place_noun(t: &Text, i: usize) -> bool {
     }
 }
 
+/// A headline in title case ("Minister Says Talks Were Useful"): capitals tell nothing there.
+fn title_case_sentence(t: &Text, sent: usize) -> bool {
+    let words: Vec<&crate::sentences::Tok> = t
+        .toks
+        .iter()
+        .filter(|x| x.sent == sent && !x.number && !x.arabic)
+        .collect();
+    let caps = words.iter().filter(|x| x.cap).count();
+    words.len() >= 3 && caps * 10 >= words.len() * 6
+}
+
+/// English honorifics before a family name ("Mr Smith").
+const FAMILY_HONORIFICS: &[&str] = &["mr", "mrs", "ms", "dr", "senator", "sen", "rep", "gov"];
+
 const LOWER_INSIDE: &[&str] = &["of", "the", "and", "for", "de", "du", "des", "al"];
 
 fn case_ok(t: &Text, a: usize, b: usize, rule: CaseRule) -> bool {
@@ -624,8 +638,12 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
                 .iter()
                 .any(|r| lx.given_honorifics.contains(r))
         } else {
-            tk.cap && lx.given_honorifics.contains(&tk.lower)
+            tk.cap
+                && (lx.given_honorifics.contains(&tk.lower)
+                    || FAMILY_HONORIFICS.contains(&tk.lower.as_str()))
         };
+        // "Mr Smith" names a family, "Sheikh Salem" a given name
+        let family_hon = !tk.arabic && FAMILY_HONORIFICS.contains(&tk.lower.as_str());
         if consumed[i] || !is_hon {
             i += 1;
             continue;
@@ -634,7 +652,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         if nb > na {
             let words = name_words(t, na, nb);
             // "Sheikh Salem": a given name after the honorific names the person of that given name
-            let given = (words.len() == 1)
+            let given = (words.len() == 1 && !family_hon)
                 .then(|| {
                     persons
                         .iter()
@@ -661,6 +679,57 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         } else {
             i += 1;
         }
+    }
+
+    // English names next to a verb of saying: "John Smith said", "said John Smith"
+    let mut i = 0;
+    while i < n {
+        let tk = &t.toks[i];
+        if tk.arabic || !lx.say.contains(&tk.lower) || title_case_sentence(t, tk.sent) {
+            i += 1;
+            continue;
+        }
+        // before: the capitalised run ending right before the verb
+        let mut a = i;
+        while a > 0
+            && i - a < 4
+            && t.joined(a - 1, true)
+            && !consumed[a - 1]
+            && !in_gz[a - 1]
+            && (t.toks[a - 1].cap || lx.particles.contains(&t.toks[a - 1].lower))
+            && !t.toks[a - 1].upper
+            && !lx.honorifics.contains(&t.toks[a - 1].lower)
+        {
+            a -= 1;
+        }
+        // a sentence-initial capital alone is any word: ask for two names
+        let range = if i - a >= 2 {
+            Some((a, i))
+        } else if i + 2 < n && t.joined(i, false) {
+            let (na, nb) = read_name(t, i + 1, &hard_gz, &in_gz, &consumed);
+            (nb >= na + 2 && t.toks[na].cap).then_some((na, nb))
+        } else {
+            None
+        };
+        if let Some((na, nb)) = range {
+            let person_like = (na..nb).all(|k| {
+                !consumed[k]
+                    && !t.toks[k].number
+                    && !crate::data::NON_PERSON_HEADS.contains(&t.toks[k].lower.as_str())
+                    && !LOWER_INSIDE.contains(&t.toks[k].lower.as_str())
+            });
+            if person_like {
+                let words = name_words(t, na, nb);
+                if words.len() >= 2 {
+                    let p = link_person(&mut persons, words, None, na);
+                    for c in consumed.iter_mut().take(nb).skip(na) {
+                        *c = true;
+                    }
+                    person_mentions.push((na, nb, p, None));
+                }
+            }
+        }
+        i += 1;
     }
 
     // bare names of people already named: لافروف, Lavrov, الصباح, العبد الله
@@ -992,6 +1061,8 @@ fn read_name(
                 || is_title_word(&tk.lower)
                 || lx.weekdays.contains_key(&tk.lower)
                 || lx.months_en.contains_key(&tk.lower)
+                || crate::data::NON_PERSON_HEADS.contains(&tk.lower.as_str())
+                || ["we", "i", "he", "she", "they", "it", "you", "of"].contains(&tk.lower.as_str())
             {
                 break;
             }

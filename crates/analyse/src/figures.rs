@@ -186,7 +186,13 @@ pub fn find_figures(t: &Text, used: &mut [bool]) -> Vec<Figure> {
                     if let Some(c) = counted_word(t, end) {
                         counted = Some(c.into());
                         end += 1;
-                    } else if !t.toks[end].arabic && t.toks[end].cap {
+                    } else if !t.toks[end].arabic
+                        && t.toks[end].cap
+                        && !t.toks[end].upper
+                        && t.toks[end].lower.len() > 4
+                        && t.toks[end].lower.ends_with('s')
+                        && !(1900.0..=2100.0).contains(&value)
+                    {
                         // a people: "9,000 Palestinians"; victims if the sentence says so
                         let sent_start = t.toks.iter().position(|x| x.sent == sent).unwrap_or(0);
                         let victims = (sent_start..start)

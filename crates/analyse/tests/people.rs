@@ -173,3 +173,16 @@ fn titles_of_organisations_and_secretaries_of_state() {
     assert_eq!(roles(&ar), want);
     assert_eq!(roles(&en), want);
 }
+
+#[test]
+fn english_speakers_without_titles() {
+    let d = doc("\"We will rebuild the church,\" Pastor John Smith said on Sunday. Mr. Smith added that donations were welcome.");
+    let ids: Vec<&str> = d
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| m.entity.as_str())
+        .collect();
+    assert_eq!(ids, vec!["person:smt.j", "person:smt.j"]);
+    assert_eq!(d.quotes[0].speaker.as_deref(), Some("person:smt.j"));
+}
