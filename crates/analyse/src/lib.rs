@@ -152,7 +152,14 @@ impl Analyser {
 
         let mut mentions = entities::find_mentions(&self.gazetteer, &text, body);
         entities::fill_names(body, &mut mentions);
-        let cues = cues::find_cues(&text);
+        let mut cues = cues::find_cues(&text);
+        // a headline given apart from the body ("… سيناقشان …") can make the text a preview
+        if let Some(title) = article.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            let t = sentences::Text::new(title, &[Span::new(0, title.len())]);
+            if cues::find_cues(&t).preview {
+                cues.preview = true;
+            }
+        }
 
         // tokens inside names are not dates ("روسيا اليوم")
         let n = text.toks.len();

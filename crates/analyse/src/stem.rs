@@ -97,6 +97,16 @@ pub fn english(word: &str) -> String {
     w.to_string()
 }
 
+/// The search terms of a text: its words in matching form, light-stemmed, in order (for a
+/// full-text index that must agree with the analyser: "والكويتيين" and "الكويتية" both give
+/// "كويتي").
+pub fn terms(text: &str) -> Vec<String> {
+    let n = crate::normalise::Normalised::new(text);
+    let mut toks = Vec::new();
+    crate::sentences::tokenize(&n.text, 0, n.text.len(), 0, &mut toks);
+    toks.iter().map(|t| stem(&t.lower)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +130,12 @@ mod tests {
         assert_eq!(s("للكويت"), "كويت");
         assert_eq!(s("بالعلاقات"), s("العلاقات"));
         assert_eq!(s("المفاوضات"), "مفاوض");
+    }
+
+    #[test]
+    fn search_terms() {
+        assert_eq!(terms("والكويتيين، الكويتية"), vec!["كويتي", "كويتي"]);
+        assert_eq!(terms("Talks in Moscow"), vec!["talk", "in", "moscow"]);
     }
 
     #[test]
