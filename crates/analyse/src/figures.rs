@@ -109,8 +109,30 @@ pub fn find_figures(t: &Text, used: &mut [bool]) -> Vec<Figure> {
             continue;
         };
         let sent = tk.sent;
+        // a model or disease number: كوفيد-19, F-16, G20 (a word joined by a hyphen)
+        if tk.number
+            && i > 0
+            && t.toks[i - 1].sent == sent
+            && t.gap(i - 1) == "-"
+            && !t.toks[i - 1].number
+        {
+            i += 1;
+            continue;
+        }
         let mut start = i;
         let mut end = i + 1;
+        // thousands written with a space: "10 810", "250 000"
+        while tk.number
+            && end < n
+            && t.toks[end].number
+            && t.toks[end].lower.len() == 3
+            && t.gap(end - 1) == " "
+            && t.toks[end].sent == sent
+            && t.toks[end - 1].lower.len() <= 3
+        {
+            value = value * 1000.0 + parse_number(&t.toks[end].lower).unwrap_or(0.0);
+            end += 1;
+        }
         // multiplier: 9 آلاف, 2.5 million
         if tk.number && end < n && t.joined(end - 1, false) {
             let next = &t.toks[end];
@@ -289,6 +311,16 @@ mod tests {
         );
         let f = figs("وصلت إلى 400 طن");
         assert_eq!((f[0].value, f[0].unit.as_deref()), (400.0, Some("tonne")));
+    }
+
+    #[test]
+    fn spaced_thousands_and_model_numbers() {
+        let f = figs("أصيب أكثر من 250 000 شخص بكوفيد-19");
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].value, f[0].counted.as_deref(), f[0].hedge.as_deref()),
+            (250000.0, Some("people"), Some("over"))
+        );
     }
 
     #[test]
