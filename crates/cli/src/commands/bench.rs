@@ -193,8 +193,15 @@ fn edit(text: &mut String, rng: &mut Rng) -> Option<String> {
     }
 }
 
-/// Copy `copy` of `base`: the text and the edits made, distinct from every id in `seen`.
-fn variant(base: &str, copy: usize, rng: &mut Rng, seen: &HashSet<ArticleId>) -> (String, String) {
+/// Copy `copy` of `base`, article `index` of the corpus: the text and the edits made, distinct
+/// from every id in `seen`.
+fn variant(
+    base: &str,
+    copy: usize,
+    index: usize,
+    rng: &mut Rng,
+    seen: &HashSet<ArticleId>,
+) -> (String, String) {
     let mut text = base.to_string();
     let mut edits = Vec::new();
     if copy > 0 {
@@ -208,9 +215,10 @@ fn variant(base: &str, copy: usize, rng: &mut Rng, seen: &HashSet<ArticleId>) ->
             }
         }
         if seen.contains(&ArticleId::of_body(&text)) {
-            // Nothing left to edit: a trailing note makes the copy distinct.
-            text.push_str(&format!(" (Update {copy}.)"));
-            edits.push(format!("appended \"(Update {copy}.)\""));
+            // Nothing left to edit: a trailing note with the article's index in the corpus makes
+            // the copy distinct (two texts edited down to the same words get different notes).
+            text.push_str(&format!(" (Update {index}.)"));
+            edits.push(format!("appended \"(Update {index}.)\""));
         }
     }
     let note = if edits.is_empty() {
@@ -247,7 +255,7 @@ fn write_corpus(args: &BenchIngestArgs, dir: &Path) -> Result<Vec<(PathBuf, usiz
             let (lang, base) = &bases[i % bases.len()];
             let copy = i / bases.len();
             let mut rng = Rng::new(args.seed, i as u64);
-            let (text, variation) = variant(base, copy, &mut rng, &seen);
+            let (text, variation) = variant(base, copy, i, &mut rng, &seen);
             seen.insert(ArticleId::of_body(&text));
             let mut record = serde_json::json!({
                 "id": format!("bench-{i}"),
@@ -485,11 +493,11 @@ mod tests {
         let base =
             "Rain fell on 12 May. The river rose 3 metres. Roads closed. Schools shut early.";
         let mut seen = HashSet::new();
-        let (original, note) = variant(base, 0, &mut Rng::new(1, 0), &seen);
+        let (original, note) = variant(base, 0, 0, &mut Rng::new(1, 0), &seen);
         assert_eq!((original.as_str(), note.as_str()), (base, "original"));
         seen.insert(ArticleId::of_body(&original));
         for copy in 1..40 {
-            let (text, note) = variant(base, copy, &mut Rng::new(1, copy as u64), &seen);
+            let (text, note) = variant(base, copy, copy, &mut Rng::new(1, copy as u64), &seen);
             assert!(note.starts_with(&format!("copy {copy}: ")), "{note}");
             assert!(
                 seen.insert(ArticleId::of_body(&text)),
@@ -504,17 +512,32 @@ mod tests {
     fn the_same_seed_gives_the_same_copy() {
         let base = "One 1. Two 22. Three 333. Four.";
         let seen = HashSet::from([ArticleId::of_body(base)]);
-        let a = variant(base, 1, &mut Rng::new(7, 5), &seen);
-        let b = variant(base, 1, &mut Rng::new(7, 5), &seen);
+        let a = variant(base, 1, 5, &mut Rng::new(7, 5), &seen);
+        let b = variant(base, 1, 5, &mut Rng::new(7, 5), &seen);
         assert_eq!(a, b);
     }
 
     #[test]
-    fn a_text_without_anything_to_edit_gets_a_note() {
+    fn a_text_without_anything_to_edit_gets_a_note_naming_its_index() {
         let seen = HashSet::from([ArticleId::of_body("Hello world")]);
-        let (text, note) = variant("Hello world", 2, &mut Rng::new(1, 1), &seen);
-        assert_eq!(text, "Hello world (Update 2.)");
+        let (text, note) = variant("Hello world", 2, 3000, &mut Rng::new(1, 1), &seen);
+        assert_eq!(text, "Hello world (Update 3000.)");
         assert!(note.contains("appended"));
+        // Two bases edited down to the same words, as two copies of one crawled captcha page
+        // were in the 10k run: the notes differ, so the copies stay distinct.
+        let a = "Blocked. Click here. Extra one.";
+        let b = "Blocked. Click here. Extra two.";
+        let seen = HashSet::from([
+            ArticleId::of_body(a),
+            ArticleId::of_body(b),
+            ArticleId::of_body("Blocked. Click here."),
+            ArticleId::of_body("Blocked. Extra one."),
+            ArticleId::of_body("Blocked. Extra two."),
+            ArticleId::of_body("Blocked."),
+        ]);
+        let (x, _) = variant(a, 3, 10, &mut Rng::new(1, 10), &seen);
+        let (y, _) = variant(b, 3, 11, &mut Rng::new(1, 11), &seen);
+        assert_ne!(x, y);
     }
 
     #[test]
