@@ -100,6 +100,45 @@ fn gap_is(t: &Text, i: usize, seps: &[&str]) -> bool {
         && seps.contains(&t.gap(i))
 }
 
+/// A Hijri month name at token `i`: (month, end token).
+fn hijri_month_at(t: &Text, i: usize) -> Option<(u32, usize)> {
+    let lx = lexicon();
+    let tk = t.toks.get(i)?;
+    if !tk.arabic {
+        return None;
+    }
+    for (ws, m) in &lx.months_hijri {
+        if !tk.readings.iter().any(|(r, _)| *r == ws[0]) {
+            continue;
+        }
+        let mut j = i + 1;
+        let mut ok = true;
+        for w in &ws[1..] {
+            if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
+                j += 1;
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            return Some((*m, j));
+        }
+    }
+    None
+}
+
+/// The Gregorian day of a Hijri date by the tabular (arithmetic) Islamic calendar; it agrees
+/// with Umm al-Qura to within a day.
+pub fn hijri_to_gregorian(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    if !(1..=12).contains(&month) || !(1..=30).contains(&day) || year < 1 {
+        return None;
+    }
+    let (y, m, d) = (year as i64, month as i64, day as i64);
+    let jdn = d + (295 * (m - 1) + 9) / 10 + (y - 1) * 354 + (3 + 11 * y) / 30 + 1_948_439;
+    NaiveDate::from_num_days_from_ce_opt((jdn - 1_721_425) as i32)
+}
+
 /// An absolute or day-month date starting at token `i`: (found, end token).
 fn date_at(t: &Text, i: usize) -> Option<(Found, usize)> {
     let lx = lexicon();
@@ -124,6 +163,25 @@ fn date_at(t: &Text, i: usize) -> Option<(Found, usize)> {
                     if let (Some(m), Some(y)) = (num(t, i + 1), year(t, i + 2)) {
                         if let Some(date) = NaiveDate::from_ymd_opt(y, m, a) {
                             return Some((Found::Abs(date), i + 3));
+                        }
+                    }
+                }
+            }
+        }
+        // Hijri: day + month + year (1300–1600) [هـ]
+        if (1..=30).contains(&a) && i + 2 < n && t.joined(i, false) {
+            if let Some((m, j)) = hijri_month_at(t, i + 1) {
+                if j < n && t.joined(j - 1, false) {
+                    if let Some(y) = year(t, j).filter(|y| (1300..=1600).contains(y)) {
+                        let mut e = j + 1;
+                        if e < n
+                            && t.joined(e - 1, false)
+                            && (t.toks[e].lower == "ه" || t.toks[e].lower == "هـ")
+                        {
+                            e += 1;
+                        }
+                        if let Some(date) = hijri_to_gregorian(y, m, a) {
+                            return Some((Found::Abs(date), e));
                         }
                     }
                 }
@@ -453,6 +511,12 @@ mod tests {
             ymd(1967, 6, 4)
         );
         assert_eq!(run("في 15 آب 2021", None)[0].0, ymd(2021, 8, 15));
+        // Hijri, tabular calendar (Umm al-Qura: 20 Rabi' II 1445 = 4 November 2023)
+        assert_eq!(
+            run("الموافق 20 ربيع الثاني 1445 هـ", None)[0].0,
+            ymd(2023, 11, 4)
+        );
+        assert_eq!(run("غرة 1 رمضان 1444", None)[0].0, ymd(2023, 3, 23));
     }
 
     #[test]

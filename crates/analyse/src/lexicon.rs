@@ -25,6 +25,8 @@ pub struct Lexicon {
     pub months_ar: Vec<(Vec<String>, u32)>,
     /// English months.
     pub months_en: HashMap<String, u32>,
+    /// Hijri months (one or two words).
+    pub months_hijri: Vec<(Vec<String>, u32)>,
     /// Weekdays.
     pub weekdays: HashMap<String, u32>,
     /// Relative day phrases.
@@ -112,6 +114,12 @@ pub fn lexicon() -> &'static Lexicon {
             say,
             months_ar: by_len(
                 data::ARABIC_MONTHS
+                    .iter()
+                    .map(|(m, n)| (words(m), *n))
+                    .collect(),
+            ),
+            months_hijri: by_len(
+                data::HIJRI_MONTHS
                     .iter()
                     .map(|(m, n)| (words(m), *n))
                     .collect(),
