@@ -51,7 +51,7 @@ pub use gazetteer::{default_gazetteer_dir, install, Gazetteer, GazetteerInfo};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The gazetteer is not installed (or is of an older format).
-    #[error("the gazetteer is not installed in {0}: run `khabar data install`")]
+    #[error("the gazetteer is not installed in {0} (or is from another version): run `khabar data install`")]
     NotInstalled(PathBuf),
     /// Installing failed.
     #[error("gazetteer install failed: {0}")]
