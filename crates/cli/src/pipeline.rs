@@ -8,7 +8,7 @@ use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
 use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
-use khabar_core::{Article, ArticleId, Doc};
+use khabar_core::{Article, ArticleId, Copy, Doc};
 use khabar_embed::Embedder;
 use khabar_ingest::Rejection;
 use khabar_store::{vectors, Link, Membership, Reads, Store, Writer};
@@ -107,13 +107,45 @@ impl Pipeline {
         let mut outcome = BatchOutcome::default();
         let mut fresh = Vec::new();
         let mut seen = BTreeSet::new();
+        let mut batch_urls: HashMap<String, ArticleId> = HashMap::new();
         let mut sightings = Vec::new();
         for article in articles {
-            if !seen.insert(article.id.clone()) || self.store.contains(&article.id)? {
-                outcome.duplicates += 1;
-                sightings.push((article.id.clone(), article.source.to_string()));
+            // Dedup layers before any work: the same normalised body, then the same page.
+            let canonical = article.url.as_deref().map(khabar_store::canonical_url);
+            let layer = if !seen.insert(article.id.clone()) || self.store.contains(&article.id)? {
+                Some((article.id.clone(), "exact-body"))
+            } else if let Some(original) = canonical.as_ref().and_then(|u| batch_urls.get(u)) {
+                Some((original.clone(), "canonical-url"))
             } else {
-                fresh.push(article);
+                match article
+                    .url
+                    .as_deref()
+                    .map(|u| self.store.article_at(u))
+                    .transpose()?
+                {
+                    Some(Some(original)) => Some((original, "canonical-url")),
+                    _ => None,
+                }
+            };
+            if layer.is_none() {
+                if let Some(u) = canonical {
+                    batch_urls.insert(u, article.id.clone());
+                }
+            }
+            match layer {
+                Some((original, layer)) => {
+                    outcome.duplicates += 1;
+                    sightings.push((
+                        original,
+                        Copy {
+                            source: article.source.to_string(),
+                            outlet: article.outlet.clone(),
+                            url: article.url.clone(),
+                            layer: layer.into(),
+                        },
+                    ));
+                }
+                None => fresh.push(article),
             }
         }
         let (docs, rejected) = self.stages.prepare_all(fresh);
@@ -146,8 +178,13 @@ impl Pipeline {
                     indexed.push((doc.article.id.clone(), profile));
                     touched.push(doc.article.id.clone());
                 }
-                for (id, source) in &sightings {
-                    w.add_sighting(id, source)?;
+                for (id, copy) in &sightings {
+                    // The copy's outlet joins the event of its original (if the original was
+                    // stored: it may have been rejected in this very batch).
+                    if w.contains(id)? {
+                        w.add_sighting(id, copy)?;
+                        touched.push(id.clone());
+                    }
                 }
                 regroup(w, model, &touched)
             })
@@ -355,7 +392,14 @@ pub fn regroup(
                         })
                 })
                 .collect::<khabar_store::Result<Vec<Doc>>>()?;
-            let event = khabar_synthesise::synthesise(&docs);
+            let mut copies = BTreeMap::new();
+            for d in &docs {
+                let found = w.sightings(&d.article.id)?;
+                if !found.is_empty() {
+                    copies.insert(d.article.id.clone(), found);
+                }
+            }
+            let event = khabar_synthesise::synthesise(&docs, &copies);
             for &i in g {
                 let evidence = membership_evidence(i, g, &groups, &members, &score, model);
                 w.put_membership(&Membership {

@@ -46,6 +46,36 @@ pub struct Citation {
     pub text: String,
 }
 
+/// Another copy of an article: the same text or the same page seen again, from an outlet that
+/// still counts, with the dedup layer that recognised it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Copy {
+    /// Where it was read.
+    pub source: String,
+    /// Its outlet, when known.
+    pub outlet: Option<String>,
+    /// Its URL, when known.
+    pub url: Option<String>,
+    /// `exact-body` (same normalised text) or `canonical-url` (same page).
+    pub layer: String,
+}
+
+/// Where an article's information comes from, so that agreement is counted in independent
+/// origins, not in copies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// `own` (the outlet's own reporting), `agency` (it credits a news agency or another
+    /// outlet), or `copy` (a near-identical body of another member).
+    pub kind: String,
+    /// Who the information comes from: the agency credited, the original's origin for a copy,
+    /// the outlet (or article) itself for own reporting. Equal keys are one origin.
+    pub key: String,
+    /// For a copy: the article it copies and the layer that found it (`near-body`, `title`).
+    pub copy_of: Option<(ArticleId, String)>,
+    /// The words that say so ("المصدر: تاس", "(KUNA)"), when there are any.
+    pub evidence: Option<String>,
+}
+
 /// A member article of an event, with what a reader needs to weigh it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
@@ -64,6 +94,11 @@ pub struct Member {
     pub published_at: Option<String>,
     /// True when the article announces the event before it happened.
     pub preview: bool,
+    /// Where its information comes from.
+    pub origin: Origin,
+    /// Other copies of it (other outlets, other URLs of the page).
+    #[serde(default)]
+    pub copies: Vec<Copy>,
 }
 
 /// A value of one slot together with who reports it.
@@ -75,6 +110,9 @@ pub struct Reported<T> {
     pub sources: Vec<ArticleId>,
     /// The sentences that say so.
     pub citations: Vec<Citation>,
+    /// The independent origins among `sources` (see [`Origin::key`]): the count that weighs.
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 /// A person taking part, with the role the sources give.
@@ -154,8 +192,10 @@ pub struct Event {
     pub members: Vec<Member>,
     /// Languages of the members, sorted.
     pub languages: Vec<String>,
-    /// Distinct outlets of the members, sorted.
+    /// Distinct outlets of the members and their copies, sorted.
     pub outlets: Vec<String>,
+    /// Independent origins of the members (see [`Origin::key`]), sorted.
+    pub origins: Vec<String>,
     /// Where the sources disagree.
     pub disagreements: Vec<Disagreement>,
 }

@@ -27,6 +27,7 @@ pub use doc::{
     Removed, Sentence, Token,
 };
 pub use event::{
-    Citation, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Participant, Reported,
+    Citation, Copy, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Origin,
+    Participant, Reported,
 };
 pub use span::Span;

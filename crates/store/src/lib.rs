@@ -19,7 +19,7 @@
 mod migrations;
 pub mod vectors;
 
-use khabar_core::{ArticleId, Doc, Event, EventId};
+use khabar_core::{ArticleId, Copy, Doc, Event, EventId};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
@@ -441,6 +441,40 @@ pub trait Reads {
             .map_err(self.sql_error())
     }
 
+    /// Other copies of an article, in the order they were seen.
+    fn sightings(&self, id: &ArticleId) -> Result<Vec<Copy>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT source, outlet, url, layer FROM sightings WHERE article = ?1 ORDER BY rowid",
+            )
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([id.as_str()], |r| {
+                Ok(Copy {
+                    source: r.get(0)?,
+                    outlet: r.get(1)?,
+                    url: r.get(2)?,
+                    layer: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
+    }
+
+    /// The stored article published at this URL (compared in canonical form), if any.
+    fn article_at(&self, url: &str) -> Result<Option<ArticleId>> {
+        self.conn()
+            .query_row(
+                "SELECT id FROM articles WHERE canonical_url = ?1 ORDER BY seq LIMIT 1",
+                [canonical_url(url)],
+                |r| Ok(ArticleId::from_stored(r.get(0)?)),
+            )
+            .optional()
+            .map_err(self.sql_error())
+    }
+
     /// The sentence vectors stored with an article.
     fn sentence_vectors(&self, id: &ArticleId) -> Result<Vec<Vec<f32>>> {
         let blob: Option<Vec<u8>> = self
@@ -472,6 +506,67 @@ impl Reads for Writer<'_> {
     fn db_path(&self) -> &Path {
         self.path
     }
+}
+
+/// Query parameters that say who shared a link, not what it points at.
+const TRACKING_PARAMETERS: &[&str] = &[
+    "utm_",
+    "fbclid",
+    "gclid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "ref",
+    "ref_src",
+    "cmpid",
+    "ocid",
+    "at_medium",
+    "at_campaign",
+];
+
+/// A URL in the form that identifies the page: scheme and `www.`, `m.`, `mobile.` and `amp.`
+/// hosts dropped, host lower-cased, `/amp` and trailing slashes removed, tracking parameters and
+/// the fragment dropped, remaining parameters sorted.
+pub fn canonical_url(url: &str) -> String {
+    let url = url.trim();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (path_part, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (host, path) = path_part.split_once('/').unwrap_or((path_part, ""));
+    let mut host = host.to_lowercase();
+    for prefix in ["www.", "m.", "mobile.", "amp."] {
+        if let Some(h) = host.strip_prefix(prefix) {
+            host = h.to_string();
+        }
+    }
+    let mut path = path.trim_end_matches('/').to_string();
+    for suffix in ["/amp", "/amp.html"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            path = p.trim_end_matches('/').to_string();
+        }
+    }
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or("").to_lowercase();
+            key != "amp"
+                && !TRACKING_PARAMETERS
+                    .iter()
+                    .any(|t| key.starts_with(t) && (t.ends_with('_') || key == *t))
+        })
+        .collect();
+    params.sort_unstable();
+    let mut out = host;
+    if !path.is_empty() {
+        out.push('/');
+        out.push_str(&path);
+    }
+    if !params.is_empty() {
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
 }
 
 fn decode_event(id: &str, json: &str) -> Result<Event> {
@@ -547,8 +642,8 @@ impl Writer<'_> {
             .tx
             .execute(
                 "INSERT OR IGNORE INTO articles
-                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors, canonical_url)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     article.id.as_str(),
                     article.source.to_string(),
@@ -562,20 +657,21 @@ impl Writer<'_> {
                     profile,
                     doc_vector,
                     sentence_vectors,
+                    article.url.as_deref().map(canonical_url),
                 ],
             )
             .map_err(self.err())?;
         Ok(inserted == 1)
     }
 
-    /// Records that a stored article was seen again from `source` (nothing when it is not stored,
-    /// e.g. its first copy was rejected).
-    pub fn add_sighting(&self, id: &ArticleId, source: &str) -> Result<()> {
+    /// Records another copy of a stored article (nothing when it is not stored, e.g. its first
+    /// copy was rejected).
+    pub fn add_sighting(&self, id: &ArticleId, copy: &Copy) -> Result<()> {
         self.tx
             .execute(
-                "INSERT OR IGNORE INTO sightings (article, source)
-                 SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)",
-                params![id.as_str(), source],
+                "INSERT OR IGNORE INTO sightings (article, source, outlet, url, layer)
+                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)",
+                params![id.as_str(), copy.source, copy.outlet, copy.url, copy.layer],
             )
             .map(drop)
             .map_err(self.sql_error())
@@ -728,6 +824,27 @@ mod tests {
         assert!((v[0] - 0.6).abs() < 0.01 && (v[1] - 0.8).abs() < 0.01);
         assert_eq!(back.sentence_embeddings.len(), 2);
         assert_eq!(store.article_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn canonical_urls_ignore_tracking_amp_mobile_and_slashes() {
+        let canonical = canonical_url("https://www.example.com/news/story-1?id=7&x=2");
+        for variant in [
+            "http://example.com/news/story-1/?x=2&id=7&utm_source=tw&utm_medium=social",
+            "https://m.example.com/news/story-1?id=7&x=2#comments",
+            "https://amp.example.com/news/story-1/amp?x=2&id=7&fbclid=abc",
+            "https://EXAMPLE.com/news/story-1?id=7&x=2&amp=1",
+        ] {
+            assert_eq!(canonical_url(variant), canonical, "{variant}");
+        }
+        assert_ne!(
+            canonical_url("https://example.com/news/story-2?id=7&x=2"),
+            canonical
+        );
+        assert_ne!(
+            canonical_url("https://example.com/news/story-1?id=8&x=2"),
+            canonical
+        );
     }
 
     #[test]

@@ -67,6 +67,12 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX constraints_a ON constraints (a);
      CREATE INDEX constraints_b ON constraints (b);",
+    // 3: copies keep their outlet and the dedup layer that caught them; canonical URLs.
+    "ALTER TABLE sightings ADD COLUMN outlet TEXT;
+     ALTER TABLE sightings ADD COLUMN url TEXT;
+     ALTER TABLE sightings ADD COLUMN layer TEXT NOT NULL DEFAULT 'exact-body';
+     ALTER TABLE articles ADD COLUMN canonical_url TEXT;
+     CREATE INDEX articles_canonical_url ON articles (canonical_url);",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.

@@ -118,6 +118,7 @@ pub fn figures(reports: &[&Doc]) -> (Vec<KeyFigure>, Vec<Disagreement>) {
                         value: display(k),
                         sources: k.reported.sources.clone(),
                         citations: k.reported.citations.clone(),
+                        origins: Vec::new(),
                     })
                     .collect(),
             });
@@ -159,6 +160,7 @@ fn key_figure(slot: &str, v: &Value) -> KeyFigure {
             value: String::new(),
             sources,
             citations,
+            origins: Vec::new(),
         },
     };
     kf.reported.value = display(&kf);

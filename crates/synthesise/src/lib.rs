@@ -17,7 +17,7 @@
 //!     figures: vec![], quotes: vec![], cues: Cues::default(),
 //!     embedding: None, sentence_embeddings: vec![],
 //! };
-//! let event = synthesise(&[doc]);
+//! let event = synthesise(&[doc], &Default::default());
 //! assert_eq!(event.members.len(), 1);
 //! assert_eq!(event.languages, vec!["en".to_string()]);
 //! assert_eq!(event.title, "Talks were held in Moscow.");
@@ -25,11 +25,12 @@
 #![warn(missing_docs)]
 
 mod figures;
+pub mod origins;
 
 use khabar_cluster::features::event_day;
 use khabar_core::{
-    ArticleId, Citation, Disagreement, Doc, EntityKind, Event, EventId, EventKind, EventQuote,
-    Member, Participant, Reported, Span,
+    ArticleId, Citation, Copy, Disagreement, Doc, EntityKind, Event, EventId, EventKind,
+    EventQuote, Member, Origin, Participant, Reported, Span,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,8 +41,10 @@ const TITLE_MAX_CHARS: usize = 160;
 /// are mentioned in passing, not participants.
 const PARTICIPANT_MIN_SHARE: f32 = 0.5;
 
-/// Builds the event of a cluster. `docs` may come in any order: the result depends on the set.
-pub fn synthesise(docs: &[Doc]) -> Event {
+/// Builds the event of a cluster from its analysed articles and the other copies of each (same
+/// text or same page from other outlets). `docs` may come in any order: the result depends on
+/// the set.
+pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Event {
     assert!(!docs.is_empty(), "an event has at least one article");
     let mut docs: Vec<&Doc> = docs.iter().collect();
     docs.sort_by(|a, b| a.article.id.cmp(&b.article.id));
@@ -52,9 +55,24 @@ pub fn synthesise(docs: &[Doc]) -> Event {
     } else {
         reports
     };
-    let members: Vec<Member> = docs.iter().map(|d| member(d)).collect();
+    let origins = origins::origins(&docs);
+    let members: Vec<Member> = docs
+        .iter()
+        .map(|d| {
+            let copies = copies.get(&d.article.id).cloned().unwrap_or_default();
+            member(d, origins[&d.article.id].clone(), copies)
+        })
+        .collect();
     let languages: BTreeSet<String> = members.iter().map(|m| m.lang.clone()).collect();
-    let outlets: BTreeSet<String> = members.iter().filter_map(|m| m.outlet.clone()).collect();
+    let outlets: BTreeSet<String> = members
+        .iter()
+        .flat_map(|m| {
+            m.outlet
+                .iter()
+                .chain(m.copies.iter().filter_map(|c| c.outlet.as_ref()))
+        })
+        .cloned()
+        .collect();
     let participants = participants(&docs);
     let date = date(&docs);
     let place = place(&docs);
@@ -70,7 +88,7 @@ pub fn synthesise(docs: &[Doc]) -> Event {
     let mut disagreements = role_disagreements(&docs);
     disagreements.extend(date_disagreement(&docs));
     disagreements.extend(figure_conflicts);
-    Event {
+    let mut event = Event {
         id: EventId::founded_by(&docs[0].article.id),
         title,
         titles,
@@ -84,11 +102,48 @@ pub fn synthesise(docs: &[Doc]) -> Event {
         languages: languages.into_iter().collect(),
         outlets: outlets.into_iter().collect(),
         disagreements,
+        origins: origins
+            .values()
+            .map(|o| o.key.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
         members,
+    };
+    count_origins(&mut event, &origins);
+    event
+}
+
+/// Fills `origins` of every reported value: the independent origins among its sources.
+fn count_origins(event: &mut Event, origins: &BTreeMap<ArticleId, Origin>) {
+    fn fill<T>(r: &mut Reported<T>, origins: &BTreeMap<ArticleId, Origin>) {
+        let keys: BTreeSet<&String> = r
+            .sources
+            .iter()
+            .filter_map(|a| origins.get(a).map(|o| &o.key))
+            .collect();
+        r.origins = keys.into_iter().cloned().collect();
+    }
+    if let Some(d) = event.date.as_mut() {
+        fill(d, origins);
+    }
+    if let Some(p) = event.place.as_mut() {
+        fill(p, origins);
+    }
+    for p in &mut event.participants {
+        fill(&mut p.reported, origins);
+    }
+    for f in &mut event.figures {
+        fill(&mut f.reported, origins);
+    }
+    for d in &mut event.disagreements {
+        for v in &mut d.values {
+            fill(v, origins);
+        }
     }
 }
 
-fn member(d: &Doc) -> Member {
+fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
     Member {
         article: d.article.id.clone(),
         source: d
@@ -107,6 +162,8 @@ fn member(d: &Doc) -> Member {
             }
         }),
         preview: d.cues.preview,
+        origin,
+        copies,
     }
 }
 
@@ -203,6 +260,7 @@ fn date_disagreement(docs: &[&Doc]) -> Option<Disagreement> {
                             .map(|r| citation(d, r.span))
                     })
                     .collect(),
+                origins: Vec::new(),
             })
             .collect(),
     })
@@ -322,6 +380,7 @@ fn date(docs: &[&Doc]) -> Option<Reported<chrono::NaiveDate>> {
         value: day,
         sources,
         citations,
+        origins: Vec::new(),
     })
 }
 
@@ -369,6 +428,7 @@ fn place(docs: &[&Doc]) -> Option<Reported<String>> {
             .iter()
             .map(|(d, span, _)| citation(d, *span))
             .collect(),
+        origins: Vec::new(),
     })
 }
 
@@ -471,6 +531,7 @@ fn participants(docs: &[&Doc]) -> Vec<Participant> {
                     value,
                     sources: sources.into_iter().cloned().collect(),
                     citations,
+                    origins: Vec::new(),
                 },
             },
         ));
@@ -512,6 +573,7 @@ fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
                     value: best_name(names.into_iter()),
                     sources: sources.into_iter().cloned().collect(),
                     citations,
+                    origins: Vec::new(),
                 })
                 .collect(),
         })
@@ -604,7 +666,7 @@ mod tests {
                 None,
             ),
         ];
-        let event = synthesise(&docs);
+        let event = synthesise(&docs, &BTreeMap::new());
         assert_eq!(event.disagreements.len(), 1);
         let d = &event.disagreements[0];
         assert_eq!(d.slot, ROLE);
@@ -641,11 +703,11 @@ mod tests {
                 Some(3),
             ),
         ];
-        let event = synthesise(&docs);
+        let event = synthesise(&docs, &BTreeMap::new());
         assert!(event.disagreements.is_empty());
         assert_eq!(event.participants.len(), 1);
         assert_eq!(event.participants[0].names.len(), 2);
         let reversed: Vec<Doc> = docs.into_iter().rev().collect();
-        assert_eq!(synthesise(&reversed), event);
+        assert_eq!(synthesise(&reversed, &BTreeMap::new()), event);
     }
 }
