@@ -67,23 +67,25 @@ pub fn run_embed(args: &EmbedArgs, model_dir: &Path) -> anyhow::Result<()> {
     let mut out = BufWriter::new(stdout.lock());
     let batch = args.batch.max(1);
     let mut lines: Vec<String> = Vec::with_capacity(batch);
+    let mut buf: Vec<u8> = Vec::new();
     let mut done = false;
     while !done {
         lines.clear();
         while lines.len() < batch {
-            let mut line = String::new();
-            let n = input.read_line(&mut line).context("reading stdin")?;
+            buf.clear();
+            let n = input.read_until(b'\n', &mut buf).context("reading stdin")?;
             if n == 0 {
                 done = true;
                 break;
             }
-            if line.ends_with('\n') {
-                line.pop();
-                if line.ends_with('\r') {
-                    line.pop();
+            if buf.ends_with(b"\n") {
+                buf.pop();
+                if buf.ends_with(b"\r") {
+                    buf.pop();
                 }
             }
-            lines.push(line);
+            // A line that is not UTF-8 is embedded with U+FFFD for the bad bytes, not fatal.
+            lines.push(String::from_utf8_lossy(&buf).into_owned());
         }
         if lines.is_empty() {
             break;
