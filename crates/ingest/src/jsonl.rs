@@ -119,9 +119,7 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
     let text = decode_text(line.to_vec())?;
     let record: Record =
         serde_json::from_str(&text).map_err(|e| format!("not a JSON object: {e}"))?;
-    let body = record
-        .text
-        .ok_or("missing the required field \"text\"")?;
+    let body = record.text.ok_or("missing the required field \"text\"")?;
     if body.trim().is_empty() {
         return Err("empty \"text\"".into());
     }
@@ -184,10 +182,15 @@ mod tests {
     fn read_all(input: &str, limits: &Limits) -> (Vec<Article>, Vec<Rejection>) {
         let mut articles = Vec::new();
         let mut rejected = Vec::new();
-        read(&mut input.as_bytes(), "in.jsonl", limits, &mut |item| match item {
-            Item::Article(a) => articles.push(a),
-            Item::Rejected(r) => rejected.push(r),
-        });
+        read(
+            &mut input.as_bytes(),
+            "in.jsonl",
+            limits,
+            &mut |item| match item {
+                Item::Article(a) => articles.push(a),
+                Item::Rejected(r) => rejected.push(r),
+            },
+        );
         (articles, rejected)
     }
 
@@ -220,9 +223,69 @@ mod tests {
         let limits = Limits {
             max_article_bytes: 10,
         };
-        let long = format!("{{\"text\": \"{}\"}}\n{{\"text\": \"ok\"}}\n", "a".repeat(200_000));
+        let long = format!(
+            "{{\"text\": \"{}\"}}\n{{\"text\": \"ok\"}}\n",
+            "a".repeat(200_000)
+        );
         let (articles, rejected) = read_all(&long, &limits);
         assert_eq!(articles.len(), 1);
         assert_eq!(rejected[0].source, "in.jsonl:1");
+    }
+
+    /// Peak resident memory of this process (VmHWM), in bytes.
+    fn peak_rss() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kb * 1024
+    }
+
+    /// 200 MB of JSONL articles, generated on the fly (never held in memory).
+    struct Stream {
+        record: Vec<u8>,
+        pos: usize,
+        left: usize,
+    }
+
+    impl std::io::Read for Stream {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Ok(0);
+            }
+            let n = buf.len().min(self.record.len() - self.pos).min(self.left);
+            buf[..n].copy_from_slice(&self.record[self.pos..self.pos + n]);
+            self.pos = (self.pos + n) % self.record.len();
+            self.left -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_200_mb_batch_streams_in_constant_memory() {
+        let text = "وزير الخارجية الكويتي يبحث مع نظيره الروسي في موسكو. ".repeat(40);
+        let record = format!("{}\n", serde_json::json!({"text": text, "outlet": "X"})).into_bytes();
+        let total = 200 * 1024 * 1024 / record.len() * record.len();
+        let mut reader = std::io::BufReader::new(Stream {
+            record,
+            pos: 0,
+            left: total,
+        });
+        let before = peak_rss();
+        let mut articles = 0usize;
+        read(
+            &mut reader,
+            "big.jsonl",
+            &Limits::default(),
+            &mut |item| match item {
+                Item::Article(_) => articles += 1,
+                Item::Rejected(r) => panic!("{}: {}", r.source, r.reason),
+            },
+        );
+        let grown = peak_rss().saturating_sub(before);
+        assert!(articles > 40_000, "{articles}");
+        assert!(
+            grown < 64 * 1024 * 1024,
+            "peak memory grew by {grown} bytes reading 200 MB"
+        );
     }
 }
