@@ -378,11 +378,12 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
     let store_mb = dir_mb(&data_dir);
     drop(pipeline);
 
-    let split = if args.split {
-        Some(time_prepare(&slices[0].0, dirs)?)
-    } else {
-        None
-    };
+    // A failure here (say, the gazetteer reinstalled under the run) must not lose the figures
+    // measured above: it is reported in their place.
+    let split = args.split.then(|| {
+        time_prepare(&slices[0].0, dirs)
+            .unwrap_or_else(|e| serde_json::json!({"error": format!("{e:#}")}))
+    });
 
     let report = serde_json::json!({
         "articles": args.articles,
@@ -442,7 +443,9 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         println!(
             "loading the model, gazetteer and store {load_seconds:.1} s; writing the corpus {generate_seconds:.1} s (not counted)"
         );
-        if let Some(s) = &split {
+        if let Some(e) = split.as_ref().and_then(|s| s["error"].as_str()) {
+            println!("analyse + embed alone: not measured ({e})");
+        } else if let Some(s) = &split {
             println!(
                 "analyse + embed alone on slice 1: {:.1} articles/s ({} articles in {:.1} s)",
                 s["articles_per_second"].as_f64().unwrap_or(0.0),
