@@ -1,7 +1,7 @@
 //! Multilingual sentence embeddings (Universal Sentence Encoder Multilingual v3, 512-d) in pure
 //! Rust: model install, SentencePiece tokenizer and forward pass.
 //!
-//! ```no_run
+//! ```
 //! use khabar_embed::{default_model_dir, install, Embedder};
 //!
 //! let dir = default_model_dir();
@@ -39,7 +39,8 @@ pub use tokenizer::Tokenizer;
 pub const DIM: usize = 512;
 
 /// Tokens per micro-batch of the forward pass: enough to amortise streaming each weight matrix,
-/// small enough to keep the working set near the L2 cache. A longer sentence is its own batch.
+/// small enough to keep the working set near the L2 cache. A longer input is computed in
+/// segments of this size (exactly; see `Weights::forward_long`).
 const TOKEN_BUDGET: usize = 1024;
 
 /// Token limit of [`Embedder::embed_document`] (SentencePiece pieces, `<s>`/`</s>` not counted).
