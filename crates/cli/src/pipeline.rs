@@ -260,7 +260,8 @@ fn clean_text(doc: &Doc) -> String {
 /// is computed from the same numbers now and later.
 fn embed(embedder: &Embedder, docs: &mut [Doc]) {
     let texts: Vec<String> = docs.iter().map(clean_text).collect();
-    let doc_vectors: Vec<Vec<f32>> = texts.iter().map(|t| embedder.embed_document(t)).collect();
+    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let doc_vectors = embedder.embed_document_batch(&text_refs);
     let mut sentences: Vec<&str> = Vec::new();
     let mut counts = Vec::new();
     for d in docs.iter() {
