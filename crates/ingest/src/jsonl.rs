@@ -146,7 +146,13 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
     article.declared_lang = record.lang.filter(|s| !s.trim().is_empty());
     if let Some(raw) = record.published_at.filter(|s| !s.trim().is_empty()) {
         match parse_date(&raw) {
-            Some(published) => article.published_at = Some(published),
+            // The same plausibility rule as page dates: not before 1990, not after it was read.
+            Some(published) => match crate::dates::implausible(&published, chrono::Utc::now()) {
+                None => article.published_at = Some(published),
+                Some(why) => article
+                    .warnings
+                    .push(format!("{why}; article left undated")),
+            },
             None => article.warnings.push(format!(
                 "published_at {raw:?} is neither RFC 3339 nor YYYY-MM-DD; article left undated"
             )),
@@ -202,9 +208,11 @@ mod tests {
             "{\"title\": \"no text\"}\n",
             "{broken\n",
             "{\"text\": \"dated badly\", \"published_at\": \"last Friday\"}\n",
+            "{\"text\": \"dated too early\", \"published_at\": \"1970-01-01\"}\n",
+            "{\"text\": \"dated in the future\", \"published_at\": \"2999-01-01T00:00:00Z\"}\n",
         );
         let (articles, rejected) = read_all(input, &Limits::default());
-        assert_eq!(articles.len(), 2);
+        assert_eq!(articles.len(), 4);
         assert_eq!(articles[0].external_id.as_deref(), Some("7"));
         assert_eq!(articles[0].outlet.as_deref(), Some("KUNA"));
         assert_eq!(articles[0].declared_lang.as_deref(), Some("ar"));
@@ -213,6 +221,10 @@ mod tests {
         assert_eq!(published.at.date_naive().to_string(), "2023-11-03");
         assert!(articles[1].published_at.is_none());
         assert!(articles[1].warnings[0].contains("undated"));
+        for implausible in &articles[2..] {
+            assert!(implausible.published_at.is_none(), "{implausible:?}");
+            assert!(implausible.warnings[0].contains("left undated"));
+        }
         let sources: Vec<_> = rejected.iter().map(|r| r.source.as_str()).collect();
         assert_eq!(sources, ["in.jsonl:3", "in.jsonl:4"]);
         assert!(rejected[0].reason.contains("\"text\""));
