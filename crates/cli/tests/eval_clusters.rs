@@ -163,3 +163,30 @@ fn a_record_without_a_label_is_named() {
         "{stderr}"
     );
 }
+
+/// Two different texts from one page URL are one article for the engine (the second is kept as a
+/// copy): both gold records then sit in the event of the stored one, so the pair counts as made.
+#[test]
+fn a_copy_of_the_same_page_takes_its_originals_event() {
+    let url = "https://news.example.org/2024/05/flood";
+    let records = [
+        serde_json::json!({"id": 1, "lang": "en", "url": url, "event": "flood",
+            "text": "Floodwaters rose through the old town overnight, and rescue teams moved two hundred residents to the sports hall."}),
+        serde_json::json!({"id": 2, "lang": "en", "url": url, "event": "flood",
+            "text": "Updated: floodwaters rose through the old town overnight; rescue teams moved about two hundred residents to the sports hall, the mayor said."}),
+        serde_json::json!({"id": 3, "lang": "de", "event": "library",
+            "text": "Die Stadtbibliothek eröffnet im Herbst einen Neubau mit Lesesaal, Werkstatt und einem Café im obersten Stockwerk."}),
+    ];
+    let inputs = tempfile::tempdir().unwrap();
+    let gold = inputs.path().join("copies.jsonl");
+    write_jsonl(&gold, &records);
+    let data = tempfile::tempdir().unwrap();
+    let r = eval(&gold, data.path(), &[]);
+    assert_eq!(r["articles"], 3, "{r:#}");
+    assert_eq!(r["stored_as_copies"], 1, "{r:#}");
+    assert_eq!(r["not_stored"], 0, "{r:#}");
+    assert_eq!(r["engine_events"], 2, "{r:#}");
+    assert_eq!(r["pairwise"]["true_pairs"], 1, "{r:#}");
+    assert_eq!(r["pairwise"]["precision"].as_f64(), Some(1.0), "{r:#}");
+    assert_eq!(r["pairwise"]["recall"].as_f64(), Some(1.0), "{r:#}");
+}

@@ -44,6 +44,8 @@ struct GoldRecord {
 /// A distinct gold article (identical texts are one article, labelled by their first record).
 struct GoldArticle {
     id: ArticleId,
+    /// 1-based line of its first record (the engine names its copies `file:line`).
+    line: u64,
     event: String,
     lang: Option<String>,
 }
@@ -104,6 +106,7 @@ fn read_gold(path: &Path) -> Result<Gold> {
         position.insert(id.clone(), gold.articles.len());
         gold.articles.push(GoldArticle {
             id,
+            line: i as u64 + 1,
             event,
             lang: record
                 .lang
@@ -187,22 +190,32 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
         eprintln!("rejected {}: {}", r.source, r.reason);
     }
 
-    // The engine's labeling of the gold articles. An article the engine did not store (rejected)
-    // or left without an event counts as an engine singleton: it costs recall, as it should.
+    // The engine's labeling of the gold articles. A text the engine kept as a copy of another
+    // stored article (the same page URL) takes that article's event: it is where the engine put
+    // it. An article the engine did not store at all (rejected) or left without an event counts
+    // as an engine singleton: it costs recall, as it should.
     let store = pipeline.store();
+    let copies = copies_by_line(store)?;
     let mut engine = Vec::with_capacity(gold.articles.len());
     let mut langs = Vec::with_capacity(gold.articles.len());
-    let mut not_stored = 0usize;
+    let (mut not_stored, mut stored_as_copies) = (0usize, 0usize);
     for a in &gold.articles {
-        let membership = store.membership(&a.id)?;
+        let host = if store.contains(&a.id)? {
+            Some(a.id.clone())
+        } else if let Some(original) = copies.get(&a.line) {
+            stored_as_copies += 1;
+            Some(original.clone())
+        } else {
+            not_stored += 1;
+            None
+        };
+        let membership = match &host {
+            Some(id) => store.membership(id)?,
+            None => None,
+        };
         engine.push(match membership {
             Some(m) => m.event.as_str().to_string(),
-            None => {
-                if !store.contains(&a.id)? {
-                    not_stored += 1;
-                }
-                format!("unassigned:{}", a.id)
-            }
+            None => format!("unassigned:{}", a.id),
         });
         // The declared language; without one, the language the engine detected.
         let lang = match &a.lang {
@@ -230,6 +243,7 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
         "duplicate_records": gold.duplicate_records,
         "conflicting_duplicates": gold.conflicting_duplicates,
         "rejected": summary.rejected.len(),
+        "stored_as_copies": stored_as_copies,
         "not_stored": not_stored,
         "gold_events": gold_events,
         "engine_events": engine_events,
@@ -245,12 +259,13 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
     } else {
         let f = |x: Option<f64>| x.map_or("  n/a".to_string(), |v| format!("{v:.3}"));
         println!(
-            "{}: {} records, {} articles ({} duplicate records, {} with another label), {} not stored",
+            "{}: {} records, {} articles ({} duplicate records, {} with another label); {} stored as copies of another page, {} not stored",
             args.file.display(),
             gold.records,
             articles,
             gold.duplicate_records,
             gold.conflicting_duplicates,
+            stored_as_copies,
             not_stored
         );
         println!("gold events {gold_events}, engine events {engine_events}");
@@ -283,6 +298,24 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Line of the gold file → the stored article the engine recorded that record as a copy of. The
+/// store is fresh and fed from the gold file alone, so every copy's source is `FILE:LINE`.
+fn copies_by_line(store: &khabar_store::Store) -> Result<HashMap<u64, ArticleId>> {
+    let mut out = HashMap::new();
+    for stored in store.all_vectors()? {
+        for copy in store.sightings(&stored.id)? {
+            if let Some(line) = copy
+                .source
+                .rsplit_once(':')
+                .and_then(|(_, l)| l.parse().ok())
+            {
+                out.insert(line, stored.id.clone());
+            }
+        }
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
