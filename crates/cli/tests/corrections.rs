@@ -79,6 +79,12 @@ fn split_move_merge_stick_and_undo() {
         [GULF_OBSERVER, KHALEEJI, MENAFN]
     );
 
+    // Everything again, in another order and from other files: the split holds.
+    let mut reversed = seed_files();
+    reversed.reverse();
+    ok(khabar(data.path()).arg("ingest").args(&reversed));
+    assert_eq!(grouping(data.path()), after_split);
+
     // A new report of the talks (KUNA's text, lightly edited as another outlet would) still joins
     // the corrected event, and the split holds.
     let kuna = std::fs::read_to_string(&seed_files()[3]).unwrap();

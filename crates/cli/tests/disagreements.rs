@@ -111,3 +111,40 @@ fn a_changed_day_is_flagged() {
         "the majority day stands: {talks:#}"
     );
 }
+
+#[test]
+fn a_changed_minister_and_a_changed_city_are_flagged() {
+    let edited = kuna()
+        .replace(
+            "Sheikh Salem Abdullah Jaber Al-Sabah",
+            "Sheikh Ahmad Nasser Al-Mohammad Al-Sabah",
+        )
+        .replace(
+            "held official talks in Moscow on Friday",
+            "held official talks in Sochi on Friday",
+        );
+    let copy = serde_json::json!({"text": edited, "outlet": "Rewrite Weekly", "published_at": "2023-11-03"});
+    let talks = talks_with(&[copy]);
+    let slots = slots(&talks);
+    assert!(slots.contains(&"place".to_string()), "{talks:#}");
+    let minister = talks["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["slot"] == "foreign_minister@country:KW")
+        .unwrap();
+    let names: Vec<&str> = minister["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.contains("Ahmad Nasser")),
+        "{minister:#}"
+    );
+    assert_eq!(
+        talks["place"]["value"], "Moscow",
+        "the majority place stands: {talks:#}"
+    );
+}

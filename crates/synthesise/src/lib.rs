@@ -75,7 +75,7 @@ pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Even
         .collect();
     let participants = participants(&docs);
     let date = date(&docs);
-    let place = place(&docs);
+    let (place, place_disagreement) = place(&docs);
     let titles = titles(&docs, &participants, place.as_ref(), date.as_ref());
     let main_language =
         most_common(docs.iter().map(|d| d.language.code.clone())).unwrap_or_else(|| "und".into());
@@ -87,6 +87,7 @@ pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Even
     let (key_figures, figure_conflicts) = figures::figures(&reports);
     let mut disagreements = role_disagreements(&docs);
     disagreements.extend(date_disagreement(&docs));
+    disagreements.extend(place_disagreement);
     disagreements.extend(figure_conflicts);
     let mut event = Event {
         id: EventId::founded_by(&docs[0].article.id),
@@ -393,9 +394,13 @@ const LEAD_SENTENCES: usize = 3;
 const LOCATIVES: &[&str] = &["in", "at", "to", "from", "في", "إلى", "الى", "من"];
 
 /// The place: each article's own answer — the first place its lead names after a locative word,
-/// else the first place its lead names — voted across articles.
-fn place(docs: &[&Doc]) -> Option<Reported<String>> {
-    let mut votes: BTreeMap<&str, Vec<(&Doc, Span, &str)>> = BTreeMap::new();
+/// else the first place its lead names — voted across articles. When articles *locate* the event
+/// in different places ("in Moscow" / "in Sochi"), that is a disagreement; a place merely named
+/// first is not evidence enough to contradict anyone.
+fn place(docs: &[&Doc]) -> (Option<Reported<String>>, Option<Disagreement>) {
+    type Votes<'a> = BTreeMap<&'a str, Vec<(&'a Doc, Span, &'a str)>>;
+    let mut votes: Votes = BTreeMap::new();
+    let mut located_votes: Votes = BTreeMap::new();
     for d in docs {
         let lead_end = d
             .sentences
@@ -410,6 +415,12 @@ fn place(docs: &[&Doc]) -> Option<Reported<String>> {
         let located = in_lead
             .iter()
             .find(|m| after_locative(&d.article.body, m.span));
+        if let Some(m) = located {
+            located_votes
+                .entry(m.entity.as_str())
+                .or_default()
+                .push((d, m.span, m.name.as_str()));
+        }
         if let Some(m) = located.or(in_lead.first()) {
             votes
                 .entry(m.entity.as_str())
@@ -417,19 +428,27 @@ fn place(docs: &[&Doc]) -> Option<Reported<String>> {
                 .push((d, m.span, m.name.as_str()));
         }
     }
-    let (_, found) = votes
-        .into_iter()
-        .max_by(|(a, x), (b, y)| x.len().cmp(&y.len()).then(b.cmp(a)))?;
-    let name = display_name(found.iter().map(|(d, _, n)| (d.language.code.as_str(), *n)));
-    Some(Reported {
-        value: name,
+    let reported = |found: &[(&Doc, Span, &str)]| Reported {
+        value: display_name(found.iter().map(|(d, _, n)| (d.language.code.as_str(), *n))),
         sources: found.iter().map(|(d, ..)| d.article.id.clone()).collect(),
         citations: found
             .iter()
             .map(|(d, span, _)| citation(d, *span))
             .collect(),
         origins: Vec::new(),
-    })
+    };
+    let disagreement = (located_votes.len() > 1).then(|| Disagreement {
+        slot: "place".into(),
+        values: located_votes
+            .values()
+            .map(|found| reported(found))
+            .collect(),
+    });
+    let winner = votes
+        .into_iter()
+        .max_by(|(a, x), (b, y)| x.len().cmp(&y.len()).then(b.cmp(a)))
+        .map(|(_, found)| reported(&found));
+    (winner, disagreement)
 }
 
 /// True when the word before `span` is a locative.

@@ -85,6 +85,25 @@ pub const NEAR_COPY_JACCARD: f64 = 0.6;
 /// Length of the word shingles compared.
 const SHINGLE: usize = 5;
 
+/// Headlines shorter than this many words are too generic to say two articles are one story.
+const TITLE_MIN_WORDS: usize = 4;
+
+/// A headline without the outlet's and the section's decorations: "Opinion | X - The Outlet" and
+/// "X" give the same key (the longest of the parts between separators, case and punctuation
+/// folded).
+pub fn title_key(title: &str) -> Option<String> {
+    let longest = title
+        .split(['|', '–', '—'])
+        .flat_map(|part| part.split(" - "))
+        .max_by_key(|part| part.split_whitespace().count())?;
+    let words: Vec<String> = longest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    (words.len() >= TITLE_MIN_WORDS).then(|| words.join(" "))
+}
+
 /// The agency an article credits, with the words that credit it.
 fn credit(d: &Doc) -> Option<(&'static str, String)> {
     if let Some(source) = &d.article.credited_source {
@@ -212,12 +231,11 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
     });
     for (rank, &i) in order.iter().enumerate() {
         let (copy, copy_shingles) = &shingled[i];
-        if copy_shingles.is_empty() {
-            continue;
-        }
         let original = order[..rank].iter().find(|&&j| {
-            let (_, original_shingles) = &shingled[j];
-            jaccard(copy_shingles, original_shingles) >= NEAR_COPY_JACCARD
+            !copy_shingles.is_empty() && {
+                let (_, original_shingles) = &shingled[j];
+                jaccard(copy_shingles, original_shingles) >= NEAR_COPY_JACCARD
+            }
         });
         if let Some(&j) = original {
             let original_id = shingled[j].0.article.id.clone();
@@ -236,6 +254,29 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headline_variants_share_a_key() {
+        let key = title_key("Kuwait and Russia discuss Gaza in Moscow talks");
+        assert!(key.is_some());
+        assert_eq!(
+            title_key("Opinion | Kuwait and Russia discuss Gaza in Moscow talks - The Daily"),
+            key
+        );
+        assert_eq!(
+            title_key("KUWAIT AND RUSSIA DISCUSS GAZA IN MOSCOW TALKS | Example News"),
+            key
+        );
+        assert_ne!(
+            title_key("Kuwait and Russia discuss trade in Moscow talks"),
+            key
+        );
+        assert_eq!(
+            title_key("Live | Updates"),
+            None,
+            "too short to identify a story"
+        );
+    }
 
     #[test]
     fn agencies_are_found_by_whole_names_in_both_scripts() {
