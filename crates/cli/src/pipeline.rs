@@ -179,10 +179,8 @@ impl Pipeline {
                     touched.push(doc.article.id.clone());
                 }
                 for (id, copy) in &sightings {
-                    // The copy's outlet joins the event of its original (if the original was
-                    // stored: it may have been rejected in this very batch).
-                    if w.contains(id)? {
-                        w.add_sighting(id, copy)?;
+                    // The copy's outlet joins the event of its original (when one was recorded).
+                    if w.add_sighting(id, copy)? {
                         touched.push(id.clone());
                     }
                 }

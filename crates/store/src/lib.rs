@@ -664,16 +664,18 @@ impl Writer<'_> {
         Ok(inserted == 1)
     }
 
-    /// Records another copy of a stored article (nothing when it is not stored, e.g. its first
-    /// copy was rejected).
-    pub fn add_sighting(&self, id: &ArticleId, copy: &Copy) -> Result<()> {
+    /// Records another copy of a stored article. Returns false, recording nothing, when the
+    /// article is not stored (its first copy was rejected), or when this *is* the stored article
+    /// read again from the same place (re-running an ingest), or the copy is known already.
+    pub fn add_sighting(&self, id: &ArticleId, copy: &Copy) -> Result<bool> {
         self.tx
             .execute(
                 "INSERT OR IGNORE INTO sightings (article, source, outlet, url, layer)
-                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)",
+                 SELECT ?1, ?2, ?3, ?4, ?5
+                 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1 AND source != ?2)",
                 params![id.as_str(), copy.source, copy.outlet, copy.url, copy.layer],
             )
-            .map(drop)
+            .map(|n| n == 1)
             .map_err(self.sql_error())
     }
 
