@@ -44,6 +44,23 @@ fn slots(event: &Value) -> Vec<String> {
     s
 }
 
+/// The disagreement on `slot` and its values.
+fn disagreement<'a>(event: &'a Value, slot: &str) -> (&'a Value, Vec<&'a str>) {
+    let d = event["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["slot"] == slot)
+        .unwrap_or_else(|| panic!("no disagreement on {slot}: {event:#}"));
+    let values = d["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    (d, values)
+}
+
 #[test]
 fn an_unedited_republication_raises_no_new_flag() {
     let copy = serde_json::json!({
@@ -66,18 +83,7 @@ fn a_changed_count_is_flagged_with_both_values_and_their_sources() {
         slots(&talks).contains(&"figure:killed".to_string()),
         "{talks:#}"
     );
-    let d = talks["disagreements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["slot"] == "figure:killed")
-        .unwrap();
-    let values: Vec<&str> = d["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["value"].as_str().unwrap())
-        .collect();
+    let (d, values) = disagreement(&talks, "figure:killed");
     assert!(
         values.iter().any(|v| v.contains("9,000")) && values.iter().any(|v| v.contains("12,000")),
         "{d:#}"
@@ -127,18 +133,7 @@ fn a_changed_minister_and_a_changed_city_are_flagged() {
     let talks = talks_with(&[copy]);
     let slots = slots(&talks);
     assert!(slots.contains(&"place".to_string()), "{talks:#}");
-    let minister = talks["disagreements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["slot"] == "foreign_minister@country:KW")
-        .unwrap();
-    let names: Vec<&str> = minister["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["value"].as_str().unwrap())
-        .collect();
+    let (minister, names) = disagreement(&talks, "foreign_minister@country:KW");
     assert!(
         names.iter().any(|n| n.contains("Ahmad Nasser")),
         "{minister:#}"
