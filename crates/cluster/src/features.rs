@@ -81,8 +81,9 @@ pub struct Profile {
     pub entities: Vec<u64>,
     /// Hashed ids of places and countries, sorted.
     pub places: Vec<u64>,
-    /// Hashed ids of people, sorted.
-    pub people: Vec<u64>,
+    /// Person ids (`person:FAMILY.GIVEN`, or `person:FAMILY` when only a surname is written),
+    /// sorted: compared by compatibility, not equality (see [`same_person`]).
+    pub people: Vec<String>,
     /// Hashed content-word stems of the lead, sorted.
     pub stems: Vec<u64>,
 }
@@ -120,7 +121,17 @@ impl Profile {
             kind: d.cues.kinds.first().map(|(k, _)| *k),
             entities: ids(&|_| true),
             places: ids(&|k| matches!(k, EntityKind::Place | EntityKind::Country)),
-            people: ids(&|k| k == EntityKind::Person),
+            people: {
+                let mut people: Vec<String> = d
+                    .mentions
+                    .iter()
+                    .filter(|m| m.kind == EntityKind::Person)
+                    .map(|m| m.entity.clone())
+                    .collect();
+                people.sort_unstable();
+                people.dedup();
+                people
+            },
             stems: sorted(stems.into_iter()),
         }
     }
@@ -176,7 +187,13 @@ impl PairFeatures {
             doc_cosine,
             sentence_cosine,
             entity_overlap,
-            shared_people: shared(&a.people, &b.people).min(PEOPLE_CAP) as f32 / PEOPLE_CAP as f32,
+            shared_people: a
+                .people
+                .iter()
+                .filter(|p| b.people.iter().any(|q| same_person(p, q)))
+                .count()
+                .min(PEOPLE_CAP) as f32
+                / PEOPLE_CAP as f32,
             place_overlap: jaccard(&a.places, &b.places),
             day_gap,
             kind_conflict: kinds_conflict(a.kind, b.kind) as u8 as f32,
@@ -201,6 +218,14 @@ impl PairFeatures {
             self.shared_vocabulary,
         ]
     }
+}
+
+/// True when two person ids can name the same person: the same id, or the same family name where
+/// one of them gives no given name ("Lavrov" in one report, "Sergei Lavrov" in another). Two
+/// different given names under one family name (two Al-Sabahs) are two people.
+pub fn same_person(a: &str, b: &str) -> bool {
+    let family = |id: &str| id.split('.').next().unwrap_or(id).to_string();
+    a == b || (family(a) == family(b) && (!a.contains('.') || !b.contains('.')))
 }
 
 /// FNV-1a: a stable hash (the same in every run and build), unlike std's randomised one.
@@ -293,5 +318,19 @@ fn kinds_conflict(a: Option<EventKind>, b: Option<EventKind>) -> bool {
                 || (y == EventKind::PhoneCall && in_person(x))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_surname_alone_matches_the_full_name_but_not_a_relative() {
+        assert!(same_person("person:lfrf.s", "person:lfrf"));
+        assert!(same_person("person:lfrf", "person:lfrf.s"));
+        assert!(same_person("person:lfrf.s", "person:lfrf.s"));
+        assert!(!same_person("person:sbh.s", "person:sbh.n"));
+        assert!(!same_person("person:lfrf.s", "person:sfd.a"));
     }
 }
