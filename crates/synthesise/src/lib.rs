@@ -27,7 +27,7 @@
 mod figures;
 pub mod origins;
 
-use khabar_cluster::features::event_day;
+use khabar_cluster::features::{event_day, same_person};
 use khabar_core::{
     ArticleId, Citation, Copy, Disagreement, Doc, EntityKind, Event, EventId, EventKind,
     EventQuote, Member, Origin, Participant, Reported, Span,
@@ -492,7 +492,35 @@ fn best_name<'a>(names: impl Iterator<Item = &'a str>) -> String {
         .unwrap_or_default()
 }
 
+/// Each person id mentioned, mapped to the one it stands for across the members: a surname alone
+/// (`person:lfrf`, "Lavrov") to the one full name with that surname (`person:lfrf.s`, "Sergei
+/// Lavrov") when there is exactly one; otherwise to itself.
+fn person_keys<'a>(docs: &[&'a Doc]) -> BTreeMap<&'a str, &'a str> {
+    let ids: BTreeSet<&str> = docs
+        .iter()
+        .flat_map(|d| d.mentions.iter())
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| m.entity.as_str())
+        .collect();
+    ids.iter()
+        .map(|&id| {
+            let full: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|other| other.contains('.') && same_person(id, other))
+                .collect();
+            let key = if !id.contains('.') && full.len() == 1 {
+                full[0]
+            } else {
+                id
+            };
+            (id, key)
+        })
+        .collect()
+}
+
 fn participants(docs: &[&Doc]) -> Vec<Participant> {
+    let keys = person_keys(docs);
     struct Seen<'a> {
         first: (usize, usize),
         mentions: Vec<(&'a Doc, &'a khabar_core::Mention)>,
@@ -500,7 +528,7 @@ fn participants(docs: &[&Doc]) -> Vec<Participant> {
     let mut people: BTreeMap<&str, Seen> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
         for m in d.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
-            let seen = people.entry(m.entity.as_str()).or_insert(Seen {
+            let seen = people.entry(keys[m.entity.as_str()]).or_insert(Seen {
                 first: (i, m.span.start),
                 mentions: Vec::new(),
             });
@@ -562,6 +590,7 @@ fn participants(docs: &[&Doc]) -> Vec<Participant> {
 /// Roles held by different people in different sources: `foreign_minister@country:KW` is
 /// Salem Al-Sabah in three reports and Abdullah Al-Yahya in one.
 fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
+    let keys = person_keys(docs);
     // role -> person -> (docs, citations, a name)
     type Holders<'a> = BTreeMap<&'a str, (BTreeSet<&'a ArticleId>, Vec<Citation>, Vec<&'a str>)>;
     let mut roles: BTreeMap<&str, Holders> = BTreeMap::new();
@@ -573,7 +602,7 @@ fn role_disagreements(docs: &[&Doc]) -> Vec<Disagreement> {
             let holder = roles
                 .entry(role)
                 .or_default()
-                .entry(m.entity.as_str())
+                .entry(keys[m.entity.as_str()])
                 .or_insert_with(|| (BTreeSet::new(), Vec::new(), Vec::new()));
             if holder.0.insert(&d.article.id) {
                 holder.1.push(citation(d, m.span));
