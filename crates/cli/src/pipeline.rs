@@ -8,7 +8,7 @@ use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
 use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
-use khabar_core::{Article, ArticleId, Copy, Doc};
+use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::Embedder;
 use khabar_ingest::Rejection;
 use khabar_store::{vectors, Link, Membership, Reads, Store, Writer};
@@ -329,30 +329,33 @@ fn link(
     Ok(())
 }
 
-/// Re-groups every article linked (directly or not) to the touched ones, then re-synthesises the
-/// events that changed. Grouping depends only on the stored links and the users' decisions, so
-/// the result is the same whatever order the articles came in.
+/// Re-groups every article linked (directly or not, by links at or above the model's threshold)
+/// to the touched ones, then re-synthesises the events that changed. Grouping depends only on the
+/// stored links and the users' decisions, so the result is the same whatever order the articles
+/// came in; following only links at or above the threshold changes nothing, since average linkage
+/// never joins two groups whose every pair scores below it.
 pub fn regroup(
     w: &Writer,
     model: &SimilarityModel,
     touched: &[ArticleId],
 ) -> khabar_store::Result<()> {
+    let changed: BTreeSet<&ArticleId> = touched.iter().collect();
     let mut done: BTreeSet<ArticleId> = BTreeSet::new();
     for start in touched {
         if done.contains(start) {
             continue;
         }
-        let (members, links) = component(w, start)?;
+        let (members, links) = component(w, start, model.threshold)?;
         done.extend(members.iter().cloned());
         let position: HashMap<&ArticleId, usize> =
             members.iter().enumerate().map(|(i, id)| (id, i)).collect();
         let pairs: Vec<ScoredPair> = links
             .iter()
-            .filter_map(|l| {
+            .filter_map(|(a, b, score)| {
                 Some(ScoredPair {
-                    a: *position.get(&l.a)?,
-                    b: *position.get(&l.b)?,
-                    score: l.score,
+                    a: *position.get(a)?,
+                    b: *position.get(b)?,
+                    score: *score,
                 })
             })
             .collect();
@@ -367,10 +370,11 @@ pub fn regroup(
             }
         }
         let groups = group_with(members.len(), &pairs, model.threshold, &constraints);
-        let mut old_events = BTreeSet::new();
-        for id in &members {
+        // Events as they were: id -> members.
+        let mut old_events: BTreeMap<EventId, BTreeSet<usize>> = BTreeMap::new();
+        for (i, id) in members.iter().enumerate() {
             if let Some(m) = w.membership(id)? {
-                old_events.insert(m.event);
+                old_events.entry(m.event).or_default().insert(i);
             }
         }
         let score_of: HashMap<(usize, usize), f32> = pairs
@@ -381,6 +385,15 @@ pub fn regroup(
             |a: usize, b: usize| score_of.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
         let mut new_events = BTreeSet::new();
         for g in &groups {
+            let id = EventId::founded_by(&members[g[0]]);
+            // Unchanged: the same members as before and none of them new or newly copied.
+            let same_members = old_events
+                .get(&id)
+                .is_some_and(|old| old.len() == g.len() && g.iter().all(|i| old.contains(i)));
+            if same_members && !g.iter().any(|&i| changed.contains(&members[i])) {
+                new_events.insert(id);
+                continue;
+            }
             let docs = g
                 .iter()
                 .map(|&i| {
@@ -400,17 +413,16 @@ pub fn regroup(
             }
             let event = khabar_synthesise::synthesise(&docs, &copies);
             for &i in g {
-                let evidence = membership_evidence(i, g, &groups, &members, &score, model);
                 w.put_membership(&Membership {
                     article: members[i].clone(),
                     event: event.id.clone(),
-                    evidence,
+                    evidence: membership_evidence(i, g, &members, &score, model),
                 })?;
             }
             w.put_event(&event)?;
             new_events.insert(event.id.clone());
         }
-        for gone in old_events.difference(&new_events) {
+        for gone in old_events.keys().filter(|e| !new_events.contains(*e)) {
             w.delete_event(gone)?;
         }
     }
@@ -418,54 +430,45 @@ pub fn regroup(
 }
 
 /// Why article `i` is in group `g`: its mean score with the other members, its strongest link,
-/// the threshold, and the best other group it could have joined.
+/// and the threshold. (The next best event is found when explaining, from the article's links.)
 fn membership_evidence(
     i: usize,
     g: &[usize],
-    groups: &[Vec<usize>],
     members: &[ArticleId],
     score: &dyn Fn(usize, usize) -> f32,
     model: &SimilarityModel,
 ) -> serde_json::Value {
-    let mean = |group: &[usize]| {
-        let others: Vec<f32> = group
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| score(i, j))
-            .collect();
-        (!others.is_empty()).then(|| others.iter().sum::<f32>() / others.len() as f32)
-    };
-    let strongest = g
+    let others: Vec<(usize, f32)> = g
         .iter()
         .filter(|&&j| j != i)
         .map(|&j| (j, score(i, j)))
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    let runner_up = groups
-        .iter()
-        .filter(|other| !other.contains(&i))
-        .filter_map(|other| Some((other, mean(other)?)))
-        .max_by(|a, b| a.1.total_cmp(&b.1));
+        .collect();
+    let mean = (!others.is_empty())
+        .then(|| others.iter().map(|(_, s)| s).sum::<f32>() / others.len() as f32);
+    let strongest = others.iter().max_by(|a, b| a.1.total_cmp(&b.1));
     serde_json::json!({
-        "mean_score": mean(g),
+        "mean_score": mean,
         "threshold": model.threshold,
-        "strongest_link": strongest.map(|(j, s)| serde_json::json!({"article": members[j], "score": s})),
-        "runner_up": runner_up.map(|(other, s)| serde_json::json!({
-            "founder": members[other[0]],
-            "mean_score": s,
-        })),
+        "strongest_link": strongest.map(|(j, s)| serde_json::json!({"article": members[*j], "score": s})),
     })
 }
 
-/// The articles linked to `start`, directly or through others (scored links, pairs a user decided
-/// belong together, and the current members of their events, which must be regrouped with them
-/// when a decision is withdrawn), and the scored links among them.
-fn component(w: &Writer, start: &ArticleId) -> khabar_store::Result<(Vec<ArticleId>, Vec<Link>)> {
+/// A stored link without its evidence: the two articles and the score.
+type ScoredLink = (ArticleId, ArticleId, f32);
+
+/// The articles linked to `start` by links at or above `min_score`, directly or through others
+/// (and through pairs a user decided belong together, and the current members of their events,
+/// which must be regrouped with them when a decision is withdrawn), with the scores of every
+/// stored link among them.
+fn component(
+    w: &Writer,
+    start: &ArticleId,
+    min_score: f32,
+) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>)> {
     let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
     let mut frontier = vec![start.clone()];
-    let mut links = Vec::new();
-    let mut seen_links = BTreeSet::new();
     while !frontier.is_empty() && members.len() < MAX_COMPONENT {
-        let found = w.links_of(&frontier)?;
+        let found = w.link_scores_of(&frontier, min_score)?;
         let decided = w.constraints_of(&frontier)?;
         let mut visiting = std::mem::take(&mut frontier);
         let mut reach = |id: &ArticleId, frontier: &mut Vec<ArticleId>| {
@@ -484,14 +487,19 @@ fn component(w: &Writer, start: &ArticleId) -> khabar_store::Result<(Vec<Article
                 }
             }
         }
-        for l in found {
-            if !seen_links.insert((l.a.clone(), l.b.clone())) {
-                continue;
-            }
-            reach(&l.a, &mut frontier);
-            reach(&l.b, &mut frontier);
-            links.push(l);
+        for (a, b, _) in found {
+            reach(&a, &mut frontier);
+            reach(&b, &mut frontier);
         }
     }
-    Ok((members.into_iter().collect(), links))
+    // Within the component every stored link counts, weak ones included: they lower the
+    // averages that decide the groups.
+    let members: Vec<ArticleId> = members.into_iter().collect();
+    let inside: BTreeSet<&ArticleId> = members.iter().collect();
+    let links = w
+        .link_scores_of(&members, LINK_MIN_SCORE)?
+        .into_iter()
+        .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))
+        .collect();
+    Ok((members, links))
 }

@@ -294,6 +294,41 @@ pub trait Reads {
         Ok(out)
     }
 
+    /// The scores of the links that touch any of `ids` at or above `min_score`, without their
+    /// evidence: what grouping needs, read cheaply.
+    fn link_scores_of(
+        &self,
+        ids: &[ArticleId],
+        min_score: f32,
+    ) -> Result<Vec<(ArticleId, ArticleId, f32)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT a, b, score FROM links WHERE a = ?1 AND score >= ?2
+                 UNION ALL
+                 SELECT a, b, score FROM links WHERE b = ?1 AND score >= ?2",
+            )
+            .map_err(self.sql_error())?;
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map(params![id.as_str(), min_score], |r| {
+                    Ok((
+                        ArticleId::from_stored(r.get(0)?),
+                        ArticleId::from_stored(r.get(1)?),
+                        r.get::<_, f32>(2)?,
+                    ))
+                })
+                .map_err(self.sql_error())?;
+            for row in rows {
+                out.push(row.map_err(self.sql_error())?);
+            }
+        }
+        out.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        out.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+        Ok(out)
+    }
+
     /// The membership of an article.
     fn membership(&self, id: &ArticleId) -> Result<Option<Membership>> {
         self.conn()

@@ -118,16 +118,37 @@ fn explain_membership(
             describe(out, &link.evidence)?;
         }
     }
-    match evidence["runner_up"].as_object() {
-        Some(r) => writeln!(
+    match runner_up(store, article)? {
+        Some((event, mean)) => writeln!(
             out,
-            "  next best event: the one founded by {} (mean probability {:.2}, below the threshold)",
-            r["founder"].as_str().unwrap_or_default(),
-            r["mean_score"].as_f64().unwrap_or_default()
+            "  next best event: {event} (mean probability {mean:.2} with its members, below the threshold)"
         )?,
         None => writeln!(out, "  no other event came close")?,
     }
     Ok(())
+}
+
+/// The other event the article scores best with: its mean probability over that event's members
+/// (unscored pairs count 0, as in grouping).
+fn runner_up(store: &Store, article: &ArticleId) -> Result<Option<(EventId, f64)>> {
+    let own = store.membership(article)?.map(|m| m.event);
+    let mut sums: std::collections::BTreeMap<EventId, f64> = Default::default();
+    for link in store.links_of(std::slice::from_ref(article))? {
+        let other = if &link.a == article { &link.b } else { &link.a };
+        if let Some(m) = store.membership(other)? {
+            if Some(&m.event) != own.as_ref() {
+                *sums.entry(m.event).or_default() += link.score as f64;
+            }
+        }
+    }
+    let mut best: Option<(EventId, f64)> = None;
+    for (event, sum) in sums {
+        let mean = sum / store.members(&event)?.len().max(1) as f64;
+        if best.as_ref().is_none_or(|(_, b)| mean > *b) {
+            best = Some((event, mean));
+        }
+    }
+    Ok(best)
 }
 
 /// The parts of one pair's score in words.
