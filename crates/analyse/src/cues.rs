@@ -33,15 +33,7 @@ fn phrase_at(t: &Text, i: usize, ws: &[String]) -> Option<usize> {
     if !first_ok {
         return None;
     }
-    let mut j = i + 1;
-    for w in &ws[1..] {
-        if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
-            j += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(j)
+    t.phrase_end(i, &ws[1..])
 }
 
 /// True for a future-tense meeting verb: س + ي/ت/ن + stem (+ dual/plural ending).

@@ -70,17 +70,7 @@ fn month_at(t: &Text, i: usize) -> Option<(u32, usize)> {
             if !rs.iter().any(|r| *r == ws[0]) {
                 continue;
             }
-            let mut j = i + 1;
-            let mut ok = true;
-            for w in &ws[1..] {
-                if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
-                    j += 1;
-                } else {
-                    ok = false;
-                    break;
-                }
-            }
-            if ok {
+            if let Some(j) = t.phrase_end(i, &ws[1..]) {
                 return Some((*m, j));
             }
         }
@@ -111,17 +101,7 @@ fn hijri_month_at(t: &Text, i: usize) -> Option<(u32, usize)> {
         if !tk.readings.iter().any(|(r, _)| *r == ws[0]) {
             continue;
         }
-        let mut j = i + 1;
-        let mut ok = true;
-        for w in &ws[1..] {
-            if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
-                j += 1;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
+        if let Some(j) = t.phrase_end(i, &ws[1..]) {
             return Some((*m, j));
         }
     }
@@ -270,17 +250,7 @@ fn relative_at(t: &Text, i: usize) -> Option<(i64, usize)> {
         if !rs.iter().any(|r| *r == ws[0]) {
             continue;
         }
-        let mut j = i + 1;
-        let mut ok = true;
-        for w in &ws[1..] {
-            if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
-                j += 1;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
+        if let Some(j) = t.phrase_end(i, &ws[1..]) {
             return Some((*off, j));
         }
     }

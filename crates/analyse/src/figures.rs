@@ -19,15 +19,7 @@ fn words_at(t: &Text, i: usize, ws: &[String]) -> Option<usize> {
     if !first {
         return None;
     }
-    let mut j = i + 1;
-    for w in &ws[1..] {
-        if j < t.toks.len() && t.joined(j - 1, false) && t.toks[j].lower == *w {
-            j += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(j)
+    t.phrase_end(i, &ws[1..])
 }
 
 /// Words ending just before token `i`: the start token if `ws` matches there.

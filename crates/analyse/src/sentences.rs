@@ -87,6 +87,21 @@ impl Text {
         &self.norm.text[self.toks[i].e..self.toks[i + 1].s]
     }
 
+    /// Where a phrase ends whose first word is token `i` (already matched by the caller) and
+    /// whose `rest` words follow it, each joined to the previous one: the token after the last,
+    /// or None when they do not follow.
+    pub fn phrase_end(&self, i: usize, rest: &[String]) -> Option<usize> {
+        let mut j = i + 1;
+        for w in rest {
+            if j < self.toks.len() && self.joined(j - 1, false) && self.toks[j].lower == *w {
+                j += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(j)
+    }
+
     /// True when tokens `i` and `i + 1` are in one sentence with only spaces (and at most a
     /// hyphen when `hyphen`) between them.
     pub fn joined(&self, i: usize, hyphen: bool) -> bool {
