@@ -99,14 +99,14 @@ impl Profile {
                 d.mentions
                     .iter()
                     .filter(|m| keep(m.kind))
-                    .map(|m| hash(&m.entity)),
+                    .map(|m| stable_hash(&m.entity)),
             )
         };
         let mut stems = Vec::new();
         for t in &d.tokens {
             let s = t.stem.as_str();
             if s.chars().count() >= MIN_STEM_CHARS && !s.chars().all(|c| c.is_ascii_digit()) {
-                let h = hash(s);
+                let h = stable_hash(s);
                 if !stems.contains(&h) {
                     stems.push(h);
                     if stems.len() == MAX_STEMS {
@@ -229,7 +229,7 @@ pub fn same_person(a: &str, b: &str) -> bool {
 }
 
 /// FNV-1a: a stable hash (the same in every run and build), unlike std's randomised one.
-fn hash(s: &str) -> u64 {
+pub fn stable_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
     })

@@ -12,6 +12,7 @@
 //! never held in memory.
 
 use super::eval_clusters::{fresh_store_dir, TempDir};
+use super::measure::{cpu_seconds, status_mb};
 use super::Dirs;
 use crate::pipeline::{Pipeline, Stages};
 use anyhow::{Context, Result};
@@ -278,26 +279,6 @@ fn write_corpus(args: &BenchIngestArgs, dir: &Path) -> Result<Vec<(PathBuf, usiz
     Ok(slices)
 }
 
-/// A `kB` line of /proc/self/status, in MB (Linux only; `None` elsewhere).
-fn proc_status_mb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// CPU time (user + system) of this process so far, in seconds, from /proc/self/stat (Linux;
-/// clock ticks of 1/100 s, the kernel's USER_HZ on every mainstream architecture).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
 /// Total size of the files directly in `dir` (the database, its WAL and shared memory), in MB.
 fn dir_mb(dir: &Path) -> f64 {
     std::fs::read_dir(dir)
@@ -330,7 +311,7 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
     let load_start = Instant::now();
     let mut pipeline = Pipeline::open(&data_dir, &dirs.model, &dirs.gazetteer)?;
     let load_seconds = load_start.elapsed().as_secs_f64();
-    let rss_after_load = proc_status_mb("VmRSS:");
+    let rss_after_load = status_mb("VmRSS:");
 
     let mut rows = Vec::new();
     let (mut total_seconds, mut total_cpu, mut stored, mut duplicates, mut rejected) =
@@ -357,7 +338,7 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             "cpu_seconds": cpu,
             "store_articles": stored,
             "store_mb": dir_mb(&data_dir),
-            "rss_mb": proc_status_mb("VmRSS:"),
+            "rss_mb": status_mb("VmRSS:"),
         });
         // On stderr, also with --json: progress of a long run.
         eprintln!(
@@ -369,11 +350,11 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             cpu.unwrap_or(f64::NAN),
             stored,
             dir_mb(&data_dir),
-            proc_status_mb("VmRSS:").unwrap_or(f64::NAN)
+            status_mb("VmRSS:").unwrap_or(f64::NAN)
         );
         rows.push(row);
     }
-    let peak_rss = proc_status_mb("VmHWM:");
+    let peak_rss = status_mb("VmHWM:");
     let events = khabar_store::Reads::events(pipeline.store())?.len();
     let store_mb = dir_mb(&data_dir);
     drop(pipeline);

@@ -4,7 +4,7 @@
 use super::Dirs;
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
-use khabar_cluster::features::{Background, PairFeatures, Profile, Vectors, NAMES};
+use khabar_cluster::features::{stable_hash, Background, PairFeatures, Profile, Vectors, NAMES};
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
 use khabar_core::{Article, Doc, Source};
@@ -135,7 +135,7 @@ fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
             langs: lang_pair(&d[0].language.code, &d[1].language.code),
             overall: p.overall,
             features: PairFeatures::of(&d[0], &d[1]),
-            group: fnv(p.pair_id.split('_').next().unwrap_or(&p.pair_id)),
+            group: stable_hash(p.pair_id.split('_').next().unwrap_or(&p.pair_id)),
         })
         .collect())
 }
@@ -146,12 +146,6 @@ fn lang_pair(a: &str, b: &str) -> String {
     } else {
         format!("{b}-{a}")
     }
-}
-
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Pearson correlation.
@@ -295,7 +289,7 @@ fn stream_pairs(
     let docs: Vec<Doc> = prepared(stages, articles)?;
     let profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
     // Folds by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event.
-    let topic = |event: &str| fnv(event.split('_').next().unwrap_or(event));
+    let topic = |event: &str| stable_hash(event.split('_').next().unwrap_or(event));
     let mut out = Vec::new();
     for i in 0..docs.len() {
         for j in i + 1..docs.len() {

@@ -65,14 +65,14 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         },
     );
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
-    let cpu = cpu_seconds();
+    let cpu = super::measure::cpu_seconds();
     if articles == 0 {
         bail!(
             "{}: no article read ({rejected} rejected)",
             args.file.display()
         );
     }
-    let peak_rss_mb = peak_rss_kb().map(|kb| kb as f64 / 1024.0);
+    let peak_rss_mb = super::measure::status_mb("VmHWM:");
     let result = serde_json::json!({
         "file": args.file.display().to_string(),
         "file_mb": bytes as f64 / 1e6,
@@ -99,25 +99,4 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Peak resident set size of this process (Linux `VmHWM`), in KB.
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// CPU time (user + system) this process has used, in seconds (Linux `/proc/self/stat`, in
-/// clock ticks of 1/100 s): on a shared machine pages per CPU-second is steadier than per
-/// wall-clock second.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
 }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod explain;
 pub mod extraction;
 pub mod ingest;
+pub mod measure;
 pub mod model;
 
 use std::path::PathBuf;
