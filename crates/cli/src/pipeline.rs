@@ -2,7 +2,7 @@
 //! synthesise → store. A batch of articles goes through in one store transaction, so a crash
 //! leaves the store as it was after the last whole batch.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use khabar_analyse::Analyser;
 use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
@@ -11,8 +11,8 @@ use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::Embedder;
 use khabar_ingest::Rejection;
-use khabar_store::{vectors, Link, Membership, Reads, Store, Writer};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use khabar_store::{vectors, Constraint, Link, Membership, Reads, Store, Writer};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// Sentences from the top of an article that get their own vectors: the lead carries the who,
@@ -69,10 +69,106 @@ impl Stages {
 pub struct Pipeline {
     stages: Stages,
     store: Store,
-    index: VectorIndex,
-    /// Article id and profile of each index position.
-    indexed: Vec<(ArticleId, Profile)>,
+    memory: Memory,
     model: SimilarityModel,
+}
+
+/// What the pipeline keeps in memory of every stored article, loaded when the store is opened:
+/// enough to find and score candidates and to regroup without reading the store. Per article:
+/// the document vector (f32, 2 KB), the lead-sentence vectors as the store keeps them (i8, ≈ 3
+/// KB), the similarity profile, the stored links and the event.
+#[derive(Default)]
+struct Memory {
+    index: VectorIndex,
+    ids: Vec<ArticleId>,
+    position: HashMap<ArticleId, u32>,
+    profiles: Vec<Profile>,
+    /// Lead-sentence vectors, encoded as stored ([`vectors::encode_many`]).
+    sentences: Vec<Box<[u8]>>,
+    /// Stored links of each article: (other article, score).
+    links: Vec<Vec<(u32, f32)>>,
+    /// Each article's event.
+    event_of: Vec<Option<EventId>>,
+    /// Each event's members.
+    members: HashMap<EventId, BTreeSet<u32>>,
+    /// Articles some decision names (their constraints are read from the store when regrouping).
+    constrained: HashSet<u32>,
+}
+
+impl Memory {
+    fn load(store: &Store) -> Result<Memory> {
+        let mut m = Memory::default();
+        store.for_each_vectors(&mut |stored| {
+            let profile: Profile = serde_json::from_str(&stored.profile).map_err(|e| {
+                khabar_store::Error::Corrupt {
+                    what: format!("profile of stored article {}", stored.id),
+                    reason: e.to_string(),
+                }
+            })?;
+            m.push(
+                stored.id,
+                &stored.doc,
+                stored.day,
+                profile,
+                stored.sentences.into_boxed_slice(),
+            );
+            Ok(())
+        })?;
+        let mut unknown = None;
+        store.for_each_link_score(&mut |a, b, score| {
+            let (Some(&x), Some(&y)) = (
+                m.position.get(&ArticleId::from_stored(a.into())),
+                m.position.get(&ArticleId::from_stored(b.into())),
+            ) else {
+                unknown = Some(format!("{a}–{b}"));
+                return;
+            };
+            m.links[x as usize].push((y, score));
+            m.links[y as usize].push((x, score));
+        })?;
+        if let Some(pair) = unknown {
+            anyhow::bail!("stored link {pair} names an article that is not stored");
+        }
+        for (article, event) in store.all_memberships()? {
+            if let Some(&p) = m.position.get(&article) {
+                m.members.entry(event.clone()).or_default().insert(p);
+                m.event_of[p as usize] = Some(event);
+            }
+        }
+        for article in store.constrained_articles()? {
+            if let Some(&p) = m.position.get(&article) {
+                m.constrained.insert(p);
+            }
+        }
+        Ok(m)
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn push(
+        &mut self,
+        id: ArticleId,
+        doc: &[f32],
+        day: Option<i32>,
+        profile: Profile,
+        sentences: Box<[u8]>,
+    ) {
+        let event_day = profile.event_day.map(vectors::day_number);
+        self.index.add(doc, day, event_day);
+        self.position.insert(id.clone(), self.ids.len() as u32);
+        self.ids.push(id);
+        self.profiles.push(profile);
+        self.sentences.push(sentences);
+        self.links.push(Vec::new());
+        self.event_of.push(None);
+    }
+
+    fn add_link(&mut self, a: u32, b: u32, score: f32) {
+        self.links[a as usize].push((b, score));
+        self.links[b as usize].push((a, score));
+    }
 }
 
 impl Pipeline {
@@ -80,19 +176,11 @@ impl Pipeline {
     pub fn open(data_dir: &Path, model_dir: &Path, gazetteer_dir: &Path) -> Result<Pipeline> {
         let stages = Stages::load(model_dir, gazetteer_dir)?;
         let store = Store::open(data_dir)?;
-        let mut index = VectorIndex::new();
-        let mut indexed = Vec::new();
-        for stored in store.all_vectors()? {
-            let profile: Profile = serde_json::from_str(&stored.profile)
-                .with_context(|| format!("profile of stored article {}", stored.id))?;
-            index.add(&stored.doc, stored.day);
-            indexed.push((stored.id, profile));
-        }
+        let memory = Memory::load(&store)?;
         Ok(Pipeline {
             stages,
             store,
-            index,
-            indexed,
+            memory,
             model: FITTED,
         })
     }
@@ -151,12 +239,10 @@ impl Pipeline {
         let (docs, rejected) = self.stages.prepare_all(fresh);
         outcome.ingested = docs.len();
         outcome.rejected = rejected;
-        let index_len = self.index.len();
         let result = {
             let Pipeline {
                 store,
-                index,
-                indexed,
+                memory,
                 model,
                 ..
             } = self;
@@ -168,14 +254,23 @@ impl Pipeline {
                     if !w.insert_doc(doc, &profile_json)? {
                         continue;
                     }
-                    link(w, index, indexed, model, doc, &profile)?;
+                    let links = link(w, memory, model, doc, &profile)?;
                     let day = doc
                         .article
                         .published_at
                         .as_ref()
                         .map(|p| vectors::day_number(p.at.date_naive()));
-                    index.add(doc.embedding.as_deref().unwrap_or(&[]), day);
-                    indexed.push((doc.article.id.clone(), profile));
+                    memory.push(
+                        doc.article.id.clone(),
+                        doc.embedding.as_deref().unwrap_or(&[]),
+                        day,
+                        profile,
+                        vectors::encode_many(&doc.sentence_embeddings).into_boxed_slice(),
+                    );
+                    let me = memory.len() as u32 - 1;
+                    for (other, score) in links {
+                        memory.add_link(me, other, score);
+                    }
                     touched.push(doc.article.id.clone());
                 }
                 for (id, copy) in &sightings {
@@ -184,13 +279,12 @@ impl Pipeline {
                         touched.push(id.clone());
                     }
                 }
-                regroup(w, model, &touched)
+                regroup_on(&mut InMemory { w, memory }, model, &touched)
             })
         };
         if let Err(e) = result {
-            // The transaction rolled back: forget what the index learnt from it.
-            self.index.truncate(index_len);
-            self.indexed.truncate(index_len);
+            // The transaction rolled back: forget what memory learnt from it.
+            self.memory = Memory::load(&self.store)?;
             return Err(e.into());
         }
         Ok(outcome)
@@ -283,33 +377,34 @@ fn embed(embedder: &Embedder, docs: &mut [Doc]) {
     }
 }
 
-/// Scores the new article against its candidates and stores the links worth keeping.
+/// Scores the new article against its candidates and stores the links worth keeping; returns
+/// them (other article's position, score).
 fn link(
     w: &Writer,
-    index: &VectorIndex,
-    indexed: &[(ArticleId, Profile)],
+    memory: &Memory,
     model: &SimilarityModel,
     doc: &Doc,
     profile: &Profile,
-) -> khabar_store::Result<()> {
+) -> khabar_store::Result<Vec<(u32, f32)>> {
+    let mut kept = Vec::new();
     let Some(vector) = doc.embedding.as_deref() else {
-        return Ok(());
+        return Ok(kept);
     };
     let day = doc
         .article
         .published_at
         .as_ref()
         .map(|p| vectors::day_number(p.at.date_naive()));
-    for (position, _) in index.candidates(vector, day) {
-        let (other_id, other_profile) = &indexed[position];
-        let other_sentences = w.sentence_vectors(other_id)?;
-        let other_doc = index.vector(position);
+    let event_day = profile.event_day.map(vectors::day_number);
+    for (position, _) in memory.index.candidates(vector, day, event_day) {
+        let other_id = &memory.ids[position];
+        let other_sentences = vectors::decode_many(&memory.sentences[position]);
         let features = PairFeatures::between(
             profile,
             Vectors::of(doc),
-            other_profile,
+            &memory.profiles[position],
             Vectors {
-                doc: other_doc,
+                doc: memory.index.vector(position),
                 sentences: &other_sentences,
             },
         );
@@ -324,9 +419,146 @@ fn link(
                     "contributions": model.contributions(&features).into_iter().collect::<BTreeMap<_, _>>(),
                 }),
             })?;
+            kept.push((position as u32, score));
         }
     }
-    Ok(())
+    Ok(kept)
+}
+
+/// Where regrouping reads links, events and decisions: the store itself (corrections), or the
+/// pipeline's memory of it (ingest), which gives the same answers without reading the store.
+trait Graph {
+    /// The transaction to write through.
+    fn writer(&self) -> &Writer<'_>;
+    /// Links touching any of `ids` at or above `min_score`, the smaller id first, sorted.
+    fn link_scores_of(
+        &self,
+        ids: &[ArticleId],
+        min_score: f32,
+    ) -> khabar_store::Result<Vec<ScoredLink>>;
+    /// The event of an article.
+    fn event_of(&self, id: &ArticleId) -> khabar_store::Result<Option<EventId>>;
+    /// The members of an event.
+    fn members(&self, event: &EventId) -> khabar_store::Result<Vec<ArticleId>>;
+    /// The decisions in force on pairs touching `ids`.
+    fn constraints_of(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<Constraint>>;
+    /// An article's membership was written.
+    fn joined(&mut self, _article: &ArticleId, _event: &EventId) {}
+}
+
+/// The store as the graph.
+struct Stored<'a, 'w>(&'a Writer<'w>);
+
+impl Graph for Stored<'_, '_> {
+    fn writer(&self) -> &Writer<'_> {
+        self.0
+    }
+    fn link_scores_of(
+        &self,
+        ids: &[ArticleId],
+        min_score: f32,
+    ) -> khabar_store::Result<Vec<ScoredLink>> {
+        self.0.link_scores_of(ids, min_score)
+    }
+    fn event_of(&self, id: &ArticleId) -> khabar_store::Result<Option<EventId>> {
+        Ok(self.0.membership(id)?.map(|m| m.event))
+    }
+    fn members(&self, event: &EventId) -> khabar_store::Result<Vec<ArticleId>> {
+        Ok(self
+            .0
+            .members(event)?
+            .into_iter()
+            .map(|m| m.article)
+            .collect())
+    }
+    fn constraints_of(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<Constraint>> {
+        self.0.constraints_of(ids)
+    }
+}
+
+/// The pipeline's memory as the graph (writes still go to the store).
+struct InMemory<'a, 'w> {
+    w: &'a Writer<'w>,
+    memory: &'a mut Memory,
+}
+
+impl Graph for InMemory<'_, '_> {
+    fn writer(&self) -> &Writer<'_> {
+        self.w
+    }
+    fn link_scores_of(
+        &self,
+        ids: &[ArticleId],
+        min_score: f32,
+    ) -> khabar_store::Result<Vec<ScoredLink>> {
+        let m = &self.memory;
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(&p) = m.position.get(id) else {
+                continue;
+            };
+            for &(q, score) in &m.links[p as usize] {
+                if score >= min_score {
+                    let (a, b) = (&m.ids[p as usize], &m.ids[q as usize]);
+                    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                    out.push((a.clone(), b.clone(), score));
+                }
+            }
+        }
+        out.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        out.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+        Ok(out)
+    }
+    fn event_of(&self, id: &ArticleId) -> khabar_store::Result<Option<EventId>> {
+        let m = &self.memory;
+        Ok(m.position
+            .get(id)
+            .and_then(|&p| m.event_of[p as usize].clone()))
+    }
+    fn members(&self, event: &EventId) -> khabar_store::Result<Vec<ArticleId>> {
+        let m = &self.memory;
+        let mut out: Vec<ArticleId> = m
+            .members
+            .get(event)
+            .into_iter()
+            .flatten()
+            .map(|&p| m.ids[p as usize].clone())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+    fn constraints_of(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<Constraint>> {
+        let m = &self.memory;
+        let named: Vec<ArticleId> = ids
+            .iter()
+            .filter(|id| {
+                m.position
+                    .get(*id)
+                    .is_some_and(|p| m.constrained.contains(p))
+            })
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.w.constraints_of(&named)
+    }
+    fn joined(&mut self, article: &ArticleId, event: &EventId) {
+        let m = &mut *self.memory;
+        let Some(&p) = m.position.get(article) else {
+            return;
+        };
+        if let Some(old) = m.event_of[p as usize].take() {
+            if let Some(set) = m.members.get_mut(&old) {
+                set.remove(&p);
+                if set.is_empty() {
+                    m.members.remove(&old);
+                }
+            }
+        }
+        m.members.entry(event.clone()).or_default().insert(p);
+        m.event_of[p as usize] = Some(event.clone());
+    }
 }
 
 /// Re-groups every article linked (directly or not, by links at or above the model's threshold)
@@ -339,13 +571,22 @@ pub fn regroup(
     model: &SimilarityModel,
     touched: &[ArticleId],
 ) -> khabar_store::Result<()> {
+    regroup_on(&mut Stored(w), model, touched)
+}
+
+/// [`regroup`], reading the graph from `g`.
+fn regroup_on(
+    g: &mut impl Graph,
+    model: &SimilarityModel,
+    touched: &[ArticleId],
+) -> khabar_store::Result<()> {
     let changed: BTreeSet<&ArticleId> = touched.iter().collect();
     let mut done: BTreeSet<ArticleId> = BTreeSet::new();
     for start in touched {
         if done.contains(start) {
             continue;
         }
-        let (members, links) = component(w, start, model.threshold)?;
+        let (members, links) = component(g, start, model.threshold)?;
         done.extend(members.iter().cloned());
         let position: HashMap<&ArticleId, usize> =
             members.iter().enumerate().map(|(i, id)| (id, i)).collect();
@@ -360,7 +601,7 @@ pub fn regroup(
             })
             .collect();
         let mut constraints = Constraints::default();
-        for c in w.constraints_of(&members)? {
+        for c in g.constraints_of(&members)? {
             if let (Some(&a), Some(&b)) = (position.get(&c.a), position.get(&c.b)) {
                 if c.together {
                     constraints.together.push((a, b));
@@ -373,8 +614,8 @@ pub fn regroup(
         // Events as they were: id -> members.
         let mut old_events: BTreeMap<EventId, BTreeSet<usize>> = BTreeMap::new();
         for (i, id) in members.iter().enumerate() {
-            if let Some(m) = w.membership(id)? {
-                old_events.entry(m.event).or_default().insert(i);
+            if let Some(event) = g.event_of(id)? {
+                old_events.entry(event).or_default().insert(i);
             }
         }
         let score_of: HashMap<(usize, usize), f32> = pairs
@@ -384,17 +625,18 @@ pub fn regroup(
         let score =
             |a: usize, b: usize| score_of.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
         let mut new_events = BTreeSet::new();
-        for g in &groups {
-            let id = EventId::founded_by(&members[g[0]]);
+        for group in &groups {
+            let id = EventId::founded_by(&members[group[0]]);
             // Unchanged: the same members as before and none of them new or newly copied.
-            let same_members = old_events
-                .get(&id)
-                .is_some_and(|old| old.len() == g.len() && g.iter().all(|i| old.contains(i)));
-            if same_members && !g.iter().any(|&i| changed.contains(&members[i])) {
+            let same_members = old_events.get(&id).is_some_and(|old| {
+                old.len() == group.len() && group.iter().all(|i| old.contains(i))
+            });
+            if same_members && !group.iter().any(|&i| changed.contains(&members[i])) {
                 new_events.insert(id);
                 continue;
             }
-            let docs = g
+            let w = g.writer();
+            let docs = group
                 .iter()
                 .map(|&i| {
                     w.doc(&members[i])?
@@ -412,18 +654,21 @@ pub fn regroup(
                 }
             }
             let event = khabar_synthesise::synthesise(&docs, &copies);
-            for &i in g {
+            for &i in group {
                 w.put_membership(&Membership {
                     article: members[i].clone(),
                     event: event.id.clone(),
-                    evidence: membership_evidence(i, g, &members, &score, model),
+                    evidence: membership_evidence(i, group, &members, &score, model),
                 })?;
             }
             w.put_event(&event)?;
+            for &i in group {
+                g.joined(&members[i], &event.id);
+            }
             new_events.insert(event.id.clone());
         }
         for gone in old_events.keys().filter(|e| !new_events.contains(*e)) {
-            w.delete_event(gone)?;
+            g.writer().delete_event(gone)?;
         }
     }
     Ok(())
@@ -461,15 +706,15 @@ type ScoredLink = (ArticleId, ArticleId, f32);
 /// which must be regrouped with them when a decision is withdrawn), with the scores of every
 /// stored link among them.
 fn component(
-    w: &Writer,
+    g: &impl Graph,
     start: &ArticleId,
     min_score: f32,
 ) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>)> {
     let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
     let mut frontier = vec![start.clone()];
     while !frontier.is_empty() && members.len() < MAX_COMPONENT {
-        let found = w.link_scores_of(&frontier, min_score)?;
-        let decided = w.constraints_of(&frontier)?;
+        let found = g.link_scores_of(&frontier, min_score)?;
+        let decided = g.constraints_of(&frontier)?;
         let mut visiting = std::mem::take(&mut frontier);
         let mut reach = |id: &ArticleId, frontier: &mut Vec<ArticleId>| {
             if members.len() < MAX_COMPONENT && members.insert(id.clone()) {
@@ -481,9 +726,9 @@ fn component(
             reach(&c.b, &mut frontier);
         }
         for id in std::mem::take(&mut visiting) {
-            if let Some(m) = w.membership(&id)? {
-                for other in w.members(&m.event)? {
-                    reach(&other.article, &mut frontier);
+            if let Some(event) = g.event_of(&id)? {
+                for other in g.members(&event)? {
+                    reach(&other, &mut frontier);
                 }
             }
         }
@@ -496,7 +741,7 @@ fn component(
     // averages that decide the groups.
     let members: Vec<ArticleId> = members.into_iter().collect();
     let inside: BTreeSet<&ArticleId> = members.iter().collect();
-    let links = w
+    let links = g
         .link_scores_of(&members, LINK_MIN_SCORE)?
         .into_iter()
         .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))

@@ -131,6 +131,8 @@ pub struct StoredVectors {
     pub doc: Vec<f32>,
     /// The cluster stage's similarity profile (JSON).
     pub profile: String,
+    /// Lead-sentence vectors as stored ([`vectors::encode_many`]).
+    pub sentences: Vec<u8>,
 }
 
 /// The store.
@@ -254,21 +256,88 @@ pub trait Reads {
         Ok(Some(doc))
     }
 
-    /// Every stored article's document vector and day, in ingest order (for the vector index).
-    fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
+    /// Every stored article's vectors, day and profile, in ingest order (for the vector index),
+    /// one at a time (a large store is never held twice in memory).
+    fn for_each_vectors(&self, f: &mut dyn FnMut(StoredVectors) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn()
-            .prepare("SELECT id, day, doc_vector, profile FROM articles ORDER BY seq")
+            .prepare(
+                "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles ORDER BY seq",
+            )
             .map_err(self.sql_error())?;
-        let rows = stmt
-            .query_map([], |r| {
+        let mut rows = stmt.query([]).map_err(self.sql_error())?;
+        while let Some(r) = rows.next().map_err(self.sql_error())? {
+            let read = || -> rusqlite::Result<StoredVectors> {
                 Ok(StoredVectors {
                     id: ArticleId::from_stored(r.get(0)?),
                     day: r.get(1)?,
-                    doc: vectors::decode(&r.get::<_, Vec<u8>>(2)?),
+                    doc: vectors::decode(r.get_ref(2)?.as_blob()?),
                     profile: r.get(3)?,
+                    sentences: r.get(4)?,
                 })
+            };
+            f(read().map_err(self.sql_error())?)?;
+        }
+        Ok(())
+    }
+
+    /// Every stored article's document vector and day, in ingest order (for the vector index).
+    fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
+        let mut out = Vec::new();
+        self.for_each_vectors(&mut |v| {
+            out.push(v);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every stored link's pair and score (no evidence), in no particular order.
+    fn for_each_link_score(&self, f: &mut dyn FnMut(&str, &str, f32)) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT a, b, score FROM links")
+            .map_err(self.sql_error())?;
+        let mut rows = stmt.query([]).map_err(self.sql_error())?;
+        while let Some(r) = rows.next().map_err(self.sql_error())? {
+            let read = || -> rusqlite::Result<(&str, &str, f32)> {
+                Ok((
+                    r.get_ref(0)?.as_str()?,
+                    r.get_ref(1)?.as_str()?,
+                    r.get::<_, f64>(2)? as f32,
+                ))
+            };
+            let (a, b, score) = read().map_err(self.sql_error())?;
+            f(a, b, score);
+        }
+        Ok(())
+    }
+
+    /// Every article's event: (article, event) pairs.
+    fn all_memberships(&self) -> Result<Vec<(ArticleId, EventId)>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT article, event FROM memberships")
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    ArticleId::from_stored(r.get(0)?),
+                    EventId::from_stored(r.get(1)?),
+                ))
             })
+            .map_err(self.sql_error())?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.sql_error())
+    }
+
+    /// Every article any decision (undone or not) names in a constraint.
+    fn constrained_articles(&self) -> Result<Vec<ArticleId>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT a FROM constraints UNION SELECT b FROM constraints")
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([], |r| Ok(ArticleId::from_stored(r.get(0)?)))
             .map_err(self.sql_error())?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(self.sql_error())
