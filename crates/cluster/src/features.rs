@@ -6,19 +6,46 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Number of model inputs.
-pub const COUNT: usize = 7;
+pub const COUNT: usize = 16;
 
-/// Model input names, in the order of [`PairFeatures::to_array`]. The two cosines enter the model
-/// as their excess over the [`Background`] of the pair's languages.
+/// Model input names, in the order of [`PairFeatures::to_array`]. The cosines enter the model as
+/// their excess over the [`Background`] of the pair's languages, cut into segments at
+/// [`DOC_KNOTS`] and [`LEAD_KNOTS`] (how far the excess runs inside each segment): each segment
+/// gets its own slope, so the model can learn that more alike matters less and less once two
+/// reports are clearly one story, which a single straight input cannot bend to.
 pub const NAMES: [&str; COUNT] = [
-    "doc_cosine_excess",
+    "doc_cosine_excess_to_0.1",
+    "doc_cosine_excess_0.1_to_0.3",
+    "doc_cosine_excess_0.3_to_0.5",
+    "doc_cosine_excess_over_0.5",
     "sentence_cosine_excess",
+    "lead_cosine_excess_to_0.2",
+    "lead_cosine_excess_0.2_to_0.4",
+    "lead_cosine_excess_0.4_to_0.6",
+    "lead_cosine_excess_over_0.6",
+    "lead_alignment",
     "entity_overlap",
     "shared_people",
     "place_overlap",
     "kind_conflict",
     "shared_vocabulary",
+    "shared_figures",
 ];
+
+/// Sign each weight must keep, in the order of [`NAMES`]. Evidence of likeness may only
+/// raise the score, so the score never falls as two reports get more alike (and an explanation
+/// never says shared people counted against a pair); a conflict may only lower it.
+pub const SIGNS: [i8; COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1];
+
+/// Knots of the document-cosine segments, on the excess over the background (see [`NAMES`]).
+pub const DOC_KNOTS: [f32; 3] = [0.1, 0.3, 0.5];
+
+/// Knots of the lead-cosine segments, on the excess over the background (see [`NAMES`]).
+pub const LEAD_KNOTS: [f32; 3] = [0.2, 0.4, 0.6];
+
+/// Lead sentences compared one to one for [`PairFeatures::lead_cosine`] and
+/// [`PairFeatures::lead_alignment`]: the first three carry who, what, where and when.
+pub const LEAD: usize = 3;
 
 /// Mean cosines of *unrelated* articles for one pair of languages.
 ///
@@ -42,6 +69,14 @@ pub struct PairFeatures {
     /// Best cosine between a lead sentence of one and a lead sentence of the other (the document
     /// cosine when either has no sentence vectors).
     pub sentence_cosine: f32,
+    /// Best cosine between one of the first [`LEAD`] sentences of each (the document cosine when
+    /// either has no sentence vectors).
+    #[serde(default)]
+    pub lead_cosine: f32,
+    /// How well the first [`LEAD`] sentences of each find a match in the other's: the mean, over
+    /// both sides' sentences, of each one's best cosine with the other side's (0 without vectors).
+    #[serde(default)]
+    pub lead_alignment: f32,
     /// Jaccard overlap of all entity ids (people, places, countries, organisations).
     pub entity_overlap: f32,
     /// People named by both, counted up to [`PEOPLE_CAP`], over the cap.
@@ -57,6 +92,9 @@ pub struct PairFeatures {
     /// Same language: Jaccard overlap of content-word stems. Across languages the only shared
     /// vocabulary is the entity ids, so their overlap stands in.
     pub shared_vocabulary: f32,
+    /// Jaccard overlap of the numbers both report (counts, sums, percentages, in any script).
+    #[serde(default)]
+    pub shared_figures: f32,
     /// The background cosines of the pair's languages.
     pub background: Background,
 }
@@ -86,6 +124,9 @@ pub struct Profile {
     pub people: Vec<String>,
     /// Hashed content-word stems of the lead, sorted.
     pub stems: Vec<u64>,
+    /// Hashed values of the figures it reports, sorted.
+    #[serde(default)]
+    pub figures: Vec<u64>,
 }
 
 /// Content-word stems kept per article: the lead carries the story, and a cap keeps profiles small.
@@ -133,6 +174,7 @@ impl Profile {
                 people
             },
             stems: sorted(stems.into_iter()),
+            figures: sorted(d.figures.iter().map(|f| stable_hash(&f.value.to_string()))),
         }
     }
 }
@@ -177,6 +219,11 @@ impl PairFeatures {
         let sentence_cosine = best_pair(av.sentences, bv.sentences)
             .unwrap_or(doc_cosine)
             .max(doc_cosine);
+        let (a_lead, b_lead) = (
+            &av.sentences[..av.sentences.len().min(LEAD)],
+            &bv.sentences[..bv.sentences.len().min(LEAD)],
+        );
+        let lead_cosine = best_pair(a_lead, b_lead).unwrap_or(doc_cosine);
         let day_gap = match (a.event_day, b.event_day) {
             (Some(x), Some(y)) => Some((x - y).num_days().unsigned_abs() as u32),
             _ => None,
@@ -202,20 +249,34 @@ impl PairFeatures {
             } else {
                 entity_overlap
             },
+            lead_cosine,
+            lead_alignment: alignment(a_lead, b_lead),
+            shared_figures: jaccard(&a.figures, &b.figures),
             background: crate::model::background(&a.lang, &b.lang),
         }
     }
 
     /// The model inputs, in the order of [`NAMES`].
     pub fn to_array(&self) -> [f32; COUNT] {
+        let [d0, d1, d2, d3] = segments(self.doc_cosine - self.background.doc, DOC_KNOTS);
+        let [l0, l1, l2, l3] = segments(self.lead_cosine - self.background.sentence, LEAD_KNOTS);
         [
-            self.doc_cosine - self.background.doc,
+            d0,
+            d1,
+            d2,
+            d3,
             self.sentence_cosine - self.background.sentence,
+            l0,
+            l1,
+            l2,
+            l3,
+            self.lead_alignment,
             self.entity_overlap,
             self.shared_people,
             self.place_overlap,
             self.kind_conflict,
             self.shared_vocabulary,
+            self.shared_figures,
         ]
     }
 }
@@ -279,6 +340,33 @@ fn best_pair(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<f32> {
         .fold(None, |best, c| Some(best.map_or(c, |b: f32| b.max(c))))
 }
 
+/// `x` cut at three knots: the part up to the first (which may be negative), the parts inside the
+/// two spans between knots, and the part over the last. They add up to `x`.
+fn segments(x: f32, knots: [f32; 3]) -> [f32; 4] {
+    [
+        x.min(knots[0]),
+        (x - knots[0]).clamp(0.0, knots[1] - knots[0]),
+        (x - knots[1]).clamp(0.0, knots[2] - knots[1]),
+        (x - knots[2]).max(0.0),
+    ]
+}
+
+/// Mean over the sentences of both sides of each one's best cosine with the other side.
+fn alignment(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let best_of = |x: &Vec<f32>, other: &[Vec<f32>]| {
+        other
+            .iter()
+            .map(|y| dot(x, y))
+            .fold(f32::NEG_INFINITY, f32::max)
+    };
+    let total: f32 =
+        a.iter().map(|x| best_of(x, b)).sum::<f32>() + b.iter().map(|y| best_of(y, a)).sum::<f32>();
+    total / (a.len() + b.len()) as f32
+}
+
 /// The day an article's event happened, as far as the article says: the date it names most often
 /// within a week before (or the day after) its publication (ties: the first named), else its
 /// publication day. An undated
@@ -324,6 +412,17 @@ fn kinds_conflict(a: Option<EventKind>, b: Option<EventKind>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_add_up_to_the_value_and_fill_in_order() {
+        for x in [-0.3f32, 0.05, 0.1, 0.25, 0.45, 0.9] {
+            let s = segments(x, DOC_KNOTS);
+            assert!((s.iter().sum::<f32>() - x).abs() < 1e-6, "{x}: {s:?}");
+        }
+        assert_eq!(segments(0.4, DOC_KNOTS)[3], 0.0);
+        assert!((segments(0.4, DOC_KNOTS)[2] - 0.1).abs() < 1e-6);
+        assert_eq!(segments(-0.2, DOC_KNOTS), [-0.2, 0.0, 0.0, 0.0]);
+    }
 
     #[test]
     fn a_surname_alone_matches_the_full_name_but_not_a_relative() {
