@@ -414,6 +414,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn alignment_is_the_mean_best_match_of_both_sides() {
+        let (x, y) = (vec![1.0, 0.0], vec![0.0, 1.0]);
+        assert_eq!(
+            alignment(&[x.clone(), y.clone()], &[y.clone(), x.clone()]),
+            1.0
+        );
+        // One side's two sentences both match its single sentence; the other's matches one of two.
+        assert!((alignment(&[x.clone()], &[x.clone(), y.clone()]) - 2.0 / 3.0).abs() < 1e-6);
+        assert_eq!(alignment(&[x], &[]), 0.0);
+    }
+
+    #[test]
     fn segments_add_up_to_the_value_and_fill_in_order() {
         for x in [-0.3f32, 0.05, 0.1, 0.25, 0.45, 0.9] {
             let s = segments(x, DOC_KNOTS);

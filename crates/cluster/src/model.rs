@@ -666,6 +666,49 @@ mod tests {
     }
 
     #[test]
+    fn a_feature_that_points_the_wrong_way_is_held_at_zero() {
+        // Shared people here come with *different* events (a spurious pattern); the fit may not
+        // turn shared people into evidence against a pair, so their weight stays at zero, while
+        // the kind conflict, allowed to be negative, gets a negative weight.
+        let examples: Vec<Example> = (0..400)
+            .map(|i| {
+                let same = i % 2 == 0;
+                let jitter = ((i * 37) % 20) as f32 / 100.0;
+                let mut e = example(if same { 0.6 } else { 0.4 } + jitter, same, i as u64);
+                e.features.shared_people = if same { 0.0 } else { 1.0 } * (i % 3) as f32 / 2.0;
+                e.features.kind_conflict = (!same && i % 4 == 1) as u8 as f32;
+                e
+            })
+            .collect();
+        let model = fit(&examples);
+        let weight = |name: &str| model.weights[NAMES.iter().position(|n| *n == name).unwrap()];
+        assert_eq!(weight("shared_people"), 0.0, "{model:?}");
+        assert!(weight("kind_conflict") < 0.0, "{model:?}");
+        for (w, sign) in model.weights.iter().zip(SIGNS) {
+            assert!(w * sign as f32 >= 0.0, "{model:?}");
+        }
+    }
+
+    #[test]
+    fn a_graded_target_gives_graded_scores() {
+        // Ratings spread over the scale: the fitted probability follows them, not only the cut.
+        let examples: Vec<Example> = (0..300)
+            .map(|i| {
+                let target = (i % 4) as f32 / 3.0;
+                let mut e = example(0.25 + 0.5 * target, target > 0.5, i as u64);
+                e.target = target;
+                e
+            })
+            .collect();
+        let model = fit(&examples);
+        let scores: Vec<f32> = (0..4)
+            .map(|k| model.score(&example(0.25 + 0.5 * k as f32 / 3.0, true, 0).features))
+            .collect();
+        assert!(scores.windows(2).all(|w| w[1] > w[0] + 0.05), "{scores:?}");
+        assert!((scores[1] - 1.0 / 3.0).abs() < 0.15, "{scores:?}");
+    }
+
+    #[test]
     fn fit_learns_that_cosine_separates_and_cv_reports_held_out_quality() {
         // Same-story pairs around cosine 0.8, others around 0.3, with overlap.
         let examples: Vec<Example> = (0..200)

@@ -490,7 +490,14 @@ fn print_model(model: &SimilarityModel) {
 
 #[cfg(test)]
 mod tests {
-    use super::pearson;
+    use super::{pearson, rating_target};
+
+    #[test]
+    fn ratings_map_onto_targets_from_same_story_to_unrelated() {
+        assert_eq!(rating_target(1.0), 1.0);
+        assert_eq!(rating_target(4.0), 0.0);
+        assert!((rating_target(2.5) - 0.5).abs() < 1e-6);
+    }
 
     #[test]
     fn pearson_of_linear_and_inverse_series() {
