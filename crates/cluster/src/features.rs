@@ -32,6 +32,27 @@ pub const NAMES: [&str; COUNT] = [
     "shared_figures",
 ];
 
+/// The [`PairFeatures`] field each input is computed from, in the order of [`NAMES`]:
+/// explanations add up an input's segments under the name of the one measurement they cut.
+pub const MEASURES: [&str; COUNT] = [
+    "doc_cosine",
+    "doc_cosine",
+    "doc_cosine",
+    "doc_cosine",
+    "sentence_cosine",
+    "lead_cosine",
+    "lead_cosine",
+    "lead_cosine",
+    "lead_cosine",
+    "lead_alignment",
+    "entity_overlap",
+    "shared_people",
+    "place_overlap",
+    "kind_conflict",
+    "shared_vocabulary",
+    "shared_figures",
+];
+
 /// Sign each weight must keep, in the order of [`NAMES`]. Evidence of likeness may only
 /// raise the score, so the score never falls as two reports get more alike (and an explanation
 /// never says shared people counted against a pair); a conflict may only lower it.

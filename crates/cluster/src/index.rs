@@ -134,6 +134,7 @@ impl VectorIndex {
         if vector.len() != self.dim || self.dim == 0 {
             return Vec::new();
         }
+        let dot = dot_fn();
         let mut out = Vec::new();
         let mut visit = |i: usize| {
             if let (Some(a), Some(b)) = (day, self.days[i]) {
@@ -168,8 +169,30 @@ impl VectorIndex {
     }
 }
 
+/// The fastest dot product this CPU runs: [`dot`] compiled for AVX2 and FMA when it has them.
+fn dot_fn() -> fn(&[f32], &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return |a, b| {
+                // SAFETY: the CPU has AVX2 and FMA (checked above).
+                unsafe { dot_avx2(a, b) }
+            };
+        }
+    }
+    dot
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
+}
+
 /// Dot product in 16 independent lanes (vectorised by the compiler; the order of the sum differs
 /// from a plain loop in the last bits, which only matters for candidates exactly at the floor).
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 16];
     let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));

@@ -3,13 +3,13 @@
 //! `khabar eval fit` on labelled pairs with grouped cross-validation; the fitted values live in
 //! [`FITTED`] with the command and data that produced them.
 
-use crate::features::{Background, PairFeatures, COUNT, NAMES, SIGNS};
+use crate::features::{Background, PairFeatures, COUNT, MEASURES, SIGNS};
 use serde::{Deserialize, Serialize};
 
 /// A logistic model and the decision threshold for "same event".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SimilarityModel {
-    /// Weight of each feature, in the order of [`NAMES`].
+    /// Weight of each feature, in the order of [`NAMES`](crate::features::NAMES).
     pub weights: [f32; COUNT],
     /// Intercept.
     pub bias: f32,
@@ -319,14 +319,16 @@ impl SimilarityModel {
         self.bias + same_day + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>()
     }
 
-    /// Each feature's contribution to the log-odds, by name (for explanations), with the
-    /// same-day evidence when it applies.
+    /// Each measurement's contribution to the log-odds, by [`PairFeatures`] field name (its
+    /// segments added up; for explanations), with the same-day evidence when it applies.
     pub fn contributions(&self, f: &PairFeatures) -> Vec<(&'static str, f32)> {
-        let mut parts: Vec<(&'static str, f32)> = NAMES
-            .iter()
-            .zip(self.weights.iter().zip(f.to_array()))
-            .map(|(name, (w, x))| (*name, w * x))
-            .collect();
+        let mut parts: Vec<(&'static str, f32)> = Vec::new();
+        for (measure, (w, x)) in MEASURES.iter().zip(self.weights.iter().zip(f.to_array())) {
+            match parts.iter_mut().find(|(name, _)| name == measure) {
+                Some((_, sum)) => *sum += w * x,
+                None => parts.push((measure, w * x)),
+            }
+        }
         if f.day_gap.is_some_and(|gap| gap <= 1) {
             parts.push(("same_day", SAME_DAY_LOG_LR));
         }
@@ -681,7 +683,12 @@ mod tests {
             })
             .collect();
         let model = fit(&examples);
-        let weight = |name: &str| model.weights[NAMES.iter().position(|n| *n == name).unwrap()];
+        let weight = |name: &str| {
+            model.weights[crate::features::NAMES
+                .iter()
+                .position(|n| *n == name)
+                .unwrap()]
+        };
         assert_eq!(weight("shared_people"), 0.0, "{model:?}");
         assert!(weight("kind_conflict") < 0.0, "{model:?}");
         for (w, sign) in model.weights.iter().zip(SIGNS) {
