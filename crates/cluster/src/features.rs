@@ -442,7 +442,7 @@ mod tests {
             1.0
         );
         // One side's two sentences both match its single sentence; the other's matches one of two.
-        assert!((alignment(&[x.clone()], &[x.clone(), y.clone()]) - 2.0 / 3.0).abs() < 1e-6);
+        assert!((alignment(std::slice::from_ref(&x), &[x.clone(), y]) - 2.0 / 3.0).abs() < 1e-6);
         assert_eq!(alignment(&[x], &[]), 0.0);
     }
 

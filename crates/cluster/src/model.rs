@@ -511,9 +511,9 @@ fn newton(examples: &[Example], held: &[bool; COUNT]) -> Vec<f64> {
             if held[i - 1] {
                 // A held weight takes no step: its row and column become the identity's.
                 grad[i] = 0.0;
-                for j in 0..n_params {
-                    hess[i][j] = 0.0;
-                    hess[j][i] = 0.0;
+                hess[i].fill(0.0);
+                for row in hess.iter_mut() {
+                    row[i] = 0.0;
                 }
                 hess[i][i] = 1.0;
             }
