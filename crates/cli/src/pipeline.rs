@@ -2,7 +2,7 @@
 //! synthesise → store. A batch of articles goes through in one store transaction, so a crash
 //! leaves the store as it was after the last whole batch.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use khabar_analyse::Analyser;
 use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
@@ -19,9 +19,50 @@ use std::path::Path;
 /// what, where and when, and the cost of embedding stays bounded per article.
 pub const LEAD_SENTENCES: usize = 6;
 
-/// Largest group of linked articles re-grouped at once. Beyond it the oldest links are not
-/// followed, which bounds the work per batch on a dense news day.
-const MAX_COMPONENT: usize = 2000;
+/// Largest link component re-grouped from scratch. A story reported again and again over weeks
+/// (or the benchmark's near-copies, one every day and a half) links into a chain that grows with
+/// the store; re-grouping all of it for every new report would make the cost per article grow
+/// with the store. Up to this size (the seeds, the crash and evaluation streams) the whole
+/// component is re-grouped from single articles, so the groups depend only on the set of
+/// articles. Beyond it, re-grouping is local (see [`component`]): the new articles, linked among
+/// themselves, and the events they link to, which start whole and can only grow or merge — the
+/// cost is bounded, and the groups can then depend on arrival order.
+const MAX_REGION: usize = 256;
+
+/// Where the time of the stages goes, in wall-clock nanoseconds summed over the process (read by
+/// `khabar bench ingest`): each entry is one part of the work, named in [`STAGE_NAMES`].
+static STAGE_NANOS: [std::sync::atomic::AtomicU64; 7] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 7];
+
+/// Candidate pairs scored so far (read by `khabar bench ingest`).
+pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Names of the parts timed in [`STAGE_NANOS`], in order.
+pub const STAGE_NAMES: [&str; 7] = [
+    "prepare (analyse + embed, on other threads)",
+    "waiting for prepare",
+    "store the article",
+    "candidates + scoring (link)",
+    "regroup (walk + average linkage)",
+    "synthesise (read member docs + synthesise + write)",
+    "commit",
+];
+
+/// Adds the time since `start` to part `i` of [`STAGE_NAMES`].
+fn timed(i: usize, start: std::time::Instant) {
+    STAGE_NANOS[i].fetch_add(
+        start.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// Seconds spent so far in each part of [`STAGE_NAMES`].
+pub fn stage_seconds() -> Vec<f64> {
+    STAGE_NANOS
+        .iter()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9)
+        .collect()
+}
 
 /// What happened to one batch.
 #[derive(Debug, Default, Clone)]
@@ -67,10 +108,24 @@ impl Stages {
 
 /// The loaded stages and the store.
 pub struct Pipeline {
-    stages: Stages,
+    stages: std::sync::Arc<Stages>,
     store: Store,
     memory: Memory,
     model: SimilarityModel,
+    /// The batch being analysed and embedded while the one before it is stored.
+    pending: Option<InFlight>,
+}
+
+/// A batch on its way: copies found, the rest being analysed and embedded on other threads.
+struct InFlight {
+    outcome: BatchOutcome,
+    /// Copies: the article they copy, the copy, and (for a copy of an article of the batch
+    /// before, not stored yet) the article itself.
+    sightings: Vec<(ArticleId, Copy, Option<Article>)>,
+    work: std::thread::JoinHandle<(Vec<Doc>, Vec<Rejection>)>,
+    /// Ids and canonical URLs of the articles being prepared.
+    ids: HashSet<ArticleId>,
+    urls: HashMap<String, ArticleId>,
 }
 
 /// What the pipeline keeps in memory of every stored article, loaded when the store is opened:
@@ -178,10 +233,11 @@ impl Pipeline {
         let store = Store::open(data_dir)?;
         let memory = Memory::load(&store)?;
         Ok(Pipeline {
-            stages,
+            stages: std::sync::Arc::new(stages),
             store,
             memory,
             model: FITTED,
+            pending: None,
         })
     }
 
@@ -190,19 +246,52 @@ impl Pipeline {
         &self.store
     }
 
-    /// Runs a batch through every stage and stores it, in one transaction.
-    pub fn ingest_batch(&mut self, articles: Vec<Article>) -> Result<BatchOutcome> {
+    /// Starts analysing and embedding a batch on other threads, then stores the batch submitted
+    /// before it (one transaction) while that work goes on, so both cores are busy. Returns the
+    /// outcome of the batch stored, if there was one; [`flush`](Self::flush) stores the last.
+    /// Batches are stored whole and in the order submitted, so a crash leaves the store as it
+    /// was after the last whole batch, as when each batch is stored as soon as it is prepared.
+    pub fn submit(&mut self, articles: Vec<Article>) -> Result<Option<BatchOutcome>> {
+        let next = self.start(articles)?;
+        let stored = self.flush();
+        self.pending = stored.is_ok().then_some(next);
+        stored
+    }
+
+    /// Stores the batch still in flight, if any.
+    pub fn flush(&mut self) -> Result<Option<BatchOutcome>> {
+        self.pending
+            .take()
+            .map(|batch| self.commit(batch))
+            .transpose()
+    }
+
+    /// Sorts out copies of stored (or in-flight) articles, then starts preparing the rest.
+    fn start(&mut self, articles: Vec<Article>) -> Result<InFlight> {
         let mut outcome = BatchOutcome::default();
         let mut fresh = Vec::new();
         let mut seen = BTreeSet::new();
         let mut batch_urls: HashMap<String, ArticleId> = HashMap::new();
         let mut sightings = Vec::new();
+        let before = self.pending.as_ref();
         for article in articles {
             // Dedup layers before any work: the same normalised body, then the same page.
             let canonical = article.url.as_deref().map(khabar_store::canonical_url);
-            let layer = if !seen.insert(article.id.clone()) || self.store.contains(&article.id)? {
+            // Of an article of the batch in flight, not stored yet: kept whole, in case that one
+            // is rejected and this copy must be stored instead.
+            let in_flight = before.is_some_and(|b| {
+                b.ids.contains(&article.id)
+                    || canonical.as_ref().is_some_and(|u| b.urls.contains_key(u))
+            });
+            let layer = if !seen.insert(article.id.clone())
+                || before.is_some_and(|b| b.ids.contains(&article.id))
+                || self.store.contains(&article.id)?
+            {
                 Some((article.id.clone(), "exact-body"))
-            } else if let Some(original) = canonical.as_ref().and_then(|u| batch_urls.get(u)) {
+            } else if let Some(original) = canonical
+                .as_ref()
+                .and_then(|u| batch_urls.get(u).or_else(|| before?.urls.get(u)))
+            {
                 Some((original.clone(), "canonical-url"))
             } else {
                 match article
@@ -223,22 +312,70 @@ impl Pipeline {
             match layer {
                 Some((original, layer)) => {
                     outcome.duplicates += 1;
-                    sightings.push((
-                        original,
-                        Copy {
-                            source: article.source.to_string(),
-                            outlet: article.outlet.clone(),
-                            url: article.url.clone(),
-                            layer: layer.into(),
-                        },
-                    ));
+                    let copy = Copy {
+                        source: article.source.to_string(),
+                        outlet: article.outlet.clone(),
+                        url: article.url.clone(),
+                        layer: layer.into(),
+                    };
+                    sightings.push((original, copy, in_flight.then_some(article)));
                 }
                 None => fresh.push(article),
             }
         }
-        let (docs, rejected) = self.stages.prepare_all(fresh);
-        outcome.ingested = docs.len();
+        let ids = fresh.iter().map(|a| a.id.clone()).collect();
+        let stages = std::sync::Arc::clone(&self.stages);
+        let work = std::thread::Builder::new()
+            .name("prepare".into())
+            .spawn(move || {
+                let t = std::time::Instant::now();
+                let out = stages.prepare_all(fresh);
+                timed(0, t);
+                out
+            })
+            .context("cannot start a thread")?;
+        Ok(InFlight {
+            outcome,
+            sightings,
+            work,
+            ids,
+            urls: batch_urls,
+        })
+    }
+
+    /// Waits for a batch's analysis and vectors and stores it, in one transaction.
+    fn commit(&mut self, batch: InFlight) -> Result<BatchOutcome> {
+        let InFlight {
+            mut outcome,
+            sightings,
+            work,
+            ..
+        } = batch;
+        let t = std::time::Instant::now();
+        let (mut docs, rejected) = work
+            .join()
+            .map_err(|_| anyhow::anyhow!("analysing or embedding a batch failed"))?;
+        timed(1, t);
         outcome.rejected = rejected;
+        // Copies of an article of the batch before that was rejected after all: stored instead.
+        let mut kept = Vec::new();
+        let mut late = Vec::new();
+        for (original, copy, article) in sightings {
+            match article {
+                Some(article) if !self.store.contains(&original)? => {
+                    outcome.duplicates -= 1;
+                    late.push(article);
+                }
+                _ => kept.push((original, copy)),
+            }
+        }
+        let sightings = kept;
+        if !late.is_empty() {
+            let (more, rejected) = self.stages.prepare_all(late);
+            docs.extend(more);
+            outcome.rejected.extend(rejected);
+        }
+        outcome.ingested = docs.len();
         let result = {
             let Pipeline {
                 store,
@@ -246,15 +383,20 @@ impl Pipeline {
                 model,
                 ..
             } = self;
-            store.write(|w| {
+            let commit_start = std::cell::Cell::new(None);
+            let result = store.write(|w| {
                 let mut touched = Vec::new();
                 for doc in &docs {
+                    let t = std::time::Instant::now();
                     let profile = Profile::of(doc);
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
                     if !w.insert_doc(doc, &profile_json)? {
                         continue;
                     }
+                    timed(2, t);
+                    let t = std::time::Instant::now();
                     let links = link(w, memory, model, doc, &profile)?;
+                    timed(3, t);
                     let day = doc
                         .article
                         .published_at
@@ -279,8 +421,14 @@ impl Pipeline {
                         touched.push(id.clone());
                     }
                 }
-                regroup_on(&mut InMemory { w, memory }, model, &touched)
-            })
+                regroup_on(&mut InMemory { w, memory }, model, &touched)?;
+                commit_start.set(Some(std::time::Instant::now()));
+                Ok(())
+            });
+            if let Some(t) = commit_start.get() {
+                timed(6, t);
+            }
+            result
         };
         if let Err(e) = result {
             // The transaction rolled back: forget what memory learnt from it.
@@ -353,7 +501,19 @@ fn clean_text(doc: &Doc) -> String {
 fn embed(embedder: &Embedder, docs: &mut [Doc]) {
     let texts: Vec<String> = docs.iter().map(clean_text).collect();
     let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let doc_vectors = embedder.embed_document_batch(&text_refs);
+    // The embedder spreads a batch over the cores only from 64 texts per core up: a batch of
+    // documents is split here instead, so both cores work on it.
+    let half = text_refs.len().div_ceil(2).max(1);
+    let doc_vectors: Vec<Vec<f32>> = std::thread::scope(|scope| {
+        let parts: Vec<_> = text_refs
+            .chunks(half)
+            .map(|part| scope.spawn(move || embedder.embed_document_batch(part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("embedding does not panic"))
+            .collect()
+    });
     let mut sentences: Vec<&str> = Vec::new();
     let mut counts = Vec::new();
     for d in docs.iter() {
@@ -396,7 +556,9 @@ fn link(
         .as_ref()
         .map(|p| vectors::day_number(p.at.date_naive()));
     let event_day = profile.event_day.map(vectors::day_number);
-    for (position, _) in memory.index.candidates(vector, day, event_day) {
+    let found = memory.index.candidates(vector, day, event_day);
+    CANDIDATES.fetch_add(found.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    for (position, _) in found {
         let other_id = &memory.ids[position];
         let other_sentences = vectors::decode_many(&memory.sentences[position]);
         let features = PairFeatures::between(
@@ -586,7 +748,8 @@ fn regroup_on(
         if done.contains(start) {
             continue;
         }
-        let (members, links) = component(g, start, model.threshold)?;
+        let t = std::time::Instant::now();
+        let (members, links, local) = component(g, start, model.threshold, &changed)?;
         done.extend(members.iter().cloned());
         let position: HashMap<&ArticleId, usize> =
             members.iter().enumerate().map(|(i, id)| (id, i)).collect();
@@ -610,7 +773,6 @@ fn regroup_on(
                 }
             }
         }
-        let groups = group_with(members.len(), &pairs, model.threshold, &constraints);
         // Events as they were: id -> members.
         let mut old_events: BTreeMap<EventId, BTreeSet<usize>> = BTreeMap::new();
         for (i, id) in members.iter().enumerate() {
@@ -618,6 +780,18 @@ fn regroup_on(
                 old_events.entry(event).or_default().insert(i);
             }
         }
+        if local {
+            // A local region: its events start whole.
+            for old in old_events.values() {
+                let mut it = old.iter();
+                if let Some(&first) = it.next() {
+                    constraints.together.extend(it.map(|&i| (first, i)));
+                }
+            }
+        }
+        let groups = group_with(members.len(), &pairs, model.threshold, &constraints);
+        timed(4, t);
+        let t = std::time::Instant::now();
         let score_of: HashMap<(usize, usize), f32> = pairs
             .iter()
             .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.score))
@@ -670,6 +844,7 @@ fn regroup_on(
         for gone in old_events.keys().filter(|e| !new_events.contains(*e)) {
             g.writer().delete_event(gone)?;
         }
+        timed(5, t);
     }
     Ok(())
 }
@@ -701,23 +876,29 @@ fn membership_evidence(
 /// A stored link without its evidence: the two articles and the score.
 type ScoredLink = (ArticleId, ArticleId, f32);
 
-/// The articles linked to `start` by links at or above `min_score`, directly or through others
-/// (and through pairs a user decided belong together, and the current members of their events,
-/// which must be regrouped with them when a decision is withdrawn), with the scores of every
-/// stored link among them.
+/// The articles to re-group around `start`, with the scores of every stored link among them, and
+/// whether the region is local (the events in it must stay whole).
+///
+/// First, the articles linked to `start` by links at or above `min_score`, directly or through
+/// others (and through pairs a user decided belong together, and the current members of their
+/// events, which must be regrouped with them when a decision is withdrawn). When that component
+/// holds more than [`MAX_REGION`] articles, the region is local instead: the articles of
+/// `changed` reachable from `start` through such links between changed articles, plus the whole
+/// events of every article they link to.
 fn component(
     g: &impl Graph,
     start: &ArticleId,
     min_score: f32,
-) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>)> {
+    changed: &BTreeSet<&ArticleId>,
+) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>, bool)> {
     let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
     let mut frontier = vec![start.clone()];
-    while !frontier.is_empty() && members.len() < MAX_COMPONENT {
+    while !frontier.is_empty() && members.len() <= MAX_REGION {
         let found = g.link_scores_of(&frontier, min_score)?;
         let decided = g.constraints_of(&frontier)?;
-        let mut visiting = std::mem::take(&mut frontier);
+        let visiting = std::mem::take(&mut frontier);
         let mut reach = |id: &ArticleId, frontier: &mut Vec<ArticleId>| {
-            if members.len() < MAX_COMPONENT && members.insert(id.clone()) {
+            if members.insert(id.clone()) {
                 frontier.push(id.clone());
             }
         };
@@ -725,8 +906,8 @@ fn component(
             reach(&c.a, &mut frontier);
             reach(&c.b, &mut frontier);
         }
-        for id in std::mem::take(&mut visiting) {
-            if let Some(event) = g.event_of(&id)? {
+        for id in &visiting {
+            if let Some(event) = g.event_of(id)? {
                 for other in g.members(&event)? {
                     reach(&other, &mut frontier);
                 }
@@ -737,7 +918,38 @@ fn component(
             reach(&b, &mut frontier);
         }
     }
-    // Within the component every stored link counts, weak ones included: they lower the
+    let local = members.len() > MAX_REGION;
+    if local {
+        members = BTreeSet::from([start.clone()]);
+        let mut frontier = vec![start.clone()];
+        let whole = |id: &ArticleId, members: &mut BTreeSet<ArticleId>| {
+            if let Some(event) = g.event_of(id)? {
+                members.extend(g.members(&event)?);
+            }
+            khabar_store::Result::Ok(())
+        };
+        whole(start, &mut members)?;
+        while !frontier.is_empty() {
+            let found = g.link_scores_of(&frontier, min_score)?;
+            let decided = g.constraints_of(&frontier)?;
+            frontier.clear();
+            let reached = found.into_iter().flat_map(|(a, b, _)| [a, b]).chain(
+                decided
+                    .into_iter()
+                    .filter(|c| c.together)
+                    .flat_map(|c| [c.a, c.b]),
+            );
+            for id in reached {
+                if members.insert(id.clone()) {
+                    whole(&id, &mut members)?;
+                    if changed.contains(&id) {
+                        frontier.push(id);
+                    }
+                }
+            }
+        }
+    }
+    // Within the region every stored link counts, weak ones included: they lower the
     // averages that decide the groups.
     let members: Vec<ArticleId> = members.into_iter().collect();
     let inside: BTreeSet<&ArticleId> = members.iter().collect();
@@ -746,5 +958,5 @@ fn component(
         .into_iter()
         .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))
         .collect();
-    Ok((members, links))
+    Ok((members, links, local))
 }

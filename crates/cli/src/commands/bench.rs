@@ -319,6 +319,9 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
     for (k, (path, count)) in slices.iter().enumerate() {
         let start = Instant::now();
         let cpu_start = cpu_seconds();
+        let stages_start = crate::pipeline::stage_seconds();
+        let candidates_start =
+            crate::pipeline::CANDIDATES.load(std::sync::atomic::Ordering::Relaxed);
         let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(path), true)?;
         let seconds = start.elapsed().as_secs_f64();
         let cpu = cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
@@ -339,6 +342,14 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             "store_articles": stored,
             "store_mb": dir_mb(&data_dir),
             "rss_mb": status_mb("VmRSS:"),
+            "candidates_scored": crate::pipeline::CANDIDATES
+                .load(std::sync::atomic::Ordering::Relaxed)
+                - candidates_start,
+            "stage_seconds": crate::pipeline::STAGE_NAMES
+                .iter()
+                .zip(crate::pipeline::stage_seconds().iter().zip(&stages_start))
+                .map(|(name, (b, a))| (name.to_string(), serde_json::json!(b - a)))
+                .collect::<serde_json::Map<_, _>>(),
         });
         // On stderr, also with --json: progress of a long run.
         eprintln!(

@@ -2,7 +2,7 @@
 
 use super::Dirs;
 use crate::pipeline::{BatchOutcome, Pipeline};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection};
 use std::io::IsTerminal;
@@ -79,8 +79,9 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
                     batch.push(a);
                     if batch.len() == BATCH {
                         let full = std::mem::take(&mut batch);
-                        match pipeline.ingest_batch(full) {
-                            Ok(outcome) => add(&mut summary, outcome),
+                        // Analysed and embedded while the batch before is stored.
+                        match pipeline.submit(full) {
+                            Ok(outcome) => add(&mut summary, outcome.unwrap_or_default()),
                             Err(e) => failure = Some(e),
                         }
                         progress.set_message(format!("{} stored", summary.ingested));
@@ -95,9 +96,13 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
         }
     }
     if !batch.is_empty() {
-        let outcome = pipeline.ingest_batch(batch)?;
-        add(&mut summary, outcome);
+        let outcome = pipeline.submit(batch)?;
+        add(&mut summary, outcome.unwrap_or_default());
     }
+    let outcome = pipeline
+        .flush()
+        .context("storing a batch (nothing of that batch was kept)")?;
+    add(&mut summary, outcome.unwrap_or_default());
     progress.finish_and_clear();
     Ok(summary)
 }
