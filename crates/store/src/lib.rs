@@ -129,6 +129,8 @@ pub struct StoredVectors {
     pub day: Option<i32>,
     /// Unit document vector.
     pub doc: Vec<f32>,
+    /// The document vector as stored ([`vectors::encode`]; empty when it has none).
+    pub doc_encoded: Vec<u8>,
     /// The cluster stage's similarity profile (JSON).
     pub profile: String,
     /// Lead-sentence vectors as stored ([`vectors::encode_many`]).
@@ -268,10 +270,12 @@ pub trait Reads {
         let mut rows = stmt.query([]).map_err(self.sql_error())?;
         while let Some(r) = rows.next().map_err(self.sql_error())? {
             let read = || -> rusqlite::Result<StoredVectors> {
+                let encoded: Vec<u8> = r.get(2)?;
                 Ok(StoredVectors {
                     id: ArticleId::from_stored(r.get(0)?),
                     day: r.get(1)?,
-                    doc: vectors::decode(r.get_ref(2)?.as_blob()?),
+                    doc: vectors::decode(&encoded),
+                    doc_encoded: encoded,
                     profile: r.get(3)?,
                     sentences: r.get(4)?,
                 })
