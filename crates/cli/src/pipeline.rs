@@ -622,6 +622,11 @@ trait Graph {
     fn constraints_of(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<Constraint>>;
     /// An article's membership was written.
     fn joined(&mut self, _article: &ArticleId, _event: &EventId) {}
+    /// Whether the component [`component`] walks from `start` holds more than `cap` articles,
+    /// when that can be told cheaply (None: walk it to find out).
+    fn exceeds(&self, _start: &ArticleId, _min_score: f32, _cap: usize) -> Option<bool> {
+        None
+    }
 }
 
 /// The store as the graph.
@@ -720,6 +725,38 @@ impl Graph for InMemory<'_, '_> {
             return Ok(Vec::new());
         }
         self.w.constraints_of(&named)
+    }
+    fn exceeds(&self, start: &ArticleId, min_score: f32, cap: usize) -> Option<bool> {
+        // The same walk as `component`, over positions (no ids copied, nothing sorted); a
+        // decision on the way makes the store's constraints count: then walk it properly.
+        let m = &self.memory;
+        let &first = m.position.get(start)?;
+        let mut seen: HashSet<u32> = HashSet::from([first]);
+        let mut frontier = vec![first];
+        while let Some(p) = frontier.pop() {
+            if m.constrained.contains(&p) {
+                return None;
+            }
+            let event_members = m.event_of[p as usize]
+                .as_ref()
+                .and_then(|e| m.members.get(e))
+                .into_iter()
+                .flatten()
+                .copied();
+            let linked = m.links[p as usize]
+                .iter()
+                .filter(|(_, score)| *score >= min_score)
+                .map(|&(q, _)| q);
+            for q in event_members.chain(linked) {
+                if seen.insert(q) {
+                    if seen.len() > cap {
+                        return Some(true);
+                    }
+                    frontier.push(q);
+                }
+            }
+        }
+        Some(false)
     }
     fn joined(&mut self, article: &ArticleId, event: &EventId) {
         let m = &mut *self.memory;
@@ -908,7 +945,13 @@ fn component(
     changed: &BTreeSet<&ArticleId>,
 ) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>, bool)> {
     let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
-    let mut frontier = vec![start.clone()];
+    // Known to be too large (told cheaply): straight to the local region.
+    let too_large = g.exceeds(start, min_score, MAX_REGION) == Some(true);
+    let mut frontier = if too_large {
+        Vec::new()
+    } else {
+        vec![start.clone()]
+    };
     while !frontier.is_empty() && members.len() <= MAX_REGION {
         let found = g.link_scores_of(&frontier, min_score)?;
         let decided = g.constraints_of(&frontier)?;
@@ -934,7 +977,7 @@ fn component(
             reach(&b, &mut frontier);
         }
     }
-    let local = members.len() > MAX_REGION;
+    let local = too_large || members.len() > MAX_REGION;
     if local {
         members = BTreeSet::from([start.clone()]);
         let mut frontier = vec![start.clone()];

@@ -164,6 +164,15 @@ impl Store {
             .map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sql)?;
+        // A 64 MB page cache (SQLite's default is 2 MB): an ingest batch inserts links and
+        // memberships all over their indexes and re-reads the documents of the events it
+        // changes; with the default cache most of those pages are read from the file again.
+        conn.pragma_update(None, "cache_size", -65536)
+            .map_err(sql)?;
+        // Checkpoint the WAL every 32 MB rather than every 4 MB: a page changed by several
+        // batches in between is copied into the database once.
+        conn.pragma_update(None, "wal_autocheckpoint", 8192)
+            .map_err(sql)?;
         migrations::apply(&mut conn, &path)?;
         Ok(Store { conn, path })
     }
