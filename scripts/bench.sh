@@ -30,6 +30,12 @@ print(f"{r['articles']} articles: {r['articles_per_second']:.1f} articles/s end 
       f"({r['seconds']:.1f} s), peak RSS {r['peak_rss_mb']:.0f} MB, store {r['store_mb']:.1f} MB, "
       f"{r['events']} events")
 print("per 10% slice (articles/s):", " ".join(f"{s['articles_per_second']:.0f}" for s in r["slices"]))
+print("per 10% slice (CPU ms per article):",
+      " ".join(f"{1000 * s['cpu_seconds'] / s['articles']:.1f}" for s in r["slices"]))
+last = r["slices"][-1]
+print(f"last slice, seconds per stage ({last['candidates_scored']} candidate pairs scored):")
+for name, secs in last.get("stage_seconds", {}).items():
+    print(f"  {secs:7.2f}  {name}")
 split = r.get("analyse_embed_only")
 if split:
     print(f"analyse + embed alone: {split['articles_per_second']:.1f} articles/s")
