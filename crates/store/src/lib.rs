@@ -308,7 +308,10 @@ pub trait Reads {
     fn for_each_link_score(&self, f: &mut dyn FnMut(&str, &str, f32)) -> Result<()> {
         let mut stmt = self
             .conn()
-            .prepare("SELECT a, b, score FROM links")
+            .prepare(
+                "SELECT x.id, y.id, l.score FROM links l
+                 JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo",
+            )
             .map_err(self.sql_error())?;
         let mut rows = stmt.query([]).map_err(self.sql_error())?;
         while let Some(r) = rows.next().map_err(self.sql_error())? {
@@ -360,7 +363,15 @@ pub trait Reads {
     fn links_of(&self, ids: &[ArticleId]) -> Result<Vec<Link>> {
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT a, b, score, evidence FROM links WHERE a = ?1 OR b = ?1")
+            .prepare_cached(
+                "SELECT x.id, y.id, l.score, l.evidence FROM links l
+                 JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
+                 WHERE l.hi = (SELECT seq FROM articles WHERE id = ?1)
+                 UNION ALL
+                 SELECT x.id, y.id, l.score, l.evidence FROM links l
+                 JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
+                 WHERE l.lo = (SELECT seq FROM articles WHERE id = ?1)",
+            )
             .map_err(self.sql_error())?;
         let mut out = Vec::new();
         for id in ids {
@@ -368,7 +379,11 @@ pub trait Reads {
                 .query_map([id.as_str()], read_link)
                 .map_err(self.sql_error())?;
             for row in rows {
-                out.push(row.map_err(self.sql_error())?);
+                let mut link = row.map_err(self.sql_error())?;
+                if link.b < link.a {
+                    std::mem::swap(&mut link.a, &mut link.b);
+                }
+                out.push(link);
             }
         }
         out.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
@@ -386,9 +401,13 @@ pub trait Reads {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT a, b, score FROM links WHERE a = ?1 AND score >= ?2
+                "SELECT x.id, y.id, l.score FROM links l
+                 JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
+                 WHERE l.hi = (SELECT seq FROM articles WHERE id = ?1) AND l.score >= ?2
                  UNION ALL
-                 SELECT a, b, score FROM links WHERE b = ?1 AND score >= ?2",
+                 SELECT x.id, y.id, l.score FROM links l
+                 JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
+                 WHERE l.lo = (SELECT seq FROM articles WHERE id = ?1) AND l.score >= ?2",
             )
             .map_err(self.sql_error())?;
         let mut out = Vec::new();
@@ -403,7 +422,8 @@ pub trait Reads {
                 })
                 .map_err(self.sql_error())?;
             for row in rows {
-                out.push(row.map_err(self.sql_error())?);
+                let (a, b, score) = row.map_err(self.sql_error())?;
+                out.push(if b < a { (b, a, score) } else { (a, b, score) });
             }
         }
         out.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
@@ -757,11 +777,12 @@ impl Writer<'_> {
             .map(|p| vectors::day_number(p.at.date_naive()));
         let inserted = self
             .tx
-            .execute(
+            .prepare_cached(
                 "INSERT OR IGNORE INTO articles
                  (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors, canonical_url)
                  VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
+            )
+            .and_then(|mut stmt| stmt.execute(params![
                     article.id.as_str(),
                     article.source.to_string(),
                     article.outlet,
@@ -775,8 +796,7 @@ impl Writer<'_> {
                     doc_vector,
                     sentence_vectors,
                     article.url.as_deref().map(canonical_url),
-                ],
-            )
+                ]))
             .map_err(self.err())?;
         Ok(inserted == 1)
     }
@@ -796,34 +816,48 @@ impl Writer<'_> {
             .map_err(self.sql_error())
     }
 
-    /// Stores a scored pair (replacing an earlier score of the same pair).
+    /// Stores a scored pair (replacing an earlier score of the same pair). Both articles must be
+    /// stored.
     pub fn put_link(&self, link: &Link) -> Result<()> {
-        let (a, b) = if link.a <= link.b {
-            (&link.a, &link.b)
-        } else {
-            (&link.b, &link.a)
-        };
-        self.tx
-            .execute(
-                "INSERT OR REPLACE INTO links (a, b, score, evidence) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    a.as_str(),
-                    b.as_str(),
+        let stored = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO links (hi, lo, score, evidence)
+                 SELECT MAX(seq), MIN(seq), ?3, ?4 FROM articles WHERE id IN (?1, ?2)
+                 HAVING COUNT(*) = 2",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    link.a.as_str(),
+                    link.b.as_str(),
                     link.score,
                     link.evidence.to_string()
-                ],
-            )
-            .map(drop)
-            .map_err(self.err())
+                ])
+            })
+            .map_err(self.err())?;
+        if stored == 1 {
+            Ok(())
+        } else {
+            Err(Error::Corrupt {
+                what: format!("link {}–{}", link.a, link.b),
+                reason: "an article of the pair is not stored".into(),
+            })
+        }
     }
 
     /// Sets an article's event.
     pub fn put_membership(&self, m: &Membership) -> Result<()> {
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT OR REPLACE INTO memberships (article, event, evidence) VALUES (?1, ?2, ?3)",
-                params![m.article.as_str(), m.event.as_str(), m.evidence.to_string()],
             )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    m.article.as_str(),
+                    m.event.as_str(),
+                    m.evidence.to_string()
+                ])
+            })
             .map(drop)
             .map_err(self.err())
     }
@@ -836,10 +870,17 @@ impl Writer<'_> {
         })?;
         let day = event.date.as_ref().map(|d| vectors::day_number(d.value));
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT OR REPLACE INTO events (id, day, size, event) VALUES (?1, ?2, ?3, ?4)",
-                params![event.id.as_str(), day, event.members.len() as i64, json],
             )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    event.id.as_str(),
+                    day,
+                    event.members.len() as i64,
+                    json
+                ])
+            })
             .map(drop)
             .map_err(self.err())
     }

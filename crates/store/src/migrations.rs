@@ -73,6 +73,22 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE sightings ADD COLUMN layer TEXT NOT NULL DEFAULT 'exact-body';
      ALTER TABLE articles ADD COLUMN canonical_url TEXT;
      CREATE INDEX articles_canonical_url ON articles (canonical_url);",
+    // 4: links keyed by the articles' sequence numbers, the newer first, so that the links of a
+    // new article are appended at the end of the table instead of inserted all over two indexes
+    // of random ids (the cost of storing links grew with the store). Same rows, same scores.
+    "CREATE TABLE links_by_seq (
+         hi INTEGER NOT NULL REFERENCES articles (seq),
+         lo INTEGER NOT NULL REFERENCES articles (seq),
+         score REAL NOT NULL,
+         evidence TEXT NOT NULL,
+         PRIMARY KEY (hi, lo)
+     ) WITHOUT ROWID;
+     INSERT INTO links_by_seq (hi, lo, score, evidence)
+         SELECT MAX(x.seq, y.seq), MIN(x.seq, y.seq), l.score, l.evidence
+         FROM links l JOIN articles x ON x.id = l.a JOIN articles y ON y.id = l.b;
+     DROP TABLE links;
+     ALTER TABLE links_by_seq RENAME TO links;
+     CREATE INDEX links_lo ON links (lo);",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.
@@ -99,4 +115,51 @@ pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
             .map_err(sql)?;
     }
     tx.commit().map_err(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_version_3_keeps_its_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(crate::DB_FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..3] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            for (seq, id) in [(1, "bbb"), (2, "aaa"), (3, "ccc")] {
+                conn.execute(
+                    "INSERT INTO articles (id, seq, source, lang, doc, profile, doc_vector, sentence_vectors)
+                     VALUES (?1, ?2, 'x', 'en', '{}', '{}', x'', x'')",
+                    rusqlite::params![id, seq],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO links (a, b, score, evidence) VALUES ('aaa', 'bbb', 0.75, '{\"k\":1}');
+                 INSERT INTO links (a, b, score, evidence) VALUES ('aaa', 'ccc', 0.5, '{}');",
+            )
+            .unwrap();
+        }
+        let store = crate::Store::open(dir.path()).unwrap();
+        use crate::Reads;
+        let links = store
+            .links_of(&[khabar_core::ArticleId::from_stored("aaa".into())])
+            .unwrap();
+        let found: Vec<(&str, &str, f32)> = links
+            .iter()
+            .map(|l| (l.a.as_str(), l.b.as_str(), l.score))
+            .collect();
+        assert_eq!(found, vec![("aaa", "bbb", 0.75), ("aaa", "ccc", 0.5)]);
+        assert_eq!(links[0].evidence, serde_json::json!({"k": 1}));
+        let scores = store
+            .link_scores_of(&[khabar_core::ArticleId::from_stored("ccc".into())], 0.1)
+            .unwrap();
+        assert_eq!(scores.len(), 1);
+        assert_eq!(scores[0].0.as_str(), "aaa");
+    }
 }
