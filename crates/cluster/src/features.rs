@@ -237,14 +237,12 @@ impl PairFeatures {
         } else {
             0.0
         };
-        let sentence_cosine = best_pair(av.sentences, bv.sentences)
+        let cosines = Cosines::between(av.sentences, bv.sentences);
+        let sentence_cosine = cosines
+            .best(usize::MAX)
             .unwrap_or(doc_cosine)
             .max(doc_cosine);
-        let (a_lead, b_lead) = (
-            &av.sentences[..av.sentences.len().min(LEAD)],
-            &bv.sentences[..bv.sentences.len().min(LEAD)],
-        );
-        let lead_cosine = best_pair(a_lead, b_lead).unwrap_or(doc_cosine);
+        let lead_cosine = cosines.best(LEAD).unwrap_or(doc_cosine);
         let day_gap = match (a.event_day, b.event_day) {
             (Some(x), Some(y)) => Some((x - y).num_days().unsigned_abs() as u32),
             _ => None,
@@ -271,7 +269,7 @@ impl PairFeatures {
                 entity_overlap
             },
             lead_cosine,
-            lead_alignment: alignment(a_lead, b_lead),
+            lead_alignment: cosines.alignment(LEAD),
             shared_figures: jaccard(&a.figures, &b.figures),
             background: crate::model::background(&a.lang, &b.lang),
         }
@@ -351,14 +349,79 @@ fn jaccard(a: &[u64], b: &[u64]) -> f32 {
     }
 }
 
+/// Dot product in 16 independent lanes, which the compiler vectorises (a plain running sum
+/// cannot be reordered, and scoring a candidate takes a dozen of these).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut lanes = [0f32; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..16 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
-fn best_pair(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<f32> {
-    a.iter()
-        .flat_map(|x| b.iter().map(move |y| dot(x, y)))
-        .fold(None, |best, c| Some(best.map_or(c, |b: f32| b.max(c))))
+/// The cosines between every sentence vector of one article and every one of the other, computed
+/// once per pair: the sentence features read different corners of the same table.
+struct Cosines {
+    cols: usize,
+    values: Vec<f32>,
+}
+
+impl Cosines {
+    fn between(a: &[Vec<f32>], b: &[Vec<f32>]) -> Cosines {
+        Cosines {
+            cols: b.len(),
+            values: a
+                .iter()
+                .flat_map(|x| b.iter().map(move |y| dot(x, y)))
+                .collect(),
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.values.len().checked_div(self.cols).unwrap_or(0)
+    }
+
+    /// The best cosine among the first `n` sentences of each side (None without sentences).
+    fn best(&self, n: usize) -> Option<f32> {
+        (0..self.rows().min(n))
+            .flat_map(|i| (0..self.cols.min(n)).map(move |j| (i, j)))
+            .map(|(i, j)| self.values[i * self.cols + j])
+            .reduce(f32::max)
+    }
+
+    /// Mean, over the first `n` sentences of both sides, of each one's best cosine with the other
+    /// side's first `n` (0 without sentences).
+    fn alignment(&self, n: usize) -> f32 {
+        let (rows, cols) = (self.rows().min(n), self.cols.min(n));
+        if rows == 0 || cols == 0 {
+            return 0.0;
+        }
+        let at = |i: usize, j: usize| self.values[i * self.cols + j];
+        let by_row: f32 = (0..rows)
+            .map(|i| {
+                (0..cols)
+                    .map(|j| at(i, j))
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
+            .sum();
+        let by_col: f32 = (0..cols)
+            .map(|j| {
+                (0..rows)
+                    .map(|i| at(i, j))
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
+            .sum();
+        (by_row + by_col) / (rows + cols) as f32
+    }
 }
 
 /// `x` cut at three knots: the part up to the first (which may be negative), the parts inside the
@@ -370,22 +433,6 @@ fn segments(x: f32, knots: [f32; 3]) -> [f32; 4] {
         (x - knots[1]).clamp(0.0, knots[2] - knots[1]),
         (x - knots[2]).max(0.0),
     ]
-}
-
-/// Mean over the sentences of both sides of each one's best cosine with the other side.
-fn alignment(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let best_of = |x: &Vec<f32>, other: &[Vec<f32>]| {
-        other
-            .iter()
-            .map(|y| dot(x, y))
-            .fold(f32::NEG_INFINITY, f32::max)
-    };
-    let total: f32 =
-        a.iter().map(|x| best_of(x, b)).sum::<f32>() + b.iter().map(|y| best_of(y, a)).sum::<f32>();
-    total / (a.len() + b.len()) as f32
 }
 
 /// The day an article's event happened, as far as the article says: the date it names most often
@@ -436,6 +483,7 @@ mod tests {
 
     #[test]
     fn alignment_is_the_mean_best_match_of_both_sides() {
+        let alignment = |a: &[Vec<f32>], b: &[Vec<f32>]| Cosines::between(a, b).alignment(LEAD);
         let (x, y) = (vec![1.0, 0.0], vec![0.0, 1.0]);
         assert_eq!(
             alignment(&[x.clone(), y.clone()], &[y.clone(), x.clone()]),
@@ -444,6 +492,23 @@ mod tests {
         // One side's two sentences both match its single sentence; the other's matches one of two.
         assert!((alignment(std::slice::from_ref(&x), &[x.clone(), y]) - 2.0 / 3.0).abs() < 1e-6);
         assert_eq!(alignment(&[x], &[]), 0.0);
+    }
+
+    #[test]
+    fn best_cosines_read_the_lead_corner_of_the_table() {
+        let unit = |i: usize| {
+            let mut v = vec![0.0f32; 40];
+            v[i] = 1.0;
+            v
+        };
+        // Only the fifth sentences match: the best of all sees it, the best of the lead does not.
+        let a: Vec<Vec<f32>> = (0..5).map(unit).collect();
+        let b: Vec<Vec<f32>> = (10..14).map(unit).chain([unit(4)]).collect();
+        let cosines = Cosines::between(&a, &b);
+        assert_eq!(cosines.best(usize::MAX), Some(1.0));
+        assert_eq!(cosines.best(LEAD), Some(0.0));
+        assert_eq!(Cosines::between(&a, &[]).best(LEAD), None);
+        assert!((dot(&unit(33), &unit(33)) - 1.0).abs() < 1e-6);
     }
 
     #[test]
