@@ -592,10 +592,8 @@ fn link(
                 a: doc.article.id.clone(),
                 b: other_id.clone(),
                 score,
-                evidence: serde_json::json!({
-                    "features": features,
-                    "contributions": model.contributions(&features).into_iter().collect::<BTreeMap<_, _>>(),
-                }),
+                // Features only: explain derives each one's part of the score from them.
+                evidence: serde_json::json!({ "features": features }),
             })?;
             kept.push((position as u32, score));
         }

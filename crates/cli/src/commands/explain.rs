@@ -2,6 +2,8 @@
 
 use super::Dirs;
 use anyhow::{bail, Result};
+use khabar_cluster::features::PairFeatures;
+use khabar_cluster::model::FITTED;
 use khabar_core::{ArticleId, EventId};
 use khabar_store::{Link, Reads, Store};
 use serde_json::Value;
@@ -81,7 +83,26 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
 
 fn link_json(l: &Link, from: &ArticleId) -> Value {
     let other = if &l.a == from { &l.b } else { &l.a };
-    serde_json::json!({"with": other, "score": l.score, "evidence": l.evidence})
+    serde_json::json!({"with": other, "score": l.score, "evidence": with_contributions(&l.evidence)})
+}
+
+/// A link's evidence with each measurement's part of the log-odds. Links store only their
+/// features (the parts are derived, and storing them doubled the size of every link); the parts
+/// are computed with the model in use. Links stored before that keep the parts they were stored
+/// with.
+fn with_contributions(evidence: &Value) -> Value {
+    let mut evidence = evidence.clone();
+    if evidence.get("contributions").is_none() {
+        if let Ok(features) = serde_json::from_value::<PairFeatures>(evidence["features"].clone()) {
+            let parts: serde_json::Map<String, Value> = FITTED
+                .contributions(&features)
+                .into_iter()
+                .map(|(name, part)| (name.to_string(), part.into()))
+                .collect();
+            evidence["contributions"] = parts.into();
+        }
+    }
+    evidence
 }
 
 fn explain_membership(
@@ -115,7 +136,7 @@ fn explain_membership(
             .iter()
             .find(|l| l.a.as_str() == other || l.b.as_str() == other)
         {
-            describe(out, &link.evidence)?;
+            describe(out, &with_contributions(&link.evidence))?;
         }
     }
     match runner_up(store, article)? {
@@ -164,11 +185,12 @@ fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
     )?;
     writeln!(
         out,
-        "    shared entities {:.0}%, shared places {:.0}%, shared people {:.0} of 3 counted, same-language word overlap or shared ids {:.0}%",
+        "    shared entities {:.0}%, shared places {:.0}%, shared people {:.0} of 3 counted, same-language word overlap or shared ids {:.0}%, shared figures {:.0}%",
         num("entity_overlap") * 100.0,
         num("place_overlap") * 100.0,
         num("shared_people") * 3.0,
-        num("shared_vocabulary") * 100.0
+        num("shared_vocabulary") * 100.0,
+        num("shared_figures") * 100.0
     )?;
     match f["day_gap"].as_u64() {
         Some(0) => writeln!(out, "    both say it happened on the same day")?,
