@@ -253,11 +253,8 @@ impl Embedder {
             let mut first = 0;
             for (i, text) in texts.iter().enumerate() {
                 let before = w.ids.len();
-                self.tokenizer.encode_into(text, &mut w.ids, &mut w.tok);
-                if w.ids.len() - before > max_tokens.saturating_add(2) {
-                    w.ids.truncate(before + 1 + max_tokens);
-                    w.ids.push(tokenizer::EOS_ID);
-                }
+                self.tokenizer
+                    .encode_limited_into(text, max_tokens, &mut w.ids, &mut w.tok);
                 let n = w.ids.len() - before;
                 if n > TOKEN_BUDGET {
                     // A long input: flush what is pending, then embed it in segments.

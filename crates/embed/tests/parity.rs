@@ -90,6 +90,32 @@ fn token_ids_match_reference() {
 }
 
 #[test]
+fn a_limited_encoding_is_the_full_one_cut() {
+    let m = model();
+    let long: String = cases()
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut texts: Vec<&str> = cases().iter().map(|c| c.text.as_str()).collect();
+    texts.push(&long);
+    for max in [1, 5, 192, 1000] {
+        for text in &texts {
+            let mut want = m.tokenizer().encode(text);
+            if want.len() > max + 2 {
+                want.truncate(max + 1);
+                want.push(khabar_embed::tokenizer::EOS_ID);
+            }
+            assert_eq!(
+                m.tokenizer().encode_limited(text, max),
+                want,
+                "{max}: {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn vectors_match_reference() {
     let m = model();
     let texts: Vec<&str> = cases().iter().map(|c| c.text.as_str()).collect();
