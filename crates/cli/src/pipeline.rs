@@ -832,8 +832,13 @@ fn regroup_on(
             }
         }
         if local {
-            // A local region: its events start whole.
+            // A local region: its events start whole — except those holding a touched article
+            // (a new copy's original, or an article a correction names), which are regrouped
+            // from their links, so that a split or move is not undone by the event it left.
             for old in old_events.values() {
+                if old.iter().any(|&i| changed.contains(&members[i])) {
+                    continue;
+                }
                 let mut it = old.iter();
                 if let Some(&first) = it.next() {
                     constraints.together.extend(it.map(|&i| (first, i)));
