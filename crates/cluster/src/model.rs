@@ -404,6 +404,11 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
         }
         beta = newton(examples, &held);
     }
+    // Should the guard stop a cycle, the result still keeps every sign: hold what is wrong.
+    while let Some(i) = (0..COUNT).find(|&i| !held[i] && (SIGNS[i] as f64) * beta[i + 1] < 0.0) {
+        held[i] = true;
+        beta = newton(examples, &held);
+    }
     for (b, &h) in beta[1..].iter_mut().zip(&held) {
         if h {
             *b = 0.0;
