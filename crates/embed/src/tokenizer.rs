@@ -33,6 +33,9 @@ pub struct Tokenizer {
     unk_score: f64,
     trie: PieceTrie,
     norm: Normalizer,
+    /// No piece holds `▁` after its first character, so no piece spans two words: what makes
+    /// tokenising a prefix safe ([`Tokenizer::encode_limited`]).
+    words_apart: bool,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -90,12 +93,16 @@ impl Tokenizer {
         let unk_score = min as f64 - 10.0;
         let trie = PieceTrie::build(&pieces);
         let norm = Normalizer::new(charsmap.unwrap_or(&[]))?;
+        let words_apart = pieces
+            .iter()
+            .all(|p| !p.chars().skip(1).any(|c| c == '\u{2581}'));
         Ok(Tokenizer {
             pieces,
             scores,
             unk_score,
             trie,
             norm,
+            words_apart,
         })
     }
 
@@ -136,8 +143,8 @@ impl Tokenizer {
     /// Append the ids of the first `max_tokens` tokens of `text` (with `<s>`/`</s>`) to `out`.
     ///
     /// Only a prefix of the text is tokenised, cut at whitespace: no piece spans a word boundary
-    /// (`▁` only begins a piece), so the tokens of the whole words of a prefix are the whole
-    /// text's. The prefix starts at [`PREFIX_BYTES_PER_TOKEN`] bytes a token and doubles until it
+    /// (`▁` only begins a piece: checked when the model loads, else the whole text is
+    /// tokenised), so the tokens of the whole words of a prefix are the whole text's. The prefix starts at [`PREFIX_BYTES_PER_TOKEN`] bytes a token and doubles until it
     /// yields more than `max_tokens` tokens or is the whole text (a text without whitespace, as in
     /// Chinese, is tokenised whole). A 5 MB page costs 192 tokens' work, not 5 MB's.
     pub(crate) fn encode_limited_into(
@@ -148,7 +155,11 @@ impl Tokenizer {
         scratch: &mut TokScratch,
     ) {
         let before = out.len();
-        let mut budget = max_tokens.saturating_mul(PREFIX_BYTES_PER_TOKEN);
+        let mut budget = if self.words_apart {
+            max_tokens.saturating_mul(PREFIX_BYTES_PER_TOKEN)
+        } else {
+            usize::MAX
+        };
         loop {
             let part = whitespace_prefix(text, budget);
             self.encode_into(part, out, scratch);
@@ -243,7 +254,6 @@ impl Tokenizer {
     }
 }
 
-/// Reusable buffers for tokenisation (no allocation per token).
 /// First guess of the bytes a token takes (most pieces are 2–8 bytes; Arabic letters take 2 each):
 /// generous, so one pass usually suffices.
 const PREFIX_BYTES_PER_TOKEN: usize = 16;
@@ -264,6 +274,7 @@ fn whitespace_prefix(text: &str, budget: usize) -> &str {
     }
 }
 
+/// Reusable buffers for tokenisation (no allocation per token).
 #[derive(Default)]
 pub(crate) struct TokScratch {
     norm: String,
