@@ -116,6 +116,10 @@ pub struct Pipeline {
     store: Store,
     memory: Memory,
     model: SimilarityModel,
+    /// The store's [`data_version`](Reads::data_version) that `memory` reflects: when another
+    /// process (a correction, a second ingest) has written since, memory is reloaded before the
+    /// next batch, so its links, events and decisions are not overwritten from a stale picture.
+    seen_version: i64,
     /// The batch being analysed and embedded while the one before it is stored.
     pending: Option<InFlight>,
 }
@@ -155,7 +159,7 @@ struct Memory {
 }
 
 impl Memory {
-    fn load(store: &Store) -> Result<Memory> {
+    fn load(store: &impl Reads) -> khabar_store::Result<Memory> {
         let mut m = Memory::default();
         store.for_each_vectors(&mut |stored| {
             let profile: Profile = serde_json::from_str(&stored.profile).map_err(|e| {
@@ -186,7 +190,10 @@ impl Memory {
             m.links[y as usize].push((x, score));
         })?;
         if let Some(pair) = unknown {
-            anyhow::bail!("stored link {pair} names an article that is not stored");
+            return Err(khabar_store::Error::Corrupt {
+                what: format!("stored link {pair}"),
+                reason: "names an article that is not stored".into(),
+            });
         }
         for (article, event) in store.all_memberships()? {
             if let Some(&p) = m.position.get(&article) {
@@ -243,6 +250,7 @@ impl Pipeline {
         let memory = Memory::load(&store)?;
         Ok(Pipeline {
             stages: std::sync::Arc::new(stages),
+            seen_version: store.data_version()?,
             store,
             memory,
             model: FITTED,
@@ -390,10 +398,16 @@ impl Pipeline {
                 store,
                 memory,
                 model,
+                seen_version,
                 ..
             } = self;
             let commit_start = std::cell::Cell::new(None);
             let result = store.write(|w| {
+                let version = w.data_version()?;
+                if version != *seen_version {
+                    *memory = Memory::load(w)?;
+                    *seen_version = version;
+                }
                 let mut touched = Vec::new();
                 for doc in &docs {
                     let t = std::time::Instant::now();
@@ -1021,4 +1035,84 @@ fn component(
         .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))
         .collect();
     Ok((members, links, local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use khabar_core::Source;
+    use khabar_store::Constraint;
+
+    fn seed(name: &str) -> Article {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
+        let file = std::fs::read_dir(&path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(name))
+            .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        Article::new(
+            Source::File {
+                path: file.display().to_string(),
+            },
+            text,
+        )
+    }
+
+    fn event_of(store: &Store, id: &ArticleId) -> EventId {
+        store.membership(id).unwrap().unwrap().event
+    }
+
+    /// A long-running ingest keeps the store's state in memory; a correction made meanwhile by
+    /// another process must hold through the ingest's next batch, not be undone from a stale copy.
+    #[test]
+    fn a_correction_by_another_process_survives_the_next_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = Pipeline::open(
+            dir.path(),
+            &khabar_embed::default_model_dir(),
+            &khabar_analyse::default_gazetteer_dir(),
+        )
+        .unwrap();
+        let talks: Vec<Article> = ["000", "001", "002", "003"].map(seed).into();
+        let ids: Vec<ArticleId> = talks.iter().map(|a| a.id.clone()).collect();
+        pipeline.submit(talks).unwrap();
+        pipeline.flush().unwrap();
+        let (preview, kuna) = (&ids[2], &ids[3]);
+        assert_eq!(
+            event_of(pipeline.store(), preview),
+            event_of(pipeline.store(), kuna)
+        );
+
+        // Another process splits the preview off, as `khabar split` does.
+        let mut other = Store::open(dir.path()).unwrap();
+        other
+            .write(|w| {
+                let apart: Vec<Constraint> = ids
+                    .iter()
+                    .filter(|id| *id != preview)
+                    .map(|id| Constraint {
+                        a: preview.clone(),
+                        b: id.clone(),
+                        together: false,
+                    })
+                    .collect();
+                w.add_decision("split", &serde_json::json!({}), None, &apart)?;
+                regroup(w, &FITTED, &ids)
+            })
+            .unwrap();
+        assert_ne!(event_of(&other, preview), event_of(&other, kuna));
+
+        // The running ingest then stores another report of the talks (KUNA's, with an update).
+        let mut update = seed("003");
+        update
+            .body
+            .push_str("\nThe two ministers agreed to meet again next year.");
+        update.id = ArticleId::of_body(&update.body);
+        pipeline.submit(vec![update.clone()]).unwrap();
+        pipeline.flush().unwrap();
+        let store = pipeline.store();
+        assert_eq!(event_of(store, &update.id), event_of(store, kuna));
+        assert_ne!(event_of(store, preview), event_of(store, kuna));
+    }
 }

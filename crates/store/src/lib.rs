@@ -189,7 +189,12 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(sql)?;
+        // Immediate: the write lock is taken at the start, so what the transaction reads first
+        // (see [`Reads::data_version`]) is what it writes on top of.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
         let writer = Writer { tx, path: &path };
         let out = f(&writer)?;
         writer.tx.commit().map_err(sql)?;
@@ -205,6 +210,14 @@ pub trait Reads {
     /// The database file, for messages.
     #[doc(hidden)]
     fn db_path(&self) -> &Path;
+
+    /// A number that changes whenever *another* connection commits (SQLite's `data_version`):
+    /// a process that keeps store state in memory compares it to know when to reload.
+    fn data_version(&self) -> Result<i64> {
+        self.conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(self.sql_error())
+    }
 
     /// Wraps a SQLite error with the database path.
     #[doc(hidden)]
