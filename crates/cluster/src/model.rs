@@ -476,19 +476,33 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
 
 /// Gradient of the penalised log-likelihood at `beta`.
 fn gradient(examples: &[Example], beta: &[f64]) -> Vec<f64> {
-    let mut grad = vec![0.0f64; beta.len()];
+    derivatives(examples, beta, false).0
+}
+
+/// Gradient of the penalised log-likelihood at `beta`, and (when asked) the negative Hessian.
+fn derivatives(examples: &[Example], beta: &[f64], hessian: bool) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let n = beta.len();
+    let mut grad = vec![0.0f64; n];
+    let mut hess = vec![vec![0.0f64; if hessian { n } else { 0 }]; n];
     for e in examples {
         let x = design_row(&e.features);
         let z: f64 = x.iter().zip(beta).map(|(a, b)| a * b).sum();
         let p = 1.0 / (1.0 + (-z).exp());
-        for (g, xi) in grad.iter_mut().zip(&x) {
-            *g += e.weight as f64 * (e.target as f64 - p) * xi;
+        let (y, w) = (e.target as f64, e.weight as f64);
+        for ((g, h), xi) in grad.iter_mut().zip(hess.iter_mut()).zip(&x) {
+            *g += w * (y - p) * xi;
+            for (hij, xj) in h.iter_mut().zip(&x) {
+                *hij += w * p * (1.0 - p) * xi * xj;
+            }
         }
     }
-    for i in 1..beta.len() {
+    for i in 1..n {
         grad[i] -= L2 * beta[i];
+        if hessian {
+            hess[i][i] += L2;
+        }
     }
-    grad
+    (grad, hess)
 }
 
 /// The penalised maximum-likelihood intercept and weights, with the `held` weights at zero.
@@ -496,23 +510,8 @@ fn newton(examples: &[Example], held: &[bool; COUNT]) -> Vec<f64> {
     let n_params = COUNT + 1;
     let mut beta = vec![0.0f64; n_params];
     for _ in 0..50 {
-        let mut grad = vec![0.0f64; n_params];
-        let mut hess = vec![vec![0.0f64; n_params]; n_params];
-        for e in examples {
-            let x = design_row(&e.features);
-            let z: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
-            let p = 1.0 / (1.0 + (-z).exp());
-            let (y, w) = (e.target as f64, e.weight as f64);
-            for ((g, h), xi) in grad.iter_mut().zip(hess.iter_mut()).zip(&x) {
-                *g += w * (y - p) * xi;
-                for (hij, xj) in h.iter_mut().zip(&x) {
-                    *hij += w * p * (1.0 - p) * xi * xj;
-                }
-            }
-        }
+        let (mut grad, mut hess) = derivatives(examples, &beta, true);
         for i in 1..n_params {
-            grad[i] -= L2 * beta[i];
-            hess[i][i] += L2;
             if held[i - 1] {
                 // A held weight takes no step: its row and column become the identity's.
                 grad[i] = 0.0;
