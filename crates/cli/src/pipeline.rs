@@ -375,13 +375,22 @@ impl Pipeline {
         timed(1, t);
         outcome.rejected = rejected;
         // Copies of an article of the batch before that was rejected after all: stored instead.
+        // The first copy of a rejected original is stored; later copies of the same original
+        // are sightings of that first one, as they would have been of the original.
         let mut kept = Vec::new();
-        let mut late = Vec::new();
+        let mut late: Vec<Article> = Vec::new();
+        let mut stored_instead: HashMap<ArticleId, ArticleId> = HashMap::new();
         for (original, copy, article) in sightings {
             match article {
                 Some(article) if !self.store.contains(&original)? => {
-                    outcome.duplicates -= 1;
-                    late.push(article);
+                    match stored_instead.get(&original) {
+                        Some(first) => kept.push((first.clone(), copy)),
+                        None => {
+                            outcome.duplicates -= 1;
+                            stored_instead.insert(original, article.id.clone());
+                            late.push(article);
+                        }
+                    }
                 }
                 _ => kept.push((original, copy)),
             }
@@ -392,7 +401,7 @@ impl Pipeline {
             docs.extend(more);
             outcome.rejected.extend(rejected);
         }
-        outcome.ingested = docs.len();
+        let ingested = std::cell::Cell::new(0);
         let result = {
             let Pipeline {
                 store,
@@ -416,6 +425,7 @@ impl Pipeline {
                     if !w.insert_doc(doc, &profile_json)? {
                         continue;
                     }
+                    ingested.set(ingested.get() + 1);
                     timed(2, t);
                     let t = std::time::Instant::now();
                     let links = link(w, memory, model, doc, &profile)?;
@@ -458,10 +468,25 @@ impl Pipeline {
             result
         };
         if let Err(e) = result {
-            // The transaction rolled back: forget what memory learnt from it.
-            self.memory = Memory::load(&self.store)?;
-            return Err(e.into());
+            // The transaction rolled back: forget what memory learnt from it. Should reloading
+            // fail too, memory starts empty rather than stale, and both errors are reported.
+            let error = anyhow::Error::from(e);
+            return Err(match Memory::load(&self.store) {
+                Ok(memory) => {
+                    self.memory = memory;
+                    error
+                }
+                Err(reload) => {
+                    // Empty, and marked for a reload at the start of the next transaction.
+                    self.memory = Memory::default();
+                    self.seen_version = i64::MIN;
+                    error.context(format!("and reloading the store's state failed: {reload}"))
+                }
+            });
         }
+        // An article found stored after all (written by another process meanwhile) is a copy.
+        outcome.ingested = ingested.get();
+        outcome.duplicates += docs.len() - ingested.get();
         Ok(outcome)
     }
 }

@@ -14,7 +14,9 @@
 //! so the work per article is bounded by the articles of one week, not by the store: at 1,000
 //! articles a day that is ≈ 7,000 dot products of 512 dimensions, ≈ 0.4 ms. An article without a
 //! publication date has no event day and no window: it is compared with every stored article (a
-//! scan linear in the store — undated input is the slow path).
+//! scan linear in the store — undated input is the slow path). Conversely every dated query
+//! also scans the stored articles that have no event day, so a store holding many undated
+//! articles makes every query slower: their cost grows with their number, not the week's.
 //!
 //! **Why a cap, and what it costs.** Scoring a candidate (the model's features: ≈ 44 lead-sentence
 //! cosines, entity and word overlaps) costs far more than finding it, and on a stream with many
@@ -93,10 +95,12 @@ impl VectorIndex {
         day: Option<i32>,
         event_day: Option<i32>,
     ) -> usize {
-        if self.dim == 0 {
+        if self.dim == 0 && !values.is_empty() {
+            // The first real vector sets the width; rows added before it (none) become zeros.
             self.dim = values.len();
+            self.values = vec![0; self.days.len() * self.dim];
         }
-        if values.len() == self.dim {
+        if !values.is_empty() && values.len() == self.dim {
             self.values.extend_from_slice(values);
             self.scales.push(scale);
         } else {
@@ -124,24 +128,6 @@ impl VectorIndex {
 
     fn row(&self, position: usize) -> &[i8] {
         &self.values[position * self.dim..(position + 1) * self.dim]
-    }
-
-    /// Keeps only the first `len` vectors (undoing adds whose store transaction failed).
-    pub fn truncate(&mut self, len: usize) {
-        for position in len..self.days.len() {
-            let list = match self.event_days[position] {
-                Some(e) => self.buckets.get_mut(&e),
-                None => Some(&mut self.unbucketed),
-            };
-            if let Some(list) = list {
-                list.retain(|&p| (p as usize) < len);
-            }
-        }
-        self.buckets.retain(|_, list| !list.is_empty());
-        self.values.truncate(len * self.dim);
-        self.scales.truncate(len);
-        self.days.truncate(len);
-        self.event_days.truncate(len);
     }
 
     /// Positions of the candidates for `vector` (published on `day`, reporting an event of
@@ -267,9 +253,20 @@ mod tests {
             .map(|(i, _)| i)
             .collect();
         assert_eq!(all, vec![0, 2, 3, 4]);
-        index.truncate(2);
-        assert_eq!(index.len(), 2);
-        assert_eq!(index.candidates(&[1.0, 0.0], None, None).len(), 1);
+    }
+
+    #[test]
+    fn an_article_without_a_vector_before_the_first_one_is_a_row_of_zeros() {
+        let mut index = VectorIndex::new();
+        index.add(0.0, &[], None, None);
+        add(&mut index, &[1.0, 0.0], None, None);
+        add(&mut index, &[0.0, 1.0], None, None);
+        let found: Vec<usize> = index
+            .candidates(&[0.0, 1.0], None, None)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(found, vec![2]);
     }
 
     #[test]
