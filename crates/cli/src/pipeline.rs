@@ -22,6 +22,9 @@ use std::path::Path;
 /// pairs` Pearson (0.714) — see BENCHMARKS.md.
 pub const LEAD_SENTENCES: usize = 4;
 
+/// The store's `meta` key for the similarity model its links were scored with.
+const MODEL_KEY: &str = "similarity_model";
+
 /// Largest link component re-grouped from scratch. A story reported again and again over weeks
 /// (or the benchmark's near-copies, one every day and a half) links into a chain that grows with
 /// the store; re-grouping all of it for every new report would make the cost per article grow
@@ -248,14 +251,87 @@ impl Pipeline {
         let stages = Stages::load(model_dir, gazetteer_dir)?;
         let store = Store::open(data_dir)?;
         let memory = Memory::load(&store)?;
-        Ok(Pipeline {
+        let mut pipeline = Pipeline {
             stages: std::sync::Arc::new(stages),
             seen_version: store.data_version()?,
             store,
             memory,
             model: FITTED,
             pending: None,
-        })
+        };
+        pipeline.rescore_if_the_model_changed()?;
+        Ok(pipeline)
+    }
+
+    /// Links are scored by the similarity model; after an upgrade that changes it, a store's
+    /// links are on the old model's scale while grouping uses the new threshold. So when the
+    /// model differs from the one recorded in the store, every stored link is scored again from
+    /// the profiles and vectors in memory (dropped when it falls below [`LINK_MIN_SCORE`]) and
+    /// every article regrouped, in one transaction. Pairs the old model did not link stay
+    /// unlinked until one of them is ingested again.
+    fn rescore_if_the_model_changed(&mut self) -> Result<()> {
+        let fingerprint = serde_json::to_string(&self.model).expect("the model serialises");
+        let recorded = self.store.meta(MODEL_KEY)?;
+        if recorded.as_deref() == Some(fingerprint.as_str()) {
+            return Ok(());
+        }
+        let Pipeline {
+            store,
+            memory,
+            model,
+            ..
+        } = self;
+        let relinked = store.write(|w| {
+            let mut relinked = 0;
+            for (x, links) in memory.links.iter().enumerate() {
+                for &(y, _) in links.iter().filter(|(y, _)| *y as usize > x) {
+                    let (a, b) = (x, y as usize);
+                    let (sa, sb) = (
+                        vectors::decode_many(&memory.sentences[a]),
+                        vectors::decode_many(&memory.sentences[b]),
+                    );
+                    let (da, db) = (memory.index.vector(a), memory.index.vector(b));
+                    let features = PairFeatures::between(
+                        &memory.profiles[a],
+                        Vectors {
+                            doc: &da,
+                            sentences: &sa,
+                        },
+                        &memory.profiles[b],
+                        Vectors {
+                            doc: &db,
+                            sentences: &sb,
+                        },
+                    );
+                    let score = model.score(&features);
+                    let (a, b) = (&memory.ids[a], &memory.ids[b]);
+                    if score >= LINK_MIN_SCORE {
+                        w.put_link(&Link {
+                            a: a.clone(),
+                            b: b.clone(),
+                            score,
+                            evidence: serde_json::json!({ "features": features }),
+                        })?;
+                    } else {
+                        w.delete_link(a, b)?;
+                    }
+                    relinked += 1;
+                }
+            }
+            if relinked > 0 {
+                regroup(w, model, &memory.ids)?;
+            }
+            w.set_meta(MODEL_KEY, &fingerprint)?;
+            Ok(relinked)
+        })?;
+        if relinked > 0 {
+            eprintln!(
+                "khabar: the similarity model changed since this store was last written: {relinked} links scored again and every article regrouped"
+            );
+            self.memory = Memory::load(&self.store)?;
+        }
+        self.seen_version = self.store.data_version()?;
+        Ok(())
     }
 
     /// The store, for reading.
@@ -1086,6 +1162,60 @@ mod tests {
 
     fn event_of(store: &Store, id: &ArticleId) -> EventId {
         store.membership(id).unwrap().unwrap().event
+    }
+
+    /// A store whose links were scored by another model (an upgrade) is scored again and
+    /// regrouped when the pipeline opens it, so old scores never meet the new threshold.
+    #[test]
+    fn links_of_an_older_model_are_scored_again_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || {
+            Pipeline::open(
+                dir.path(),
+                &khabar_embed::default_model_dir(),
+                &khabar_analyse::default_gazetteer_dir(),
+            )
+            .unwrap()
+        };
+        let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
+        let ids: Vec<ArticleId> = articles.iter().map(|a| a.id.clone()).collect();
+        let mut pipeline = open();
+        pipeline.submit(articles).unwrap();
+        pipeline.flush().unwrap();
+        let events = |store: &Store| -> BTreeSet<EventId> {
+            ids.iter().map(|id| event_of(store, id)).collect()
+        };
+        assert_eq!(events(pipeline.store()).len(), 2);
+        drop(pipeline);
+
+        // As an older model would have left it: every score low, so every article alone.
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| {
+                for link in w.links_of(&ids)? {
+                    w.put_link(&Link {
+                        score: 0.06,
+                        ..link
+                    })?;
+                }
+                w.set_meta(MODEL_KEY, "an older model")?;
+                regroup(w, &FITTED, &ids)
+            })
+            .unwrap();
+        assert_eq!(events(&store).len(), 5);
+        drop(store);
+
+        let pipeline = open();
+        assert_eq!(events(pipeline.store()).len(), 2);
+        let talks: BTreeSet<EventId> = ids[..4]
+            .iter()
+            .map(|id| event_of(pipeline.store(), id))
+            .collect();
+        assert_eq!(talks.len(), 1);
+        assert_ne!(
+            pipeline.store().meta(MODEL_KEY).unwrap().as_deref(),
+            Some("an older model")
+        );
     }
 
     /// A long-running ingest keeps the store's state in memory; a correction made meanwhile by

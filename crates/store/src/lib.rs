@@ -858,6 +858,18 @@ impl Writer<'_> {
         }
     }
 
+    /// Removes the link between two articles, if there is one.
+    pub fn delete_link(&self, a: &ArticleId, b: &ArticleId) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "DELETE FROM links WHERE (hi, lo) =
+                 (SELECT MAX(seq), MIN(seq) FROM articles WHERE id IN (?1, ?2) HAVING COUNT(*) = 2)",
+            )
+            .and_then(|mut stmt| stmt.execute(params![a.as_str(), b.as_str()]))
+            .map(drop)
+            .map_err(self.err())
+    }
+
     /// Sets an article's event.
     pub fn put_membership(&self, m: &Membership) -> Result<()> {
         self.tx
