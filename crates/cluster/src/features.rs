@@ -8,60 +8,114 @@ use std::collections::HashMap;
 /// Number of model inputs.
 pub const COUNT: usize = 16;
 
-/// Model input names, in the order of [`PairFeatures::to_array`]. The cosines enter the model as
+/// One model input: its name, the [`PairFeatures`] field it is computed from, and the sign its
+/// weight must keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// Name, as `khabar eval fit` prints it.
+    pub name: &'static str,
+    /// The [`PairFeatures`] field it is computed from: explanations add up an input's segments
+    /// under the name of the one measurement they cut.
+    pub measure: &'static str,
+    /// Sign its weight must keep (see [`INPUTS`]).
+    pub sign: i8,
+}
+
+/// The model inputs, in the order of [`PairFeatures::to_array`]. The cosines enter the model as
 /// their excess over the [`Background`] of the pair's languages, cut into segments at
 /// [`DOC_KNOTS`] and [`LEAD_KNOTS`] (how far the excess runs inside each segment): each segment
 /// gets its own slope, so the model can learn that more alike matters less and less once two
-/// reports are clearly one story, which a single straight input cannot bend to.
-pub const NAMES: [&str; COUNT] = [
-    "doc_cosine_excess_to_0.1",
-    "doc_cosine_excess_0.1_to_0.3",
-    "doc_cosine_excess_0.3_to_0.5",
-    "doc_cosine_excess_over_0.5",
-    "sentence_cosine_excess",
-    "lead_cosine_excess_to_0.2",
-    "lead_cosine_excess_0.2_to_0.4",
-    "lead_cosine_excess_0.4_to_0.6",
-    "lead_cosine_excess_over_0.6",
-    "lead_alignment",
-    "entity_overlap",
-    "shared_people",
-    "place_overlap",
-    "kind_conflict",
-    "shared_vocabulary",
-    "shared_figures",
+/// reports are clearly one story, which a single straight input cannot bend to. Signs: evidence
+/// of likeness may only raise the score, so the score never falls as two reports get more alike
+/// (and an explanation never says shared people counted against a pair); a conflict may only
+/// lower it.
+pub const INPUTS: [Input; COUNT] = [
+    Input {
+        name: "doc_cosine_excess_to_0.1",
+        measure: "doc_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "doc_cosine_excess_0.1_to_0.3",
+        measure: "doc_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "doc_cosine_excess_0.3_to_0.5",
+        measure: "doc_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "doc_cosine_excess_over_0.5",
+        measure: "doc_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "sentence_cosine_excess",
+        measure: "sentence_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "lead_cosine_excess_to_0.2",
+        measure: "lead_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "lead_cosine_excess_0.2_to_0.4",
+        measure: "lead_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "lead_cosine_excess_0.4_to_0.6",
+        measure: "lead_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "lead_cosine_excess_over_0.6",
+        measure: "lead_cosine",
+        sign: 1,
+    },
+    Input {
+        name: "lead_alignment",
+        measure: "lead_alignment",
+        sign: 1,
+    },
+    Input {
+        name: "entity_overlap",
+        measure: "entity_overlap",
+        sign: 1,
+    },
+    Input {
+        name: "shared_people",
+        measure: "shared_people",
+        sign: 1,
+    },
+    Input {
+        name: "place_overlap",
+        measure: "place_overlap",
+        sign: 1,
+    },
+    Input {
+        name: "kind_conflict",
+        measure: "kind_conflict",
+        sign: -1,
+    },
+    Input {
+        name: "shared_vocabulary",
+        measure: "shared_vocabulary",
+        sign: 1,
+    },
+    Input {
+        name: "shared_figures",
+        measure: "shared_figures",
+        sign: 1,
+    },
 ];
 
-/// The [`PairFeatures`] field each input is computed from, in the order of [`NAMES`]:
-/// explanations add up an input's segments under the name of the one measurement they cut.
-pub const MEASURES: [&str; COUNT] = [
-    "doc_cosine",
-    "doc_cosine",
-    "doc_cosine",
-    "doc_cosine",
-    "sentence_cosine",
-    "lead_cosine",
-    "lead_cosine",
-    "lead_cosine",
-    "lead_cosine",
-    "lead_alignment",
-    "entity_overlap",
-    "shared_people",
-    "place_overlap",
-    "kind_conflict",
-    "shared_vocabulary",
-    "shared_figures",
-];
-
-/// Sign each weight must keep, in the order of [`NAMES`]. Evidence of likeness may only
-/// raise the score, so the score never falls as two reports get more alike (and an explanation
-/// never says shared people counted against a pair); a conflict may only lower it.
-pub const SIGNS: [i8; COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1];
-
-/// Knots of the document-cosine segments, on the excess over the background (see [`NAMES`]).
+/// Knots of the document-cosine segments, on the excess over the background (see [`INPUTS`]).
 pub const DOC_KNOTS: [f32; 3] = [0.1, 0.3, 0.5];
 
-/// Knots of the lead-cosine segments, on the excess over the background (see [`NAMES`]).
+/// Knots of the lead-cosine segments, on the excess over the background (see [`INPUTS`]).
 pub const LEAD_KNOTS: [f32; 3] = [0.2, 0.4, 0.6];
 
 /// Lead sentences compared one to one for [`PairFeatures::lead_cosine`] and
@@ -275,7 +329,7 @@ impl PairFeatures {
         }
     }
 
-    /// The model inputs, in the order of [`NAMES`].
+    /// The model inputs, in the order of [`INPUTS`].
     pub fn to_array(&self) -> [f32; COUNT] {
         let [d0, d1, d2, d3] = segments(self.doc_cosine - self.background.doc, DOC_KNOTS);
         let [l0, l1, l2, l3] = segments(self.lead_cosine - self.background.sentence, LEAD_KNOTS);

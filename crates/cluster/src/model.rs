@@ -3,13 +3,13 @@
 //! `khabar eval fit` on labelled pairs with grouped cross-validation; the fitted values live in
 //! [`FITTED`] with the command and data that produced them.
 
-use crate::features::{Background, PairFeatures, COUNT, MEASURES, SIGNS};
+use crate::features::{Background, PairFeatures, COUNT, INPUTS};
 use serde::{Deserialize, Serialize};
 
 /// A logistic model and the decision threshold for "same event".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SimilarityModel {
-    /// Weight of each feature, in the order of [`NAMES`](crate::features::NAMES).
+    /// Weight of each input, in the order of [`INPUTS`].
     pub weights: [f32; COUNT],
     /// Intercept.
     pub bias: f32,
@@ -323,7 +323,8 @@ impl SimilarityModel {
     /// segments added up; for explanations), with the same-day evidence when it applies.
     pub fn contributions(&self, f: &PairFeatures) -> Vec<(&'static str, f32)> {
         let mut parts: Vec<(&'static str, f32)> = Vec::new();
-        for (measure, (w, x)) in MEASURES.iter().zip(self.weights.iter().zip(f.to_array())) {
+        for (input, (w, x)) in INPUTS.iter().zip(self.weights.iter().zip(f.to_array())) {
+            let measure = &input.measure;
             match parts.iter_mut().find(|(name, _)| name == measure) {
                 Some((_, sum)) => *sum += w * x,
                 None => parts.push((measure, w * x)),
@@ -378,7 +379,7 @@ const L2: f64 = 0.1;
 
 /// Fits a logistic model to the examples' targets by Newton's method (iteratively reweighted
 /// least squares; a graded target makes it a fractional-response regression), keeping each
-/// weight's sign as [`SIGNS`] requires: a weight that comes out with the wrong sign is held at
+/// weight's sign as [`INPUTS`] requires: a weight that comes out with the wrong sign is held at
 /// zero and the rest refitted, the most wrong first, until none is.
 pub fn fit(examples: &[Example]) -> SimilarityModel {
     let mut held = [false; COUNT];
@@ -388,14 +389,14 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
     // guard: each feature enters and leaves a few times at most in practice.
     for _ in 0..4 * COUNT {
         let wrong = (0..COUNT)
-            .filter(|&i| !held[i] && (SIGNS[i] as f64) * beta[i + 1] < 0.0)
+            .filter(|&i| !held[i] && (INPUTS[i].sign as f64) * beta[i + 1] < 0.0)
             .max_by(|&i, &j| beta[i + 1].abs().total_cmp(&beta[j + 1].abs()));
         if let Some(i) = wrong {
             held[i] = true;
         } else {
             let grad = gradient(examples, &beta);
             let wanting = (0..COUNT)
-                .filter(|&i| held[i] && (SIGNS[i] as f64) * grad[i + 1] > 1e-6)
+                .filter(|&i| held[i] && (INPUTS[i].sign as f64) * grad[i + 1] > 1e-6)
                 .max_by(|&i, &j| grad[i + 1].abs().total_cmp(&grad[j + 1].abs()));
             match wanting {
                 Some(i) => held[i] = false,
@@ -405,7 +406,9 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
         beta = newton(examples, &held);
     }
     // Should the guard stop a cycle, the result still keeps every sign: hold what is wrong.
-    while let Some(i) = (0..COUNT).find(|&i| !held[i] && (SIGNS[i] as f64) * beta[i + 1] < 0.0) {
+    while let Some(i) =
+        (0..COUNT).find(|&i| !held[i] && (INPUTS[i].sign as f64) * beta[i + 1] < 0.0)
+    {
         held[i] = true;
         beta = newton(examples, &held);
     }
@@ -687,16 +690,12 @@ mod tests {
             })
             .collect();
         let model = fit(&examples);
-        let weight = |name: &str| {
-            model.weights[crate::features::NAMES
-                .iter()
-                .position(|n| *n == name)
-                .unwrap()]
-        };
+        let weight =
+            |name: &str| model.weights[INPUTS.iter().position(|n| n.name == name).unwrap()];
         assert_eq!(weight("shared_people"), 0.0, "{model:?}");
         assert!(weight("kind_conflict") < 0.0, "{model:?}");
-        for (w, sign) in model.weights.iter().zip(SIGNS) {
-            assert!(w * sign as f32 >= 0.0, "{model:?}");
+        for (w, input) in model.weights.iter().zip(INPUTS) {
+            assert!(w * input.sign as f32 >= 0.0, "{model:?}");
         }
     }
 

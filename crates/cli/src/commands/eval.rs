@@ -4,7 +4,7 @@
 use super::Dirs;
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
-use khabar_cluster::features::{stable_hash, Background, PairFeatures, Profile, Vectors, NAMES};
+use khabar_cluster::features::{stable_hash, Background, PairFeatures, Profile, Vectors, INPUTS};
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
 use khabar_core::{Article, ArticleId, Doc, Source};
@@ -484,7 +484,8 @@ fn print_model(model: &SimilarityModel) {
     println!("    weights: [{}],", weights.join(", "));
     println!("    bias: {:.4},", model.bias);
     println!("    threshold: {:.4},", model.threshold);
-    for (name, w) in NAMES.iter().zip(model.weights) {
+    for (input, w) in INPUTS.iter().zip(model.weights) {
+        let name = input.name;
         println!("  {name:<16} {w:>8.3}");
     }
 }
