@@ -127,8 +127,6 @@ pub struct StoredVectors {
     pub id: ArticleId,
     /// Day number (days since 1970-01-01) of its publication, if known.
     pub day: Option<i32>,
-    /// Unit document vector.
-    pub doc: Vec<f32>,
     /// The document vector as stored ([`vectors::encode`]; empty when it has none).
     pub doc_encoded: Vec<u8>,
     /// The cluster stage's similarity profile (JSON).
@@ -296,7 +294,6 @@ pub trait Reads {
                 Ok(StoredVectors {
                     id: ArticleId::from_stored(r.get(0)?),
                     day: r.get(1)?,
-                    doc: vectors::decode(&encoded),
                     doc_encoded: encoded,
                     profile: r.get(3)?,
                     sentences: r.get(4)?,
