@@ -1,12 +1,21 @@
 //! Matrix products against the model's fixed weight matrices.
 //!
-//! A weight matrix `B` (k × n) is stored twice: row-major (for the portable path, the
-//! `matrixmultiply` SGEMM) and packed in panels of 64 columns (`panel[p][k][64]`) for an
-//! AVX-512 kernel that multiplies 6 rows of `A` by one panel with 24 vector accumulators.
-//! Because `B` is packed once at load time and `A` is read in place (6 row streams, one
-//! broadcast per element), no packing happens per call: for the token counts of a batch that
-//! saves the time matrixmultiply spends packing both operands. Without AVX-512 a 6×16 AVX2/FMA
-//! kernel runs over the same panels; elsewhere, matrixmultiply.
+//! A weight matrix `B` (k × n) is packed once at load time for the kernel this CPU runs, and
+//! only that copy is kept:
+//!
+//! - **AVX-512 BF16** (the default where `avx512bf16` exists): `B` rounded to bf16 in panels of
+//!   64 columns with consecutive k-pairs interleaved (`panel[p][k/2][64][2]`), the layout
+//!   `vdpbf16ps` multiplies. Each call rounds `A` to bf16 a block of rows at a time into a
+//!   thread-local buffer; products accumulate in f32. Twice the multiply-adds per instruction
+//!   and half the bytes of `B`, at 8 significant bits (~2.4 decimal digits) per operand.
+//! - **AVX-512** (f32): `B` in panels of 64 columns (`panel[p][k][64]`); a 6 × 64 kernel with
+//!   24 vector accumulators reads `A` in place (6 row streams, one broadcast per element), so
+//!   nothing is packed per call.
+//! - **AVX2/FMA**: a 6 × 16 kernel over the same f32 panels.
+//! - **Portable**: `B` row-major for `matrixmultiply`'s SGEMM (which packs both operands per
+//!   call); also used for shapes whose `n` is not a multiple of 64.
+//!
+//! `KHABAR_EMBED_GEMM` forces a kernel, see [`kernel`].
 
 /// Columns per packed panel (four 16-float vectors).
 const NR: usize = 64;
@@ -15,33 +24,35 @@ const MR: usize = 6;
 /// Depth of one pass over B (a k-block of B's panels fits in L2).
 const KC: usize = 256;
 
-/// A fixed right-hand matrix, row-major and packed.
+/// A fixed right-hand matrix, packed for the kernel in use.
 pub(crate) struct Weight {
     pub(crate) k: usize,
     pub(crate) n: usize,
-    rows: Vec<f32>,
-    packed: Vec<f32>,
+    packed: Packed,
+}
+
+enum Packed {
+    /// Row-major, for the portable path.
+    Rows(Vec<f32>),
+    /// f32 panels `[p][k][64]`.
+    F32(Vec<f32>),
+    /// bf16 panels `[p][k/2 rounded up][64][2]`, odd k padded with a zero row.
+    Bf16(Vec<u16>),
 }
 
 impl Weight {
     pub(crate) fn new(rows: Vec<f32>, k: usize, n: usize) -> Weight {
         assert_eq!(rows.len(), k * n);
-        let mut packed = Vec::new();
-        if n > 0 && n.is_multiple_of(NR) {
-            packed.reserve(k * n);
-            for p in 0..n / NR {
-                for kk in 0..k {
-                    packed.extend_from_slice(&rows[kk * n + p * NR..kk * n + (p + 1) * NR]);
-                }
-            }
-        }
-        // With a packed kernel the row-major copy is never read: free it.
-        let rows = if !packed.is_empty() && kernel() != Kernel::Portable {
-            Vec::new()
+        let packed = if n == 0 || !n.is_multiple_of(NR) {
+            Packed::Rows(rows)
         } else {
-            rows
+            match kernel() {
+                Kernel::Avx512Bf16 => Packed::Bf16(pack_bf16(&rows, k, n)),
+                Kernel::Avx512 | Kernel::Avx2 => Packed::F32(pack_f32(&rows, k, n)),
+                Kernel::Portable => Packed::Rows(rows),
+            }
         };
-        Weight { k, n, rows, packed }
+        Weight { k, n, packed }
     }
 
     /// C (m × n, row stride `rsc`) = A (m × k, row stride `rsa`, contiguous columns) · self,
@@ -62,52 +73,89 @@ impl Weight {
         if m == 0 {
             return;
         }
-        #[cfg(target_arch = "x86_64")]
-        if !self.packed.is_empty() {
-            match kernel() {
-                Kernel::Avx512 => {
-                    return avx512::gemm(
-                        m,
-                        self.k,
-                        self.n,
-                        a,
-                        rsa,
-                        &self.packed,
-                        c,
-                        rsc,
-                        accumulate,
-                    )
-                }
-                Kernel::Avx2 => {
-                    return avx2::gemm(m, self.k, self.n, a, rsa, &self.packed, c, rsc, accumulate)
-                }
-                Kernel::Portable => {}
+        let (k, n) = (self.k, self.n);
+        match &self.packed {
+            // SAFETY (all arms): the caller's contract on `a` and `c`; each packing was built
+            // by `new` for the kernel `kernel()` chose, which checked the CPU supports it.
+            #[cfg(target_arch = "x86_64")]
+            Packed::Bf16(b) => unsafe { bf16::gemm(m, k, n, a, rsa, b, c, rsc, accumulate) },
+            #[cfg(target_arch = "x86_64")]
+            Packed::F32(b) if kernel() == Kernel::Avx512 => unsafe {
+                avx512::gemm(m, k, n, a, rsa, b, c, rsc, accumulate)
+            },
+            #[cfg(target_arch = "x86_64")]
+            Packed::F32(b) => unsafe { avx2::gemm(m, k, n, a, rsa, b, c, rsc, accumulate) },
+            Packed::Rows(b) => unsafe {
+                matrixmultiply::sgemm(
+                    m,
+                    k,
+                    n,
+                    1.0,
+                    a,
+                    rsa as isize,
+                    1,
+                    b.as_ptr(),
+                    n as isize,
+                    1,
+                    if accumulate { 1.0 } else { 0.0 },
+                    c,
+                    rsc as isize,
+                    1,
+                )
+            },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!("packed panels are only built on x86_64"),
+        }
+    }
+}
+
+/// Row-major `rows` (k × n, n a multiple of 64) as f32 panels `[p][k][64]`.
+fn pack_f32(rows: &[f32], k: usize, n: usize) -> Vec<f32> {
+    let mut packed = Vec::with_capacity(k * n);
+    for p in 0..n / NR {
+        for kk in 0..k {
+            packed.extend_from_slice(&rows[kk * n + p * NR..kk * n + (p + 1) * NR]);
+        }
+    }
+    packed
+}
+
+/// Row-major `rows` (k × n, n a multiple of 64) as bf16 panels `[p][k/2][64][2]`: element
+/// `(t, j, h)` of panel `p` is `B[2t + h][64p + j]`, zero when `2t + h == k`.
+fn pack_bf16(rows: &[f32], k: usize, n: usize) -> Vec<u16> {
+    let pairs = k.div_ceil(2);
+    let mut packed = Vec::with_capacity(pairs * 2 * n);
+    for p in 0..n / NR {
+        for t in 0..pairs {
+            for j in p * NR..(p + 1) * NR {
+                packed.push(bf16_bits(rows[2 * t * n + j]));
+                packed.push(if 2 * t + 1 < k {
+                    bf16_bits(rows[(2 * t + 1) * n + j])
+                } else {
+                    0
+                });
             }
         }
-        debug_assert_eq!(self.rows.len(), self.k * self.n);
-        matrixmultiply::sgemm(
-            m,
-            self.k,
-            self.n,
-            1.0,
-            a,
-            rsa as isize,
-            1,
-            self.rows.as_ptr(),
-            self.n as isize,
-            1,
-            if accumulate { 1.0 } else { 0.0 },
-            c,
-            rsc as isize,
-            1,
-        );
     }
+    packed
+}
+
+/// f32 → bf16 bits, round to nearest even (as `vcvtne2ps2bf16` does for normal numbers).
+fn bf16_bits(x: f32) -> u16 {
+    let b = x.to_bits();
+    if x.is_nan() {
+        return ((b >> 16) | 0x40) as u16; // keep it a (quiet) NaN
+    }
+    // Finite values cannot overflow here: the largest magnitude rounds up to infinity.
+    ((b + 0x7fff + ((b >> 16) & 1)) >> 16) as u16
 }
 
 /// Which matrix kernel runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    /// 6×64 tiles with 512-bit vectors.
+    /// 6×64 tiles with bf16 operands, f32 accumulation (`vdpbf16ps`).
+    Avx512Bf16,
+    /// 6×64 tiles with 512-bit f32 vectors.
     Avx512,
     /// 6×16 tiles with 256-bit vectors and FMA.
     Avx2,
@@ -115,8 +163,11 @@ pub(crate) enum Kernel {
     Portable,
 }
 
-/// The best kernel for this CPU; `KHABAR_EMBED_GEMM=avx512|avx2|portable` forces one (an
-/// unsupported choice falls back to the best supported one).
+/// The best kernel for this CPU: AVX-512 BF16, else AVX-512, else AVX2/FMA, else portable.
+///
+/// `KHABAR_EMBED_GEMM` forces one: `avx512bf16`, `avx512` (f32 AVX-512: full single precision,
+/// e.g. to compare with the bf16 path), `avx2` or `portable`. A choice the CPU lacks, or any
+/// other value, falls back to the best supported kernel.
 pub(crate) fn kernel() -> Kernel {
     use std::sync::OnceLock;
     static K: OnceLock<Kernel> = OnceLock::new();
@@ -124,13 +175,18 @@ pub(crate) fn kernel() -> Kernel {
         #[cfg(target_arch = "x86_64")]
         {
             let avx512 = std::is_x86_feature_detected!("avx512f");
+            let bf16 = avx512 && std::is_x86_feature_detected!("avx512bf16");
             let avx2 =
                 std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
             let want = std::env::var("KHABAR_EMBED_GEMM").unwrap_or_default();
             match want.as_str() {
                 "portable" => return Kernel::Portable,
                 "avx2" if avx2 => return Kernel::Avx2,
+                "avx512" if avx512 => return Kernel::Avx512,
                 _ => {}
+            }
+            if bf16 {
+                return Kernel::Avx512Bf16;
             }
             if avx512 {
                 return Kernel::Avx512;
@@ -313,41 +369,239 @@ mod avx512 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod bf16 {
+    use super::{MR, NR};
+    use std::arch::x86_64::*;
+    use std::cell::RefCell;
+
+    /// Rows of A rounded to bf16 at a time: the block (≤ 96 × 1280 × 2 bytes) stays in L2
+    /// while every panel of B passes over it.
+    const MC: usize = 16 * MR;
+    /// k-pairs per pass: a 64-column strip of B (128 × 256 bytes) stays in L1 across the
+    /// 6-row groups of a block.
+    const KP: usize = 128;
+
+    thread_local! {
+        /// A's current row block in bf16, reused across calls.
+        static A16: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Same contract as `Weight::mul`, with `packed` from `pack_bf16(_, k, n)`.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    pub(super) unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        packed: &[u16],
+        c: *mut f32,
+        rsc: usize,
+        accumulate: bool,
+    ) {
+        let pairs = k.div_ceil(2);
+        debug_assert_eq!(packed.len(), pairs * 2 * n);
+        // Row stride of the bf16 block: whole 32-element vectors, zero past k.
+        let lda = k.next_multiple_of(32);
+        let mut buf = A16.take();
+        buf.resize(lda * MC.min(m), 0);
+        let mut i0 = 0;
+        while i0 < m {
+            let mc = MC.min(m - i0);
+            // SAFETY: rows i0..i0 + mc of A are readable (caller); buf holds mc rows of lda.
+            unsafe { convert(mc, k, a.add(i0 * rsa), rsa, buf.as_mut_ptr(), lda) };
+            let mut t0 = 0;
+            while t0 < pairs {
+                let kp = KP.min(pairs - t0);
+                let overwrite = t0 == 0 && !accumulate;
+                for p in 0..n / NR {
+                    let mut i = 0;
+                    while i < mc {
+                        let mr = MR.min(mc - i);
+                        // SAFETY: the A rows i..i + mr of the block have pairs t0..t0 + kp
+                        // (2·pairs ≤ lda); panel p has pairs·128 elements from p·pairs·128; C
+                        // rows i0 + i.. have columns 64p..64p + 64 ≤ n (caller).
+                        unsafe {
+                            let ap = buf.as_ptr().add(i * lda + 2 * t0);
+                            let bp = packed.as_ptr().add((p * pairs + t0) * 2 * NR);
+                            let cp = c.add((i0 + i) * rsc + p * NR);
+                            match mr {
+                                6 => kernel::<6>(kp, ap, lda, bp, cp, rsc, overwrite),
+                                5 => kernel::<5>(kp, ap, lda, bp, cp, rsc, overwrite),
+                                4 => kernel::<4>(kp, ap, lda, bp, cp, rsc, overwrite),
+                                3 => kernel::<3>(kp, ap, lda, bp, cp, rsc, overwrite),
+                                2 => kernel::<2>(kp, ap, lda, bp, cp, rsc, overwrite),
+                                _ => kernel::<1>(kp, ap, lda, bp, cp, rsc, overwrite),
+                            }
+                        }
+                        i += mr;
+                    }
+                }
+                t0 += kp;
+            }
+            i0 += mc;
+        }
+        A16.set(buf);
+    }
+
+    /// `dst` (rows of `lda` bf16) = A (`mc` × `k`, row stride `rsa`) rounded to nearest even,
+    /// zero from column `k` to `lda`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    unsafe fn convert(mc: usize, k: usize, a: *const f32, rsa: usize, dst: *mut u16, lda: usize) {
+        // 16 floats from column j of a row, zeros past k; the masked load touches no memory
+        // past k.
+        let load = |row: *const f32, j: usize| -> __m512 {
+            if j + 16 <= k {
+                // SAFETY: columns j..j + 16 < k of the row are readable.
+                unsafe { _mm512_loadu_ps(row.add(j)) }
+            } else if j < k {
+                // SAFETY: only the columns j..k selected by the mask are read.
+                unsafe { _mm512_maskz_loadu_ps((1u16 << (k - j)) - 1, row.add(j)) }
+            } else {
+                _mm512_setzero_ps()
+            }
+        };
+        for r in 0..mc {
+            // SAFETY: row r of A is readable for k floats and row r of dst is writable for lda.
+            unsafe {
+                let row = a.add(r * rsa);
+                let out = dst.add(r * lda);
+                let mut j = 0;
+                while j < lda {
+                    let v = _mm512_cvtne2ps_pbh(load(row, j + 16), load(row, j));
+                    _mm512_storeu_si512(
+                        out.add(j).cast(),
+                        std::mem::transmute::<__m512bh, __m512i>(v),
+                    );
+                    j += 32;
+                }
+            }
+        }
+    }
+
+    /// C[R × 64] (=|+=) A[R × 2kp] · Bpanel[2kp × 64], A in bf16 rows `lda` apart and B as
+    /// k-pairs (128 bf16 per pair).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    unsafe fn kernel<const R: usize>(
+        kp: usize,
+        a: *const u16,
+        lda: usize,
+        b: *const u16,
+        c: *mut f32,
+        rsc: usize,
+        overwrite: bool,
+    ) {
+        let mut acc = [[_mm512_setzero_ps(); 4]; R];
+        for t in 0..kp {
+            // SAFETY: pair t of the strip (128 bf16) and of R rows of A are readable (caller);
+            // the transmutes reinterpret 64-byte vectors, which any bit pattern fits.
+            unsafe {
+                let bt = b.add(t * 2 * NR);
+                let b0: __m512bh = std::mem::transmute(_mm512_loadu_si512(bt.cast()));
+                let b1: __m512bh = std::mem::transmute(_mm512_loadu_si512(bt.add(32).cast()));
+                let b2: __m512bh = std::mem::transmute(_mm512_loadu_si512(bt.add(64).cast()));
+                let b3: __m512bh = std::mem::transmute(_mm512_loadu_si512(bt.add(96).cast()));
+                for (r, row) in acc.iter_mut().enumerate() {
+                    // The pair (A[r][2t], A[r][2t+1]) in every 32-bit lane.
+                    let pair = a.add(r * lda + 2 * t).cast::<i32>().read_unaligned();
+                    let av: __m512bh = std::mem::transmute(_mm512_set1_epi32(pair));
+                    row[0] = _mm512_dpbf16_ps(row[0], av, b0);
+                    row[1] = _mm512_dpbf16_ps(row[1], av, b1);
+                    row[2] = _mm512_dpbf16_ps(row[2], av, b2);
+                    row[3] = _mm512_dpbf16_ps(row[3], av, b3);
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate() {
+            // SAFETY: row r of C has 64 writable floats (caller).
+            unsafe {
+                let cr = c.add(r * rsc);
+                for (q, v) in row.iter().enumerate() {
+                    let p = cr.add(q * 16);
+                    if overwrite {
+                        _mm512_storeu_ps(p, *v);
+                    } else {
+                        _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), *v));
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn naive(m: usize, k: usize, n: usize, a: &[f32], rsa: usize, b: &[f32]) -> Vec<f32> {
-        let mut c = vec![0f32; m * n];
+    /// C = A · B in f64 (rounded to f32), and per entry Σ|a·b| and Σ(a·b)² over k.
+    #[allow(clippy::type_complexity)]
+    fn naive(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        rsa: usize,
+        b: &[f32],
+    ) -> (Vec<f32>, Vec<f64>, Vec<f64>) {
+        let (mut c, mut abs, mut sq) = (vec![0f32; m * n], vec![0f64; m * n], vec![0f64; m * n]);
         for i in 0..m {
             for j in 0..n {
-                let mut s = 0f64;
+                let (mut s, mut sa, mut s2) = (0f64, 0f64, 0f64);
                 for kk in 0..k {
-                    s += a[i * rsa + kk] as f64 * b[kk * n + j] as f64;
+                    let t = a[i * rsa + kk] as f64 * b[kk * n + j] as f64;
+                    s += t;
+                    sa += t.abs();
+                    s2 += t * t;
                 }
                 c[i * n + j] = s as f32;
+                abs[i * n + j] = sa;
+                sq[i * n + j] = s2;
             }
         }
-        c
+        (c, abs, sq)
+    }
+
+    /// `len` values in [-1, 1), few of them exactly representable in bf16.
+    fn values(len: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    fn bf16_round(v: &[f32]) -> Vec<f32> {
+        v.iter()
+            .map(|&x| f32::from_bits((bf16_bits(x) as u32) << 16))
+            .collect()
+    }
+
+    /// Allowed |bf16 product − exact product| for one entry. Rounding an operand to bf16 (8
+    /// significant bits, nearest even) has relative error δ with |δ| ≤ 2^-8, roughly uniform, so
+    /// σ(δ) = 2^-8/√3; a term a·b is off by a·b(δa + δb), σ = |a·b|·2^-8·√(2/3); over k terms
+    /// with independent errors σ = 2^-8·√(2/3)·√Σ(a·b)², i.e. ~2^-8·√k relative to the typical
+    /// term. Allow 6σ, plus f32 accumulation (≤ k·2^-24·Σ|a·b|).
+    fn bf16_tolerance(k: usize, abs: f64, sq: f64) -> f64 {
+        6.0 * (2f64).powi(-8) * (2.0f64 / 3.0).sqrt() * sq.sqrt()
+            + k as f64 * (2f64).powi(-24) * abs
     }
 
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn each_x86_kernel_matches_naive() {
+    fn each_f32_x86_kernel_matches_naive() {
         let (m, k, n, rsa) = (11, 300, 128, 305);
-        let a: Vec<f32> = (0..m * rsa)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
-            .collect();
-        let b: Vec<f32> = (0..k * n)
-            .map(|i| ((i * 53 % 97) as f32 - 48.0) / 48.0)
-            .collect();
-        let want = naive(m, k, n, &a, rsa, &b);
-        let mut packed = Vec::new();
-        for p in 0..n / NR {
-            for kk in 0..k {
-                packed.extend_from_slice(&b[kk * n + p * NR..kk * n + (p + 1) * NR]);
-            }
-        }
+        let a = values(m * rsa, 1);
+        let b = values(k * n, 2);
+        let (want, _, _) = naive(m, k, n, &a, rsa, &b);
+        let packed = pack_f32(&b, k, n);
         let mut runs: Vec<Vec<f32>> = Vec::new();
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             let mut c = vec![0f32; m * n];
@@ -366,34 +620,104 @@ mod tests {
         }
     }
 
+    /// The bf16 kernel computes exactly the product of the rounded operands (up to f32
+    /// summation order), and is within bf16 precision of the f32 product, on shapes that
+    /// exercise partial row groups (m % 6), odd k (zero-padded pair), several k passes and
+    /// row blocks, and strided A.
+    #[cfg(target_arch = "x86_64")]
     #[test]
-    fn packed_product_matches_naive_for_odd_shapes() {
+    fn bf16_kernel_matches_naive_for_odd_shapes() {
+        if !(std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bf16"))
+        {
+            eprintln!("skipped: this CPU has no avx512bf16");
+            return;
+        }
+        let mut worst = 0f64;
+        for &(m, k, n, rsa) in &[
+            (1, 1, 64, 1),
+            (5, 3, 64, 7),
+            (7, 300, 128, 310),
+            (13, 511, 192, 512),
+            (97, 257, 64, 260),
+            (203, 1279, 320, 1280),
+        ] {
+            let a = values(m * rsa, (m * k) as u64);
+            let b = values(k * n, (k * n) as u64);
+            let packed = pack_bf16(&b, k, n);
+            let mut c = vec![f32::NAN; m * n];
+            unsafe { bf16::gemm(m, k, n, a.as_ptr(), rsa, &packed, c.as_mut_ptr(), n, false) };
+
+            let (exact, abs, sq) = naive(m, k, n, &a, rsa, &b);
+            let (rounded, _, _) = naive(m, k, n, &bf16_round(&a), rsa, &bf16_round(&b));
+            for e in 0..m * n {
+                let (x, r, y) = (c[e] as f64, rounded[e] as f64, exact[e] as f64);
+                let summation = k as f64 * (2f64).powi(-24) * abs[e];
+                assert!((x - r).abs() <= summation, "{x} vs {r} ({m}×{k}×{n}, {e})");
+                let tol = bf16_tolerance(k, abs[e], sq[e]);
+                assert!((x - y).abs() <= tol, "{x} vs {y} ±{tol} ({m}×{k}×{n}, {e})");
+                worst = worst.max((x - y).abs() / tol);
+            }
+
+            // accumulate adds on top
+            unsafe { bf16::gemm(m, k, n, a.as_ptr(), rsa, &packed, c.as_mut_ptr(), n, true) };
+            for e in 0..m * n {
+                let (x, y) = (c[e] as f64, 2.0 * exact[e] as f64);
+                let tol = 2.0 * bf16_tolerance(k, abs[e], sq[e]);
+                assert!((x - y).abs() <= tol, "{x} vs {y} ±{tol} ({m}×{k}×{n}, {e})");
+            }
+        }
+        eprintln!("largest error: {worst:.3} of the tolerance");
+    }
+
+    #[test]
+    fn bf16_rounds_to_nearest_even() {
+        let bits = |x: f32| bf16_bits(x);
+        assert_eq!(bits(1.0), 0x3f80);
+        // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties to the even mantissa (1.0)
+        assert_eq!(bits(1.0 + (2f32).powi(-8)), 0x3f80);
+        // 1 + 3·2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties up to even
+        assert_eq!(bits(1.0 + 3.0 * (2f32).powi(-8)), 0x3f82);
+        assert_eq!(bits(1.0 + (2f32).powi(-8) + (2f32).powi(-20)), 0x3f81);
+        assert_eq!(bits(-2.5), 0xc020);
+        assert_eq!(bits(f32::INFINITY), 0x7f80);
+        assert_eq!(bits(f32::MAX), 0x7f80);
+        assert!(f32::from_bits((bits(f32::NAN) as u32) << 16).is_nan());
+    }
+
+    /// Through `Weight`, whichever kernel this CPU runs.
+    #[test]
+    fn weight_product_matches_naive_for_odd_shapes() {
+        let bf16 = kernel() == Kernel::Avx512Bf16;
         for &(m, k, n, rsa) in &[
             (1, 3, 64, 3),
             (7, 300, 128, 310),
             (13, 512, 192, 512),
             (6, 257, 64, 260),
+            (5, 17, 40, 17), // n not a multiple of 64: row-major path
         ] {
-            let a: Vec<f32> = (0..m * rsa)
-                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
-                .collect();
-            let b: Vec<f32> = (0..k * n)
-                .map(|i| ((i * 53 % 97) as f32 - 48.0) / 48.0)
-                .collect();
+            let a = values(m * rsa, 3);
+            let b = values(k * n, 4);
             let w = Weight::new(b.clone(), k, n);
-            let want = naive(m, k, n, &a, rsa, &b);
+            let (want, abs, sq) = naive(m, k, n, &a, rsa, &b);
+            let tol = |e: usize, scale: f64| {
+                if bf16 && n.is_multiple_of(NR) {
+                    scale * bf16_tolerance(k, abs[e], sq[e])
+                } else {
+                    scale * 1e-3 * (1.0 + want[e].abs() as f64)
+                }
+            };
             let mut c = vec![1f32; m * n];
             unsafe { w.mul(m, a.as_ptr(), rsa, c.as_mut_ptr(), n, false) };
-            for (x, y) in c.iter().zip(&want) {
-                assert!(
-                    (x - y).abs() < 1e-3 * (1.0 + y.abs()),
-                    "{x} vs {y} ({m}×{k}×{n})"
-                );
+            for e in 0..m * n {
+                let (x, y) = (c[e] as f64, want[e] as f64);
+                assert!((x - y).abs() <= tol(e, 1.0), "{x} vs {y} ({m}×{k}×{n})");
             }
             // accumulate adds on top
             unsafe { w.mul(m, a.as_ptr(), rsa, c.as_mut_ptr(), n, true) };
-            for (x, y) in c.iter().zip(&want) {
-                assert!((x - 2.0 * y).abs() < 2e-3 * (1.0 + y.abs()));
+            for e in 0..m * n {
+                let (x, y) = (c[e] as f64, 2.0 * want[e] as f64);
+                assert!((x - y).abs() <= tol(e, 2.0), "{x} vs {y} ({m}×{k}×{n})");
             }
         }
     }
