@@ -9,17 +9,16 @@ use khabar_cluster::index::VectorIndex;
 use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
-use khabar_embed::Embedder;
+use khabar_embed::{Document, Embedder};
 use khabar_ingest::Rejection;
 use khabar_store::{vectors, Constraint, Link, Membership, Reads, Store, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// Sentences from the top of an article that get their own vectors: the lead carries the who,
-/// what, where and when, and the cost of embedding stays bounded per article. Four rather than
-/// six: a third less sentence embedding (the largest cost of ingest after the document vector),
-/// with the same `eval clusters` figures on ecbplus-dev and semeval22-dev and the same `eval
-/// pairs` Pearson (0.714) — see BENCHMARKS.md.
+/// what, where and when. Their vectors are read from the document's own token features
+/// (`Embedder::embed_documents`), so they cost little while they lie inside its first 192 tokens;
+/// six gave the same `eval clusters` and `eval pairs` figures as four (BENCHMARKS.md).
 pub const LEAD_SENTENCES: usize = 4;
 
 /// The store's `meta` key for the similarity model its links were scored with.
@@ -609,59 +608,40 @@ fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Result<D
     })
 }
 
-/// The text the document vector is computed from: headline and clean sentences.
-fn clean_text(doc: &Doc) -> String {
-    let mut text = doc.article.title.clone().unwrap_or_default();
-    for s in &doc.sentences {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(doc.text(s.span).trim());
-    }
-    if text.trim().is_empty() {
-        text = doc.article.body.clone();
-    }
-    text
-}
-
 /// Adds document and lead-sentence vectors, quantised as the store keeps them so that every score
-/// is computed from the same numbers now and later.
+/// is computed from the same numbers now and later. The document is its headline and clean
+/// sentences (the body when it has neither); the embedder computes each lead sentence's token
+/// features once and pools them into both vectors.
 fn embed(embedder: &Embedder, docs: &mut [Doc]) {
-    let texts: Vec<String> = docs.iter().map(clean_text).collect();
-    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    // The embedder spreads a batch over the cores only from 64 texts per core up: a batch of
-    // documents is split here instead, so both cores work on it.
-    let half = text_refs.len().div_ceil(2).max(1);
-    let doc_vectors: Vec<Vec<f32>> = std::thread::scope(|scope| {
-        let parts: Vec<_> = text_refs
-            .chunks(half)
-            .map(|part| scope.spawn(move || embedder.embed_document_batch(part)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("embedding does not panic"))
-            .collect()
-    });
-    let mut sentences: Vec<&str> = Vec::new();
-    let mut counts = Vec::new();
-    for d in docs.iter() {
-        let lead: Vec<&str> = d
-            .sentences
-            .iter()
-            .take(LEAD_SENTENCES)
-            .map(|s| d.text(s.span).trim())
-            .collect();
-        counts.push(lead.len());
-        sentences.extend(lead);
-    }
-    let mut sentence_vectors = embedder.embed_batch(&sentences).into_iter();
-    for ((doc, vector), count) in docs.iter_mut().zip(doc_vectors).zip(counts) {
-        doc.embedding = Some(vectors::round_trip(&vector));
-        doc.sentence_embeddings = sentence_vectors
-            .by_ref()
-            .take(count)
-            .map(|v| vectors::round_trip(&v))
-            .collect();
+    let units: Vec<Document<'_>> = docs
+        .iter()
+        .map(|d| {
+            let title = d
+                .article
+                .title
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            let mut units: Vec<&str> = title.into_iter().collect();
+            let first = units.len();
+            units.extend(
+                d.sentences
+                    .iter()
+                    .map(|s| d.text(s.span).trim())
+                    .filter(|s| !s.is_empty()),
+            );
+            let lead = first..units.len().min(first + LEAD_SENTENCES);
+            if units.is_empty() {
+                units.push(d.article.body.as_str());
+            }
+            Document { units, lead }
+        })
+        .collect();
+    let embedded = embedder.embed_documents(&units);
+    drop(units);
+    for (doc, v) in docs.iter_mut().zip(embedded) {
+        doc.embedding = Some(vectors::round_trip(&v.document));
+        doc.sentence_embeddings = v.lead.iter().map(|v| vectors::round_trip(v)).collect();
     }
 }
 

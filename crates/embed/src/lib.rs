@@ -134,9 +134,23 @@ impl std::fmt::Debug for Embedder {
 #[derive(Default)]
 struct Work {
     tok: tokenizer::TokScratch,
+    /// Token ids of the units of a micro-batch, back to back.
     ids: Vec<u32>,
+    /// Token count of each unit.
     lens: Vec<usize>,
+    /// Token ranges (into `ids`) whose vectors the micro-batch produces.
+    sums: Vec<(usize, usize)>,
+    /// One unit's ids.
+    unit: Vec<u32>,
     fwd: model::Scratch,
+}
+
+impl Work {
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.lens.clear();
+        self.sums.clear();
+    }
 }
 
 impl Embedder {
@@ -207,129 +221,265 @@ impl Embedder {
 
     /// Like [`Embedder::embed_batch`], writing into `out` (`texts.len() × DIM`, row-major).
     pub fn embed_batch_flat(&self, texts: &[&str], out: &mut [f32]) {
-        self.batch_flat(texts, out, usize::MAX)
-    }
-
-    fn batch_flat(&self, texts: &[&str], out: &mut [f32], max_tokens: usize) {
         assert_eq!(out.len(), texts.len() * DIM, "output must be texts × DIM");
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
         // Below ~64 texts per thread the spawn cost is not worth it.
-        let per = texts.len().div_ceil(threads).max(64);
-        if threads == 1 || texts.len() <= per {
-            self.embed_into_limited(texts, out, max_tokens);
+        let per = texts.len().div_ceil(threads()).max(64);
+        if texts.len() <= per {
+            self.embed_into(texts, out);
             return;
         }
         std::thread::scope(|s| {
             for (tc, oc) in texts.chunks(per).zip(out.chunks_mut(per * DIM)) {
-                s.spawn(move || self.embed_into_limited(tc, oc, max_tokens));
+                s.spawn(move || self.embed_into(tc, oc));
             }
         });
     }
 
     /// Single-threaded: embed `texts` into `out` in micro-batches of about `TOKEN_BUDGET` tokens.
     pub fn embed_into(&self, texts: &[&str], out: &mut [f32]) {
-        self.embed_into_limited(texts, out, usize::MAX)
+        assert_eq!(out.len(), texts.len() * DIM, "output must be texts × DIM");
+        self.with_work(|w| {
+            w.clear();
+            let mut first = 0;
+            for (i, text) in texts.iter().enumerate() {
+                let before = w.ids.len();
+                self.tokenizer.encode_into(text, &mut w.ids, &mut w.tok);
+                let n = w.ids.len() - before;
+                if n > TOKEN_BUDGET {
+                    // A long input: flush what is pending, then embed it in segments.
+                    let long = w.ids.split_off(before);
+                    self.flush(w, &mut out[first * DIM..i * DIM]);
+                    self.weights.forward_long(
+                        &long,
+                        TOKEN_BUDGET,
+                        &self.cache,
+                        &mut w.fwd,
+                        &mut out[i * DIM..(i + 1) * DIM],
+                    );
+                    first = i + 1;
+                    continue;
+                }
+                if !w.lens.is_empty() && before + n > TOKEN_BUDGET {
+                    // flush the sentences before this one, keep this one's ids
+                    let this = w.ids.split_off(before);
+                    self.flush(w, &mut out[first * DIM..i * DIM]);
+                    w.ids = this;
+                    first = i;
+                }
+                w.sums.push((w.ids.len() - n, w.ids.len()));
+                w.lens.push(n);
+            }
+            self.flush(w, &mut out[first * DIM..]);
+        });
     }
 
     /// The vector of `text` cut to its first `max_tokens` SentencePiece tokens (`<s>`/`</s>`
     /// not counted): a cost bound that does not depend on the script having spaces.
     pub fn embed_truncated(&self, text: &str, max_tokens: usize) -> Vec<f32> {
         let mut out = vec![0f32; DIM];
-        self.embed_into_limited(&[text], &mut out, max_tokens.max(1));
+        self.with_work(|w| {
+            w.clear();
+            self.tokenizer
+                .encode_limited_into(text, max_tokens.max(1), &mut w.ids, &mut w.tok);
+            if w.ids.len() > TOKEN_BUDGET {
+                let ids = std::mem::take(&mut w.ids);
+                self.weights
+                    .forward_long(&ids, TOKEN_BUDGET, &self.cache, &mut w.fwd, &mut out);
+                w.ids = ids;
+            } else {
+                w.lens.push(w.ids.len());
+                w.sums.push((0, w.ids.len()));
+                self.flush(w, &mut out);
+            }
+            w.clear();
+        });
         out
     }
 
-    fn embed_into_limited(&self, texts: &[&str], out: &mut [f32], max_tokens: usize) {
-        assert_eq!(out.len(), texts.len() * DIM, "output must be texts × DIM");
-        // Buffers come from a pool shared by all threads, so the short-lived worker threads
-        // of embed_batch reuse warm buffers instead of allocating (and page-faulting) new ones.
-        let mut work = self.pool.lock().map(|mut p| p.pop()).unwrap_or(None);
-        let w = work.get_or_insert_with(Work::default);
-        {
-            w.ids.clear();
-            w.lens.clear();
-            let mut first = 0;
-            for (i, text) in texts.iter().enumerate() {
-                let before = w.ids.len();
-                self.tokenizer
-                    .encode_limited_into(text, max_tokens, &mut w.ids, &mut w.tok);
-                let n = w.ids.len() - before;
-                if n > TOKEN_BUDGET {
-                    // A long input: flush what is pending, then embed it in segments.
-                    if !w.lens.is_empty() {
-                        self.weights.forward(
-                            &w.ids[..before],
-                            &w.lens,
-                            &self.cache,
-                            &mut w.fwd,
-                            &mut out[first * DIM..i * DIM],
-                        );
-                        w.lens.clear();
-                    }
-                    self.weights.forward_long(
-                        &w.ids[before..],
-                        TOKEN_BUDGET,
-                        &self.cache,
-                        &mut w.fwd,
-                        &mut out[i * DIM..(i + 1) * DIM],
-                    );
-                    w.ids.clear();
-                    first = i + 1;
-                    continue;
-                }
-                if !w.lens.is_empty() && before + n > TOKEN_BUDGET {
-                    // flush the sentences before this one, keep this one's ids
-                    self.weights.forward(
-                        &w.ids[..before],
-                        &w.lens,
-                        &self.cache,
-                        &mut w.fwd,
-                        &mut out[first * DIM..i * DIM],
-                    );
-                    w.ids.drain(..before);
-                    w.lens.clear();
-                    first = i;
-                }
-                w.lens.push(n);
-            }
-            if !w.lens.is_empty() {
-                self.weights.forward(
-                    &w.ids,
-                    &w.lens,
-                    &self.cache,
-                    &mut w.fwd,
-                    &mut out[first * DIM..],
-                );
-            }
-        }
-        if let (Ok(mut p), Some(w)) = (self.pool.lock(), work) {
-            p.push(w);
-        }
-    }
-
-    /// The document vector used by the pipeline: Arabic-Indic digits mapped to ASCII, then the
-    /// model on the first [`DOC_MAX_TOKENS`] tokens (one input, not a mean of sentence
-    /// vectors). Measured on the SemEval-2022 dev pairs (Pearson of cosine vs −overall):
-    /// first 192 tokens 0.689, whole text 0.681, first 128 tokens 0.675, mean of sentence
-    /// vectors 0.641, lead (2 sentences) 0.638; see `docs/embeddings.md`.
+    /// The document vector of `text`, as [`Embedder::embed_documents`] computes it: Arabic-Indic
+    /// digits mapped to ASCII, then the model on the first [`DOC_MAX_TOKENS`] tokens.
     pub fn embed_document(&self, text: &str) -> Vec<f32> {
-        self.embed_truncated(&ascii_digits(text), DOC_MAX_TOKENS)
+        self.embed_document_batch(&[text]).remove(0)
     }
 
     /// [`Embedder::embed_document`] for many texts, in order, parallel over cores.
     pub fn embed_document_batch(&self, texts: &[&str]) -> Vec<Vec<f32>> {
-        let mapped: Vec<std::borrow::Cow<'_, str>> =
-            texts.iter().map(|t| ascii_digits(t)).collect();
-        let refs: Vec<&str> = mapped.iter().map(|c| c.as_ref()).collect();
-        let mut flat = vec![0f32; texts.len() * DIM];
-        self.batch_flat(&refs, &mut flat, DOC_MAX_TOKENS);
-        flat.chunks_exact(DIM).map(|c| c.to_vec()).collect()
+        let docs: Vec<Document<'_>> = texts
+            .iter()
+            .map(|t| Document {
+                units: vec![t],
+                lead: 0..0,
+            })
+            .collect();
+        self.embed_documents(&docs)
+            .into_iter()
+            .map(|v| v.document)
+            .collect()
+    }
+
+    /// Document vectors and lead-sentence vectors, from one pass over each document's tokens.
+    ///
+    /// The document vector is the model on the units' tokens back to back (each unit with
+    /// Arabic-Indic digits mapped to ASCII by [`ascii_digits`]), cut after [`DOC_MAX_TOKENS`]
+    /// tokens: one input, not a mean of sentence vectors. With this model's tokenizer that is
+    /// [`Embedder::embed_truncated`] of the units joined by spaces. A lead unit's vector pools
+    /// the features its tokens have *in the document* (their neighbours as context, the unit cut
+    /// where the document is): the lead sentences cost no second pass. A lead unit with no
+    /// tokens inside the document (or none at all) is embedded on its own, cut to
+    /// [`DOC_MAX_TOKENS`].
+    ///
+    /// Measured on the SemEval-2022 dev pairs (Pearson of cosine vs −overall): the document
+    /// vector 0.689 (whole text 0.681, first 128 tokens 0.675, mean of sentence vectors 0.641);
+    /// the similarity model 0.716 with lead vectors read in the document against 0.714 with
+    /// each lead sentence embedded on its own; see `docs/embeddings.md`. Parallel over cores
+    /// for large batches.
+    pub fn embed_documents(&self, docs: &[Document<'_>]) -> Vec<DocumentVectors> {
+        let per = docs.len().div_ceil(threads()).max(8);
+        if docs.len() <= per {
+            return self.documents_into(docs);
+        }
+        std::thread::scope(|s| {
+            let parts: Vec<_> = docs
+                .chunks(per)
+                .map(|part| s.spawn(move || self.documents_into(part)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().expect("embedding does not panic"))
+                .collect()
+        })
+    }
+
+    /// Single-threaded [`Embedder::embed_documents`], in micro-batches of about `TOKEN_BUDGET`
+    /// tokens.
+    fn documents_into(&self, docs: &[Document<'_>]) -> Vec<DocumentVectors> {
+        let rows: usize = docs.iter().map(|d| 1 + d.lead.len()).sum();
+        let mut out = vec![0f32; rows * DIM];
+        self.with_work(|w| {
+            w.clear();
+            let mut first = 0; // first output row not yet computed
+            let mut row = 0;
+            for doc in docs {
+                if w.ids.len() > TOKEN_BUDGET {
+                    self.flush(w, &mut out[first * DIM..row * DIM]);
+                    first = row;
+                }
+                self.push_document(doc, w);
+                row += 1 + doc.lead.len();
+            }
+            self.flush(w, &mut out[first * DIM..]);
+        });
+        let mut rows = out.chunks_exact(DIM);
+        docs.iter()
+            .map(|d| DocumentVectors {
+                document: rows.next().expect("a row per document").to_vec(),
+                lead: rows
+                    .by_ref()
+                    .take(d.lead.len())
+                    .map(<[f32]>::to_vec)
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Appends one document to the micro-batch in `w`, and its sums: the document's token
+    /// range, then one range per lead unit.
+    fn push_document(&self, doc: &Document<'_>, w: &mut Work) {
+        use tokenizer::{BOS_ID, EOS_ID};
+        let start = w.ids.len();
+        w.ids.push(BOS_ID);
+        // A lead unit's tokens inside the document, or None when it has none there.
+        let mut lead: Vec<Option<(usize, usize)>> = Vec::with_capacity(doc.lead.len());
+        let mut unit_ids = std::mem::take(&mut w.unit);
+        for (i, unit) in doc.units.iter().enumerate() {
+            let room = DOC_MAX_TOKENS + 1 - (w.ids.len() - start);
+            if room == 0 && i >= doc.lead.end {
+                break;
+            }
+            let before = w.ids.len();
+            if room > 0 {
+                unit_ids.clear();
+                self.tokenizer.encode_limited_into(
+                    &ascii_digits(unit),
+                    room,
+                    &mut unit_ids,
+                    &mut w.tok,
+                );
+                w.ids.extend_from_slice(&unit_ids[1..unit_ids.len() - 1]);
+            }
+            if doc.lead.contains(&i) {
+                lead.push(Some((before, w.ids.len())).filter(|(a, b)| a < b));
+            }
+        }
+        w.unit = unit_ids;
+        w.ids.push(EOS_ID);
+        w.lens.push(w.ids.len() - start);
+        w.sums.push((start, w.ids.len()));
+        for (unit, range) in doc.units[doc.lead.clone()].iter().zip(lead) {
+            let range = range.unwrap_or_else(|| {
+                // Past the document's limit (or empty): embedded on its own.
+                let before = w.ids.len();
+                self.tokenizer.encode_limited_into(
+                    &ascii_digits(unit),
+                    DOC_MAX_TOKENS,
+                    &mut w.ids,
+                    &mut w.tok,
+                );
+                w.lens.push(w.ids.len() - before);
+                (before, w.ids.len())
+            });
+            w.sums.push(range);
+        }
+    }
+
+    /// Runs the forward pass over the micro-batch in `w` into `out` (one row per sum) and
+    /// empties it.
+    fn flush(&self, w: &mut Work, out: &mut [f32]) {
+        if !w.sums.is_empty() {
+            self.weights
+                .forward(&w.ids, &w.lens, &w.sums, &self.cache, &mut w.fwd, out);
+        }
+        w.clear();
+    }
+
+    /// Runs `f` with buffers from a pool shared by all threads, so that the short-lived worker
+    /// threads of the batch calls reuse warm buffers instead of allocating (and page-faulting)
+    /// new ones.
+    fn with_work(&self, f: impl FnOnce(&mut Work)) {
+        let mut work = self.pool.lock().map(|mut p| p.pop()).unwrap_or(None);
+        f(work.get_or_insert_with(Work::default));
+        if let (Ok(mut p), Some(w)) = (self.pool.lock(), work) {
+            p.push(w);
+        }
     }
 }
 
-/// Split text into sentences for [`Embedder::embed_document`]: after `.` `!` `?` `؟` `。` `！`
+/// A document as [`Embedder::embed_documents`] reads it.
+#[derive(Debug, Clone)]
+pub struct Document<'a> {
+    /// Headline and sentences, in reading order.
+    pub units: Vec<&'a str>,
+    /// The units that also get a vector of their own (the lead sentences).
+    pub lead: std::ops::Range<usize>,
+}
+
+/// The vectors of one [`Document`].
+#[derive(Debug, Clone)]
+pub struct DocumentVectors {
+    /// The document vector (unit length).
+    pub document: Vec<f32>,
+    /// One vector per lead unit, in order.
+    pub lead: Vec<Vec<f32>>,
+}
+
+/// Threads the batch calls spread over.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Split text into sentences (for callers without a sentence splitter of their own): after `.` `!` `?` `؟` `。` `！`
 /// `？` `…` (and any closing quotes or brackets right after) when whitespace follows, and at
 /// line breaks. Pieces are trimmed; empty ones are dropped. Deliberately simple and language
 /// independent: abbreviations ("U.S. officials") may split a sentence, which costs little when

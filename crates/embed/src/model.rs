@@ -286,19 +286,22 @@ impl Weights {
     }
 
     /// Embed a micro-batch: `ids` holds the token ids of all sentences back to back, `lens` the
-    /// token count of each (all > 0); writes one unit vector per sentence into `out`
-    /// (`lens.len() × DIM`).
+    /// token count of each (all > 0); the convolutions see each sentence on its own. Writes one
+    /// unit vector per entry of `sums` into `out` (`sums.len() × DIM`): the vector of the tokens
+    /// `a..b` (indices into `ids`), which may be one sentence or several consecutive ones.
     pub(crate) fn forward(
         &self,
         ids: &[u32],
         lens: &[usize],
+        sums: &[(usize, usize)],
         cache: &PieceCache,
         s: &mut Scratch,
         out: &mut [f32],
     ) {
-        debug_assert_eq!(out.len(), lens.len() * DIM);
-        self.pool_features(ids, lens, None, cache, s);
-        self.head(lens, s, out);
+        debug_assert_eq!(out.len(), sums.len() * DIM);
+        self.pool_features(ids, lens, sums, cache, s);
+        let counts: Vec<usize> = sums.iter().map(|&(a, b)| b - a).collect();
+        self.head(&counts, s, out);
     }
 
     /// Embed one long sentence in segments of at most `segment` tokens, so that memory does not
@@ -328,7 +331,7 @@ impl Weights {
             self.pool_features(
                 &ids[cs..ce],
                 &[ce - cs],
-                Some((start - cs, end - cs)),
+                &[(start - cs, end - cs)],
                 cache,
                 s,
             );
@@ -341,14 +344,13 @@ impl Weights {
         self.head(&[n], s, out);
     }
 
-    /// Per-token features of the sentences in `ids`/`lens`, layer-normed and summed per
-    /// sentence into `s.pool` (`lens.len() × 1280`). With `owned = Some((a, b))` there is one
-    /// sentence and only its tokens `a..b` are summed.
+    /// Per-token features of the sentences in `ids`/`lens`, layer-normed and summed over each
+    /// token range of `sums` into `s.pool` (`sums.len() × 1280`).
     fn pool_features(
         &self,
         ids: &[u32],
         lens: &[usize],
-        owned: Option<(usize, usize)>,
+        sums: &[(usize, usize)],
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
@@ -357,17 +359,17 @@ impl Weights {
             let f16c = std::is_x86_feature_detected!("f16c");
             if f16c && std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { self.features_avx512(ids, lens, owned, cache, s) };
+                unsafe { self.features_avx512(ids, lens, sums, cache, s) };
                 return;
             }
             if f16c && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
             {
                 // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { self.features_avx2(ids, lens, owned, cache, s) };
+                unsafe { self.features_avx2(ids, lens, sums, cache, s) };
                 return;
             }
         }
-        self.features_impl::<false>(ids, lens, owned, cache, s)
+        self.features_impl::<false>(ids, lens, sums, cache, s)
     }
 
     /// `features_impl` compiled with AVX2 so its element-wise loops use 256-bit vectors.
@@ -377,11 +379,11 @@ impl Weights {
         &self,
         ids: &[u32],
         lens: &[usize],
-        owned: Option<(usize, usize)>,
+        sums: &[(usize, usize)],
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
-        self.features_impl::<true>(ids, lens, owned, cache, s)
+        self.features_impl::<true>(ids, lens, sums, cache, s)
     }
 
     /// `features_impl` compiled with AVX-512F.
@@ -391,11 +393,11 @@ impl Weights {
         &self,
         ids: &[u32],
         lens: &[usize],
-        owned: Option<(usize, usize)>,
+        sums: &[(usize, usize)],
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
-        self.features_impl::<true>(ids, lens, owned, cache, s)
+        self.features_impl::<true>(ids, lens, sums, cache, s)
     }
 
     #[inline(always)]
@@ -403,14 +405,13 @@ impl Weights {
         &self,
         ids: &[u32],
         lens: &[usize],
-        owned: Option<(usize, usize)>,
+        sums: &[(usize, usize)],
         cache: &PieceCache,
         s: &mut Scratch,
     ) {
         let t = ids.len();
-        let ns = lens.len();
         debug_assert_eq!(lens.iter().sum::<usize>(), t);
-        debug_assert!(owned.is_none() || ns == 1);
+        debug_assert!(sums.iter().all(|&(a, b)| a < b && b <= t));
         let vocab = self.vocab_rows();
         // Padded layout: GAP zero rows, sentence 0, GAP zero rows, sentence 1, ..., GAP rows.
         let rows = GAP + lens.iter().map(|l| l + GAP).sum::<usize>();
@@ -517,25 +518,20 @@ impl Weights {
                 }
             }
         }
-        // 4. Layer norm of each token feature, then sum per sentence.
+        // 4. Layer norm of each token feature, then sum over each range.
+        for row in s.feat.chunks_exact_mut(FEAT) {
+            layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
+        }
         s.pool.clear();
-        s.pool.resize(ns * FEAT, 0.0);
-        let (own_a, own_b) = owned.unwrap_or((0, usize::MAX));
-        let mut k = 0;
-        for (si, &l) in lens.iter().enumerate() {
-            let pool = &mut s.pool[si * FEAT..(si + 1) * FEAT];
-            for p in 0..l {
-                if p >= own_a && p < own_b {
-                    let row = &mut s.feat[k * FEAT..(k + 1) * FEAT];
-                    layer_norm(row, &self.ln_g, &self.ln_b, self.eps);
-                    add(pool, row);
-                }
-                k += 1;
+        s.pool.resize(sums.len() * FEAT, 0.0);
+        for (pool, &(a, b)) in s.pool.chunks_exact_mut(FEAT).zip(sums) {
+            for row in s.feat[a * FEAT..b * FEAT].chunks_exact(FEAT) {
+                add(pool, row);
             }
         }
     }
 
-    /// From pooled feature sums (`s.pool`) and token counts to unit vectors in `out`.
+    /// From pooled feature sums (`s.pool`) and their token counts to unit vectors in `out`.
     fn head(&self, lens: &[usize], s: &mut Scratch, out: &mut [f32]) {
         let ns = lens.len();
         // 5. Output projection of the pooled sum: (Σ f)·W + len·b, over √len.

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use khabar_embed::{cosine, default_model_dir, Embedder, DIM};
+use khabar_embed::{cosine, default_model_dir, Document, Embedder, DIM, DOC_MAX_TOKENS};
 
 struct Case {
     text: String,
@@ -204,4 +204,67 @@ fn long_inputs_inside_a_batch_keep_order_and_values() {
         );
     }
     assert!(m.tokenizer().encode(&long).len() > 1100); // longer than one micro-batch
+}
+
+#[test]
+fn documents_share_the_lead_sentences_token_features() {
+    let m = model();
+    let title = "Kuwait and Russia discuss Gaza";
+    let lead = [
+        "Kuwaiti Foreign Minister Sheikh Salem Abdullah Al-Jaber Al-Sabah met his Russian counterpart Sergei Lavrov in Moscow on Friday.",
+        "The two ministers discussed the war in Gaza and bilateral relations.",
+        "Lavrov said Russia supports a ceasefire.",
+    ];
+    let rest = "They also spoke about trade. ".repeat(60);
+    let mut units = vec![title];
+    units.extend(lead);
+    units.push(&rest);
+    let joined = units.join(" ");
+    let docs = [
+        Document {
+            units: units.clone(),
+            lead: 1..4,
+        },
+        Document {
+            units: units.clone(),
+            lead: 0..0,
+        },
+        // the limit falls inside the first unit: every lead unit is embedded on its own
+        Document {
+            units: vec![&rest, lead[0], lead[1]],
+            lead: 1..3,
+        },
+    ];
+    let got = m.embed_documents(&docs);
+    // The document vector is the model on the units' first DOC_MAX_TOKENS tokens, whatever
+    // the lead, and the same in a batch as alone.
+    let whole = m.embed_truncated(&joined, DOC_MAX_TOKENS);
+    assert!(cosine(&got[0].document, &whole) > 0.99999);
+    assert!(cosine(&got[1].document, &whole) > 0.99999);
+    assert!(got[1].lead.is_empty());
+    let alone = m.embed_documents(&docs[..1]);
+    assert!(cosine(&alone[0].document, &got[0].document) > 0.99999);
+    // Lead vectors read in the document are close to, not equal to, the sentence on its own
+    // (its neighbours are context), and each stays nearest to its own sentence.
+    assert_eq!(got[0].lead.len(), 3);
+    let own: Vec<Vec<f32>> = lead.iter().map(|s| m.embed(s)).collect();
+    for (i, v) in got[0].lead.iter().enumerate() {
+        let c = cosine(v, &own[i]);
+        assert!(
+            c > 0.6 && c < 0.99999,
+            "lead {i}: cosine {c} with its own vector"
+        );
+        eprintln!("lead {i}: cosine {c:.3} with the sentence on its own");
+        for (j, o) in own.iter().enumerate() {
+            assert!(
+                j == i || cosine(v, o) < c,
+                "lead {i} is nearer sentence {j}"
+            );
+        }
+    }
+    // Past the limit: exactly the unit on its own.
+    assert_eq!(got[2].lead.len(), 2);
+    for (v, o) in got[2].lead.iter().zip(&own) {
+        assert!(cosine(v, o) > 0.99999);
+    }
 }
