@@ -42,6 +42,18 @@ static STAGE_NANOS: [std::sync::atomic::AtomicU64; 8] =
 /// Candidate pairs scored so far (read by `khabar bench ingest`).
 pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Every this many candidate searches, the search is also done exactly (a scan of every bucket)
+/// and the candidates compared, to measure the HNSW graphs' recall; 0 (the default) never.
+/// `khabar bench ingest` turns it on.
+pub static RECALL_EVERY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Of the sampled searches: candidates of the exact search, and how many of them were found.
+pub static RECALL_COUNTS: [std::sync::atomic::AtomicU64; 2] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 2];
+
+/// Candidate searches so far (for [`RECALL_EVERY`]).
+static SEARCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Names of the parts timed in [`STAGE_NANOS`], in order.
 pub const STAGE_NAMES: [&str; 8] = [
     "prepare (analyse + embed, on other threads)",
@@ -667,7 +679,17 @@ fn link(
     let t = std::time::Instant::now();
     let found = memory.index.candidates(vector, day, event_day);
     timed(7, t);
-    CANDIDATES.fetch_add(found.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    use std::sync::atomic::Ordering::Relaxed;
+    CANDIDATES.fetch_add(found.len() as u64, Relaxed);
+    let every = RECALL_EVERY.load(Relaxed);
+    if every > 0 && SEARCHES.fetch_add(1, Relaxed).is_multiple_of(every) {
+        let exact = memory.index.exact_candidates(vector, day, event_day);
+        let hits = exact
+            .iter()
+            .filter(|(p, _)| found.iter().any(|(q, _)| q == p));
+        RECALL_COUNTS[0].fetch_add(exact.len() as u64, Relaxed);
+        RECALL_COUNTS[1].fetch_add(hits.count() as u64, Relaxed);
+    }
     for (position, _) in found {
         let other_id = &memory.ids[position];
         let other_sentences = vectors::decode_many(&memory.sentences[position]);

@@ -9,14 +9,15 @@
 //! one kept is kept too).
 //!
 //! **How it is searched.** Vectors are kept in one contiguous matrix in insertion order, and each
-//! position is listed in a bucket of its event day. A query with an event day scans only the
+//! position is listed in a bucket of its event day. A query with an event day searches only the
 //! buckets of the days the model can link it to (±3 days) and the articles without an event day,
-//! so the work per article is bounded by the articles of one week, not by the store: at 1,000
-//! articles a day that is ≈ 7,000 dot products of 512 dimensions, ≈ 0.4 ms. An article without a
-//! publication date has no event day and no window: it is compared with every stored article (a
-//! scan linear in the store — undated input is the slow path). Conversely every dated query
-//! also scans the stored articles that have no event day, so a store holding many undated
-//! articles makes every query slower: their cost grows with their number, not the week's.
+//! so the work per article is bounded by the articles of one week, not by the store. A bucket of
+//! up to [`EXACT_LIMIT`] articles is scanned (at 1,000 articles a day, ≈ 7,000 dot products of
+//! 512 dimensions a query, ≈ 0.4 ms); a larger one — a real day of world news is ≈ 300k
+//! articles — is searched through its own HNSW graph ([`crate::ann`]), whose cost grows with the
+//! logarithm of the bucket, not its size. An article without a publication date has no event
+//! day and no window: it searches every bucket (the slow path, linear in the number of days
+//! stored). Conversely every dated query also searches the articles that have no event day.
 //!
 //! **Why a cap, and what it costs.** Scoring a candidate (the model's features: ≈ 44 lead-sentence
 //! cosines, entity and word overlaps) costs far more than finding it, and on a stream with many
@@ -34,11 +35,12 @@
 //! at 0.59) can be split into several events of that order of size. Undated input has no week:
 //! there, the cap is what keeps the cost per article bounded at all.
 //!
-//! **The limit.** The scan is exact and linear in the articles of the event week. At the 300k
-//! articles of a real day of world news, that is ≈ 2M vectors per query — ≈ 100 ms, far too
-//! slow: at that scale an approximate index (HNSW over the same vectors, searched per event-day
-//! bucket) must replace the scan. It is not built yet.
+//! **What the graph changes.** Above [`EXACT_LIMIT`] the search is approximate: the graph returns
+//! the [`EF_SEARCH`](crate::ann::EF_SEARCH) nearest it finds, of which the nearest
+//! [`MAX_CANDIDATES`] are kept as before. `khabar bench ingest` measures the recall of the
+//! candidates against an exact scan on a sample of queries (BENCHMARKS.md).
 
+use crate::ann::{Graph, Row, Space, EF_SEARCH};
 use crate::model::MAX_EVENT_DAY_GAP;
 use std::collections::BTreeMap;
 
@@ -49,6 +51,11 @@ pub const CANDIDATE_MIN_COSINE: f32 = 0.25;
 /// Dated articles further apart than this are not compared (news of one event clusters in days).
 pub const CANDIDATE_WINDOW_DAYS: i32 = 14;
 
+/// Buckets of up to this many articles are scanned; a larger one gets an HNSW graph. Below a few
+/// thousand vectors a scan costs no more than a graph search, and building the graph costs about
+/// as much again per insertion.
+pub const EXACT_LIMIT: usize = 4096;
+
 /// At most this many candidates per new article (the nearest by document cosine), so the cost
 /// of scoring stays bounded however many stored articles resemble it (see the module doc).
 pub const MAX_CANDIDATES: usize = 32;
@@ -58,15 +65,87 @@ pub const MAX_CANDIDATES: usize = 32;
 /// of the memory of f32, and a quarter of the bytes each query reads.
 #[derive(Debug, Default)]
 pub struct VectorIndex {
+    rows: Rows,
+    days: Vec<Option<i32>>,
+    event_days: Vec<Option<i32>>,
+    /// Articles by event day.
+    buckets: BTreeMap<i32, Bucket>,
+    /// Articles without an event day.
+    unbucketed: Bucket,
+}
+
+/// The quantised vectors, one row per position.
+#[derive(Debug, Default)]
+struct Rows {
     dim: usize,
     values: Vec<i8>,
     scales: Vec<f32>,
-    days: Vec<Option<i32>>,
-    event_days: Vec<Option<i32>>,
-    /// Positions by event day, each list in increasing order.
-    buckets: BTreeMap<i32, Vec<u32>>,
-    /// Positions without an event day, in increasing order.
-    unbucketed: Vec<u32>,
+}
+
+impl Rows {
+    fn row(&self, position: usize) -> &[i8] {
+        &self.values[position * self.dim..(position + 1) * self.dim]
+    }
+}
+
+impl Space for Rows {
+    fn row(&self, position: u32) -> Row<'_> {
+        Row {
+            values: Rows::row(self, position as usize),
+            scale: self.scales[position as usize],
+        }
+    }
+}
+
+/// The articles of one event day: listed in increasing position, and in a graph once there are
+/// more than [`EXACT_LIMIT`] of them.
+#[derive(Debug, Default)]
+struct Bucket {
+    positions: Vec<u32>,
+    graph: Option<Graph>,
+}
+
+impl Bucket {
+    fn add(&mut self, rows: &Rows, position: u32) {
+        self.positions.push(position);
+        match &mut self.graph {
+            Some(graph) => graph.insert(rows, position),
+            None if self.positions.len() > EXACT_LIMIT => {
+                let mut graph = Graph::default();
+                for &p in &self.positions {
+                    graph.insert(rows, p);
+                }
+                self.graph = Some(graph);
+            }
+            None => {}
+        }
+    }
+
+    /// Positions near `query` with their cosines: every one (a scan) or the graph's nearest
+    /// (searched with the query quantised as the store quantises vectors, `coded`).
+    fn search(
+        &self,
+        rows: &Rows,
+        query: &[f32],
+        coded: Row<'_>,
+        exact: bool,
+        visit: &mut impl FnMut(usize, f32),
+    ) {
+        match &self.graph {
+            Some(graph) if !exact => {
+                for (p, cos) in graph.search(rows, coded, EF_SEARCH) {
+                    visit(p as usize, cos);
+                }
+            }
+            _ => {
+                let dot = dot_fn();
+                for &p in &self.positions {
+                    let p = p as usize;
+                    visit(p, dot(rows.row(p), query) * rows.scales[p]);
+                }
+            }
+        }
+    }
 }
 
 impl VectorIndex {
@@ -95,39 +174,41 @@ impl VectorIndex {
         day: Option<i32>,
         event_day: Option<i32>,
     ) -> usize {
-        if self.dim == 0 && !values.is_empty() {
+        let rows = &mut self.rows;
+        if rows.dim == 0 && !values.is_empty() {
             // The first real vector sets the width; rows added before it (none) become zeros.
-            self.dim = values.len();
-            self.values = vec![0; self.days.len() * self.dim];
+            rows.dim = values.len();
+            rows.values = vec![0; self.days.len() * rows.dim];
         }
-        if !values.is_empty() && values.len() == self.dim {
-            self.values.extend_from_slice(values);
-            self.scales.push(scale);
+        let real = !values.is_empty() && values.len() == rows.dim;
+        if real {
+            rows.values.extend_from_slice(values);
+            rows.scales.push(scale);
         } else {
-            self.values.extend(std::iter::repeat_n(0, self.dim));
-            self.scales.push(0.0);
+            rows.values.extend(std::iter::repeat_n(0, rows.dim));
+            rows.scales.push(0.0);
         }
         let position = self.days.len();
         self.days.push(day);
         self.event_days.push(event_day);
-        match event_day {
-            Some(e) => self.buckets.entry(e).or_default().push(position as u32),
-            None => self.unbucketed.push(position as u32),
+        if real {
+            let bucket = match event_day {
+                Some(e) => self.buckets.entry(e).or_default(),
+                None => &mut self.unbucketed,
+            };
+            bucket.add(&self.rows, position as u32);
         }
         position
     }
 
     /// The vector at `position`, as f32 (each value times the scale, as the store decodes it).
     pub fn vector(&self, position: usize) -> Vec<f32> {
-        let scale = self.scales[position];
-        self.row(position)
+        let scale = self.rows.scales[position];
+        self.rows
+            .row(position)
             .iter()
             .map(|&q| q as f32 * scale)
             .collect()
-    }
-
-    fn row(&self, position: usize) -> &[i8] {
-        &self.values[position * self.dim..(position + 1) * self.dim]
     }
 
     /// Positions of the candidates for `vector` (published on `day`, reporting an event of
@@ -139,31 +220,55 @@ impl VectorIndex {
         day: Option<i32>,
         event_day: Option<i32>,
     ) -> Vec<(usize, f32)> {
-        if vector.len() != self.dim || self.dim == 0 {
+        self.search(vector, day, event_day, false)
+    }
+
+    /// [`candidates`](Self::candidates) by scanning every bucket, graph or not: the reference
+    /// the graph's recall is measured against.
+    pub fn exact_candidates(
+        &self,
+        vector: &[f32],
+        day: Option<i32>,
+        event_day: Option<i32>,
+    ) -> Vec<(usize, f32)> {
+        self.search(vector, day, event_day, true)
+    }
+
+    fn search(
+        &self,
+        vector: &[f32],
+        day: Option<i32>,
+        event_day: Option<i32>,
+        exact: bool,
+    ) -> Vec<(usize, f32)> {
+        if vector.len() != self.rows.dim || self.rows.dim == 0 {
             return Vec::new();
         }
-        let dot = dot_fn();
         let mut out = Vec::new();
-        let mut visit = |i: usize| {
+        let mut visit = |i: usize, cos: f32| {
             if let (Some(a), Some(b)) = (day, self.days[i]) {
                 if (a - b).abs() > CANDIDATE_WINDOW_DAYS {
                     return;
                 }
             }
-            let cos = dot(self.row(i), vector) * self.scales[i];
             if cos >= CANDIDATE_MIN_COSINE {
                 out.push((i, cos));
             }
         };
-        match event_day {
+        let buckets: Box<dyn Iterator<Item = &Bucket>> = match event_day {
             Some(e) => {
                 let gap = MAX_EVENT_DAY_GAP as i32;
-                for list in self.buckets.range(e - gap..=e + gap).map(|(_, l)| l) {
-                    list.iter().for_each(|&i| visit(i as usize));
-                }
-                self.unbucketed.iter().for_each(|&i| visit(i as usize));
+                Box::new(self.buckets.range(e - gap..=e + gap).map(|(_, b)| b))
             }
-            None => (0..self.len()).for_each(&mut visit),
+            None => Box::new(self.buckets.values()),
+        };
+        let (scale, values) = khabar_core::quantise(vector);
+        let coded = Row {
+            values: &values,
+            scale,
+        };
+        for bucket in buckets.chain([&self.unbucketed]) {
+            bucket.search(&self.rows, vector, coded, exact, &mut visit);
         }
         if out.len() > MAX_CANDIDATES {
             // The nearest, and every one tied with the last of them (ties do not depend on the
@@ -225,9 +330,7 @@ mod tests {
 
     /// Adds an f32 vector, quantised as the store does.
     fn add(index: &mut VectorIndex, v: &[f32], day: Option<i32>, event_day: Option<i32>) {
-        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        let q: Vec<i8> = v.iter().map(|x| (x / scale).round() as i8).collect();
+        let (scale, q) = khabar_core::quantise(v);
         index.add(scale, &q, day, event_day);
     }
 

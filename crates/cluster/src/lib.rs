@@ -9,7 +9,8 @@
 //! 3. [`linkage`]: average-linkage grouping of the scored pairs. It depends only on the set of
 //!    articles, never on the order they arrived in, so events and their ids are stable.
 //!
-//! [`index`] finds the candidate pairs worth scoring.
+//! [`index`] finds the candidate pairs worth scoring (by a scan, or through [`ann`]'s graphs
+//! when a day holds many articles).
 //!
 //! ```
 //! use khabar_cluster::linkage::{group, ScoredPair};
@@ -26,6 +27,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ann;
 pub mod features;
 pub mod index;
 pub mod linkage;

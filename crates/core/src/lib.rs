@@ -19,6 +19,7 @@
 pub mod article;
 pub mod doc;
 pub mod event;
+pub mod quantise;
 mod span;
 
 pub use article::{Article, ArticleId, DateSource, PublishedAt, Source};
@@ -30,4 +31,5 @@ pub use event::{
     Citation, Copy, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Origin,
     Participant, Reported,
 };
+pub use quantise::quantise;
 pub use span::Span;

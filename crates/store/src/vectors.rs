@@ -1,5 +1,5 @@
-//! Compact vector storage: unit vectors quantised to one signed byte per dimension with a
-//! per-vector scale (cosine error ≈ 0.002, a quarter of the size of f32).
+//! Compact vector storage: unit vectors quantised by [`khabar_core::quantise`] (one signed byte
+//! per dimension with a per-vector scale; cosine error ≈ 0.002, a quarter of the size of f32).
 //!
 //! The pipeline quantises vectors *before* it scores anything, so a score computed at ingest is
 //! the same as one computed later from the stored bytes: results do not depend on when an
@@ -12,16 +12,13 @@ pub fn round_trip(v: &[f32]) -> Vec<f32> {
     decode(&encode(v))
 }
 
-/// Encodes one vector: 4 bytes of f32 scale, then one i8 per dimension.
+/// Encodes one vector ([`khabar_core::quantise`]d): 4 bytes of f32 scale, then one i8 per
+/// dimension.
 pub fn encode(v: &[f32]) -> Vec<u8> {
-    let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
-    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    let (scale, values) = khabar_core::quantise(v);
     let mut out = Vec::with_capacity(4 + v.len());
     out.extend_from_slice(&scale.to_le_bytes());
-    out.extend(
-        v.iter()
-            .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8),
-    );
+    out.extend(values.into_iter().map(|q| q as u8));
     out
 }
 

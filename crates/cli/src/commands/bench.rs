@@ -28,6 +28,11 @@ use std::time::Instant;
 /// Timed slices of the run.
 const SLICES: usize = 10;
 
+/// One candidate search in this many is repeated by a scan to measure the search's recall: a
+/// sample large enough for a recall figure, small enough that the scans (slow on a store with
+/// big days, which is what the graphs are for) do not change the speed measured.
+const RECALL_EVERY: u64 = 200;
+
 /// Arguments of `khabar bench ingest`.
 #[derive(clap::Args)]
 pub struct BenchIngestArgs {
@@ -308,6 +313,8 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
     let generate_seconds = generate_start.elapsed().as_secs_f64();
     let (data_dir, _tmp) = fresh_store_dir(args.store.as_deref(), "khabar-bench-store")?;
 
+    // One search in RECALL_EVERY is repeated exactly, to report the candidate search's recall.
+    crate::pipeline::RECALL_EVERY.store(RECALL_EVERY, std::sync::atomic::Ordering::Relaxed);
     let load_start = Instant::now();
     let mut pipeline = Pipeline::open(&data_dir, &dirs.model, &dirs.gazetteer)?;
     let load_seconds = load_start.elapsed().as_secs_f64();
@@ -366,6 +373,9 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         rows.push(row);
     }
     let peak_rss = status_mb("VmHWM:");
+    let recall = crate::pipeline::RECALL_COUNTS
+        .each_ref()
+        .map(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     let events = khabar_store::Reads::events(pipeline.store())?.len();
     let store_mb = dir_mb(&data_dir);
     drop(pipeline);
@@ -394,6 +404,12 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         "articles_per_cpu_second": args.articles as f64 / total_cpu.max(1e-9),
         "load_average": std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.trim().to_string()),
         "slices": rows,
+        "candidate_recall": {
+            "sampled_every": RECALL_EVERY,
+            "exact_candidates": recall[0],
+            "found": recall[1],
+            "recall": recall[1] as f64 / (recall[0] as f64).max(1.0),
+        },
         "peak_rss_mb": peak_rss,
         "rss_after_load_mb": rss_after_load,
         "store_mb": store_mb,
