@@ -47,9 +47,15 @@ pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU
 /// `khabar bench ingest` turns it on.
 pub static RECALL_EVERY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Of the sampled searches: candidates of the exact search, and how many of them were found.
-pub static RECALL_COUNTS: [std::sync::atomic::AtomicU64; 2] =
-    [const { std::sync::atomic::AtomicU64::new(0) }; 2];
+/// Of the sampled searches: candidates of the exact search; how many of them were found; and at
+/// how many of their ranks the search found one as near, up to [`RECALL_TOLERANCE`] (among
+/// near-copies of one text, all but equally near, *which* of them is found does not matter).
+pub static RECALL_COUNTS: [std::sync::atomic::AtomicU64; 3] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 3];
+
+/// Cosine by which a found candidate may fall short of the exact one at its rank and still count
+/// (the store's quantisation alone moves cosines by ≈ 0.002).
+pub const RECALL_TOLERANCE: f32 = 0.01;
 
 /// Candidate searches so far (for [`RECALL_EVERY`]).
 static SEARCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -687,8 +693,19 @@ fn link(
         let hits = exact
             .iter()
             .filter(|(p, _)| found.iter().any(|(q, _)| q == p));
+        let by_rank = |list: &[(usize, f32)]| {
+            let mut cosines: Vec<f32> = list.iter().map(|c| c.1).collect();
+            cosines.sort_by(|a, b| b.total_cmp(a));
+            cosines
+        };
+        let (want, got) = (by_rank(&exact), by_rank(&found));
+        let as_near = want
+            .iter()
+            .zip(&got)
+            .filter(|(w, g)| **g >= **w - RECALL_TOLERANCE);
         RECALL_COUNTS[0].fetch_add(exact.len() as u64, Relaxed);
         RECALL_COUNTS[1].fetch_add(hits.count() as u64, Relaxed);
+        RECALL_COUNTS[2].fetch_add(as_near.count() as u64, Relaxed);
     }
     for (position, _) in found {
         let other_id = &memory.ids[position];
