@@ -341,8 +341,9 @@ impl Pipeline {
     /// uses the new threshold. So when the model or the vectors differ from those recorded in the
     /// store, every stored link is scored again from
     /// the profiles and vectors in memory (dropped when it falls below [`LINK_MIN_SCORE`]) and
-    /// every article regrouped, in one transaction. Pairs the old model did not link stay
-    /// unlinked until one of them is ingested again.
+    /// every article regrouped, in one transaction. Only stored pairs are scored: pairs the old
+    /// model did not link (or that were not among each other's candidates) stay unlinked, and
+    /// ingesting one of them again does not score it again (it is already stored).
     fn rescore_if_the_model_changed(&mut self) -> Result<()> {
         let fingerprint = format!(
             "{}\n{VECTORS}",

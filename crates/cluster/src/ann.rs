@@ -5,8 +5,10 @@
 //! [`crate::index`] builds one graph per event-day bucket once the bucket holds more than
 //! [`EXACT_LIMIT`](crate::index::EXACT_LIMIT) articles; below that a scan is as fast. A search
 //! costs about `EF_SEARCH × M` similarity evaluations whatever the bucket's size (a scan costs
-//! one per article), an insertion about twice that. Levels come from a hash of the article's
-//! position, so the same articles added in the same order give the same graph.
+//! one per article); an insertion costs a search with `EF_CONSTRUCTION` plus re-choosing the
+//! links of each new neighbour whose list overflows, about 0.2–0.6 ms at 512 dimensions on this
+//! machine (five to ten searches). Levels come from a hash of the article's position, so the
+//! same articles added in the same order give the same graph.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

@@ -16,8 +16,9 @@
 //! 512 dimensions a query, ≈ 0.4 ms); a larger one — a real day of world news is ≈ 300k
 //! articles — is searched through its own HNSW graph ([`crate::ann`]), whose cost grows with the
 //! logarithm of the bucket, not its size. An article without a publication date has no event
-//! day and no window: it searches every bucket (the slow path, linear in the number of days
-//! stored). Conversely every dated query also searches the articles that have no event day.
+//! day and no window: it searches every bucket (the slow path: linear in the articles of the
+//! days small enough to scan, plus one graph search per larger day). Conversely every dated
+//! query also searches the articles that have no event day.
 //!
 //! **Why a cap, and what it costs.** Scoring a candidate (the model's features: ≈ 44 lead-sentence
 //! cosines, entity and word overlaps) costs far more than finding it, and on a stream with many
@@ -52,8 +53,8 @@ pub const CANDIDATE_MIN_COSINE: f32 = 0.25;
 pub const CANDIDATE_WINDOW_DAYS: i32 = 14;
 
 /// Buckets of up to this many articles are scanned; a larger one gets an HNSW graph. Below a few
-/// thousand vectors a scan costs no more than a graph search, and building the graph costs about
-/// as much again per insertion.
+/// thousand vectors a scan (≈ 16 ns a vector in cache) costs no more than a graph search
+/// (≈ 0.2–0.4 ms, memory-bound), and every article put in a graph costs an insertion on top.
 pub const EXACT_LIMIT: usize = 4096;
 
 /// At most this many candidates per new article (the nearest by document cosine), so the cost
@@ -212,8 +213,8 @@ impl VectorIndex {
     }
 
     /// Positions of the candidates for `vector` (published on `day`, reporting an event of
-    /// `event_day`), with their cosines, in increasing position: at most [`MAX_CANDIDATES`]
-    /// (plus ties with the last one), the nearest first.
+    /// `event_day`), with their cosines, in increasing position: the [`MAX_CANDIDATES`] nearest
+    /// (plus ties with the last one).
     pub fn candidates(
         &self,
         vector: &[f32],

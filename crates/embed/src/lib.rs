@@ -322,11 +322,14 @@ impl Embedder {
     /// The document vector is the model on the units' tokens back to back (each unit with
     /// Arabic-Indic digits mapped to ASCII by [`ascii_digits`]), cut after [`DOC_MAX_TOKENS`]
     /// tokens: one input, not a mean of sentence vectors. With this model's tokenizer that is
-    /// [`Embedder::embed_truncated`] of the units joined by spaces. A lead unit's vector pools
-    /// the features its tokens have *in the document* (their neighbours as context, the unit cut
-    /// where the document is): the lead sentences cost no second pass. A lead unit with no
-    /// tokens inside the document (or none at all) is embedded on its own, cut to
-    /// [`DOC_MAX_TOKENS`].
+    /// [`Embedder::embed_truncated`] of the units joined by spaces (unless a unit is empty after
+    /// normalisation, which adds an `<unk>` of its own). A lead unit's vector pools the features
+    /// its tokens have *in the document* (their neighbours as context, the unit cut where the
+    /// document is): the lead sentences cost no second pass. A lead unit that starts past the
+    /// document's limit is embedded on its own, cut to [`DOC_MAX_TOKENS`].
+    ///
+    /// # Panics
+    /// When a document's `lead` does not lie within its `units`.
     ///
     /// Measured on the SemEval-2022 dev pairs (Pearson of cosine vs −overall): the document
     /// vector 0.689 (whole text 0.681, first 128 tokens 0.675, mean of sentence vectors 0.641);
@@ -334,6 +337,14 @@ impl Embedder {
     /// each lead sentence embedded on its own; see `docs/embeddings.md`. Parallel over cores
     /// for large batches.
     pub fn embed_documents(&self, docs: &[Document<'_>]) -> Vec<DocumentVectors> {
+        for (i, d) in docs.iter().enumerate() {
+            assert!(
+                d.lead.start <= d.lead.end && d.lead.end <= d.units.len(),
+                "document {i}: lead {:?} is not within its {} units",
+                d.lead,
+                d.units.len()
+            );
+        }
         let per = docs.len().div_ceil(threads()).max(8);
         if docs.len() <= per {
             return self.documents_into(docs);

@@ -268,3 +268,12 @@ fn documents_share_the_lead_sentences_token_features() {
         assert!(cosine(v, o) > 0.99999);
     }
 }
+
+#[test]
+#[should_panic(expected = "lead 1..3 is not within its 2 units")]
+fn a_lead_outside_the_units_is_refused() {
+    model().embed_documents(&[Document {
+        units: vec!["One.", "Two."],
+        lead: 1..3,
+    }]);
+}
