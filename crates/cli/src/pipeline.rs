@@ -303,33 +303,49 @@ impl Pipeline {
         if self.store.meta(VECTORS_KEY)?.as_deref() == Some(VECTORS) {
             return Ok(());
         }
-        let ids = self.memory.ids.clone();
-        for chunk in ids.chunks(REEMBED_BATCH) {
-            let mut docs = chunk
-                .iter()
-                .map(|id| {
-                    self.store.doc(id)?.ok_or_else(|| {
-                        anyhow::anyhow!("stored article {id} vanished while being re-embedded")
+        // Articles are re-embedded in the order they were stored; ones another process stores
+        // meanwhile (the old way, say an older binary) come last and are done before the store
+        // is marked, in the transaction that checks there are no more.
+        let mut done = 0;
+        loop {
+            let ids = self.memory.ids[done..].to_vec();
+            for chunk in ids.chunks(REEMBED_BATCH) {
+                let mut docs = chunk
+                    .iter()
+                    .map(|id| {
+                        self.store.doc(id)?.ok_or_else(|| {
+                            anyhow::anyhow!("stored article {id} vanished while being re-embedded")
+                        })
                     })
-                })
-                .collect::<Result<Vec<Doc>>>()?;
-            embed(&self.stages.embedder, &mut docs);
-            self.store.write(|w| {
-                for d in &docs {
-                    w.put_vectors(
-                        &d.article.id,
-                        d.embedding.as_deref(),
-                        &d.sentence_embeddings,
-                    )?;
+                    .collect::<Result<Vec<Doc>>>()?;
+                embed(&self.stages.embedder, &mut docs);
+                self.store.write(|w| {
+                    for d in &docs {
+                        w.put_vectors(
+                            &d.article.id,
+                            d.embedding.as_deref(),
+                            &d.sentence_embeddings,
+                        )?;
+                    }
+                    Ok(())
+                })?;
+            }
+            done += ids.len();
+            let marked = self.store.write(|w| {
+                if w.article_count()? as usize > done {
+                    return Ok(false);
                 }
-                Ok(())
+                w.set_meta(VECTORS_KEY, VECTORS)?;
+                Ok(true)
             })?;
+            if marked {
+                break;
+            }
+            self.memory = Memory::load(&self.store)?;
         }
-        self.store.write(|w| w.set_meta(VECTORS_KEY, VECTORS))?;
-        if !ids.is_empty() {
+        if done > 0 {
             eprintln!(
-                "khabar: this store's vectors were computed another way: {} articles embedded again",
-                ids.len()
+                "khabar: this store's vectors were computed another way: {done} articles embedded again"
             );
             self.memory = Memory::load(&self.store)?;
         }
