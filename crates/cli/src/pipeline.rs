@@ -195,7 +195,19 @@ struct Memory {
 impl Memory {
     fn load(store: &impl Reads) -> khabar_store::Result<Memory> {
         let mut m = Memory::default();
-        store.for_each_vectors(&mut |stored| {
+        m.refresh(store)?;
+        Ok(m)
+    }
+
+    /// Brings memory up to date with the store: articles stored since it was read (by another
+    /// process) are added, and links, events and decisions, which corrections change, are read
+    /// again. What is kept of the articles already known — vectors, profiles and the candidate
+    /// index with its graphs — never changes once stored, so it is not read or rebuilt again.
+    /// Only for a memory that matches the store up to its last article: after a failed write,
+    /// [`Memory::load`] afresh.
+    fn refresh(&mut self, store: &impl Reads) -> khabar_store::Result<()> {
+        let m = self;
+        store.for_each_vectors(m.ids.len(), &mut |stored| {
             let profile: Profile = serde_json::from_str(&stored.profile).map_err(|e| {
                 khabar_store::Error::Corrupt {
                     what: format!("profile of stored article {}", stored.id),
@@ -211,6 +223,12 @@ impl Memory {
             );
             Ok(())
         })?;
+        for links in &mut m.links {
+            links.clear();
+        }
+        m.event_of.iter_mut().for_each(|e| *e = None);
+        m.members.clear();
+        m.constrained.clear();
         let mut unknown = None;
         store.for_each_link_score(&mut |a, b, score| {
             let (Some(&x), Some(&y)) = (
@@ -240,7 +258,7 @@ impl Memory {
                 m.constrained.insert(p);
             }
         }
-        Ok(m)
+        Ok(())
     }
 
     fn len(&self) -> usize {
@@ -584,7 +602,7 @@ impl Pipeline {
             let result = store.write(|w| {
                 let version = w.data_version()?;
                 if version != *seen_version {
-                    *memory = Memory::load(w)?;
+                    memory.refresh(w)?;
                     *seen_version = version;
                 }
                 let mut touched = Vec::new();
@@ -1258,6 +1276,41 @@ mod tests {
 
     fn event_of(store: &Store, id: &ArticleId) -> EventId {
         store.membership(id).unwrap().unwrap().event
+    }
+
+    /// Articles another process stores while this pipeline is open are added to its memory (and
+    /// linked to) before its next batch, without reading back what it already holds.
+    #[test]
+    fn articles_stored_by_another_process_join_the_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || {
+            Pipeline::open(
+                dir.path(),
+                &khabar_embed::default_model_dir(),
+                &khabar_analyse::default_gazetteer_dir(),
+            )
+            .unwrap()
+        };
+        let [a, b, c] = ["000", "001", "002"].map(seed);
+        let ids = [a.id.clone(), b.id.clone(), c.id.clone()];
+        let mut first = open();
+        first.submit(vec![a]).unwrap();
+        first.flush().unwrap();
+        let mut second = open();
+        second.submit(vec![b]).unwrap();
+        second.flush().unwrap();
+        drop(second);
+        first.submit(vec![c]).unwrap();
+        first.flush().unwrap();
+        let m = &first.memory;
+        assert_eq!(m.ids, ids.to_vec());
+        // The other process's article and its link are known, and the third report joined both.
+        let linked = |x: usize, y: usize| m.links[x].iter().any(|&(q, _)| q as usize == y);
+        assert!(linked(1, 0) && linked(0, 1));
+        assert!(linked(2, 0) && linked(2, 1));
+        let events: BTreeSet<EventId> = ids.iter().map(|id| event_of(first.store(), id)).collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(m.members.len(), 1);
     }
 
     /// A store whose vectors were computed another way (an upgrade of the embedding) has every

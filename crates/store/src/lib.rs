@@ -279,15 +279,22 @@ pub trait Reads {
     }
 
     /// Every stored article's vectors, day and profile, in ingest order (for the vector index),
-    /// one at a time (a large store is never held twice in memory).
-    fn for_each_vectors(&self, f: &mut dyn FnMut(StoredVectors) -> Result<()>) -> Result<()> {
+    /// one at a time (a large store is never held twice in memory), after the first `skip` (the
+    /// ones a reader already has: articles are never deleted, so ingest order only grows at its
+    /// end).
+    fn for_each_vectors(
+        &self,
+        skip: usize,
+        f: &mut dyn FnMut(StoredVectors) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles ORDER BY seq",
+                "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles
+                 ORDER BY seq LIMIT -1 OFFSET ?1",
             )
             .map_err(self.sql_error())?;
-        let mut rows = stmt.query([]).map_err(self.sql_error())?;
+        let mut rows = stmt.query([skip as i64]).map_err(self.sql_error())?;
         while let Some(r) = rows.next().map_err(self.sql_error())? {
             let read = || -> rusqlite::Result<StoredVectors> {
                 let encoded: Vec<u8> = r.get(2)?;
@@ -307,7 +314,7 @@ pub trait Reads {
     /// Every stored article's document vector and day, in ingest order (for the vector index).
     fn all_vectors(&self) -> Result<Vec<StoredVectors>> {
         let mut out = Vec::new();
-        self.for_each_vectors(&mut |v| {
+        self.for_each_vectors(0, &mut |v| {
             out.push(v);
             Ok(())
         })?;
