@@ -1278,19 +1278,31 @@ mod tests {
         store.membership(id).unwrap().unwrap().event
     }
 
+    /// A pipeline on the store in `dir`, with the installed model and gazetteer.
+    fn open_at(dir: &Path) -> Pipeline {
+        Pipeline::open(
+            dir,
+            &khabar_embed::default_model_dir(),
+            &khabar_analyse::default_gazetteer_dir(),
+        )
+        .unwrap()
+    }
+
+    /// Stores the five seed articles; returns their ids, in order.
+    fn store_the_seeds(pipeline: &mut Pipeline) -> Vec<ArticleId> {
+        let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
+        let ids = articles.iter().map(|a| a.id.clone()).collect();
+        pipeline.submit(articles).unwrap();
+        pipeline.flush().unwrap();
+        ids
+    }
+
     /// Articles another process stores while this pipeline is open are added to its memory (and
     /// linked to) before its next batch, without reading back what it already holds.
     #[test]
     fn articles_stored_by_another_process_join_the_memory() {
         let dir = tempfile::tempdir().unwrap();
-        let open = || {
-            Pipeline::open(
-                dir.path(),
-                &khabar_embed::default_model_dir(),
-                &khabar_analyse::default_gazetteer_dir(),
-            )
-            .unwrap()
-        };
+        let open = || open_at(dir.path());
         let [a, b, c] = ["000", "001", "002"].map(seed);
         let ids = [a.id.clone(), b.id.clone(), c.id.clone()];
         let mut first = open();
@@ -1318,19 +1330,9 @@ mod tests {
     #[test]
     fn vectors_computed_another_way_are_computed_again_on_open() {
         let dir = tempfile::tempdir().unwrap();
-        let open = || {
-            Pipeline::open(
-                dir.path(),
-                &khabar_embed::default_model_dir(),
-                &khabar_analyse::default_gazetteer_dir(),
-            )
-            .unwrap()
-        };
-        let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
-        let ids: Vec<ArticleId> = articles.iter().map(|a| a.id.clone()).collect();
+        let open = || open_at(dir.path());
         let mut pipeline = open();
-        pipeline.submit(articles).unwrap();
-        pipeline.flush().unwrap();
+        let ids = store_the_seeds(&mut pipeline);
         // Each article's document vector, then its lead-sentence vectors.
         let vectors_of = |store: &Store| -> Vec<Vec<Vec<f32>>> {
             ids.iter()
@@ -1377,19 +1379,9 @@ mod tests {
     #[test]
     fn links_of_an_older_model_are_scored_again_on_open() {
         let dir = tempfile::tempdir().unwrap();
-        let open = || {
-            Pipeline::open(
-                dir.path(),
-                &khabar_embed::default_model_dir(),
-                &khabar_analyse::default_gazetteer_dir(),
-            )
-            .unwrap()
-        };
-        let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
-        let ids: Vec<ArticleId> = articles.iter().map(|a| a.id.clone()).collect();
+        let open = || open_at(dir.path());
         let mut pipeline = open();
-        pipeline.submit(articles).unwrap();
-        pipeline.flush().unwrap();
+        let ids = store_the_seeds(&mut pipeline);
         let events = |store: &Store| -> BTreeSet<EventId> {
             ids.iter().map(|id| event_of(store, id)).collect()
         };
@@ -1431,12 +1423,7 @@ mod tests {
     #[test]
     fn a_correction_by_another_process_survives_the_next_batch() {
         let dir = tempfile::tempdir().unwrap();
-        let mut pipeline = Pipeline::open(
-            dir.path(),
-            &khabar_embed::default_model_dir(),
-            &khabar_analyse::default_gazetteer_dir(),
-        )
-        .unwrap();
+        let mut pipeline = open_at(dir.path());
         let talks: Vec<Article> = ["000", "001", "002", "003"].map(seed).into();
         let ids: Vec<ArticleId> = talks.iter().map(|a| a.id.clone()).collect();
         pipeline.submit(talks).unwrap();
