@@ -763,7 +763,9 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
                 .readings
                 .iter()
                 .any(|(r, _)| gz.is_common_arabic(r, true))
-            && !(b == a && t.toks[b].lower.starts_with('و'))
+            // و on the first word is the conjunction before the verb's subject, on a later one
+            // the conjunction joining another subject: "وأكد الصفدي ولافروف" is two people
+            && !t.toks[b].lower.starts_with('و')
         {
             b += 1;
         }

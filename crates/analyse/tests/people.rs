@@ -206,3 +206,22 @@ fn arabic_speakers_without_titles() {
         .collect();
     assert_eq!(ids[0], "person:btn");
 }
+
+/// "وأكد الصفدي ولافروف أن ..." ("Safadi and Lavrov stressed that ..."): two subjects joined by
+/// و, each the person named before, not one person called "الصفدي ولافروف" (seed 004).
+#[test]
+fn two_speakers_joined_by_and_are_two_people() {
+    let d = doc("أجرى وزير الخارجية أيمن الصفدي ووزير الخارجية الروسي سيرغي لافروف محادثات. وأكد الصفدي ولافروف أن العلاقات متينة.");
+    let people: Vec<(&str, &str)> = d
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .map(|m| (m.entity.as_str(), m.name.as_str()))
+        .collect();
+    assert!(
+        people.iter().all(|(_, name)| *name != "الصفدي ولافروف"),
+        "{people:?}"
+    );
+    let ids: std::collections::BTreeSet<&str> = people.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 2, "{people:?}");
+}
