@@ -1278,6 +1278,11 @@ mod tests {
         store.membership(id).unwrap().unwrap().event
     }
 
+    /// The distinct events of `ids`.
+    fn events_of(store: &Store, ids: &[ArticleId]) -> BTreeSet<EventId> {
+        ids.iter().map(|id| event_of(store, id)).collect()
+    }
+
     /// A pipeline on the store in `dir`, with the installed model and gazetteer.
     fn open_at(dir: &Path) -> Pipeline {
         Pipeline::open(
@@ -1320,8 +1325,7 @@ mod tests {
         let linked = |x: usize, y: usize| m.links[x].iter().any(|&(q, _)| q as usize == y);
         assert!(linked(1, 0) && linked(0, 1));
         assert!(linked(2, 0) && linked(2, 1));
-        let events: BTreeSet<EventId> = ids.iter().map(|id| event_of(first.store(), id)).collect();
-        assert_eq!(events.len(), 1);
+        assert_eq!(events_of(first.store(), &ids).len(), 1);
         assert_eq!(m.members.len(), 1);
     }
 
@@ -1345,10 +1349,7 @@ mod tests {
                 .collect()
         };
         let right = vectors_of(pipeline.store());
-        let events = |store: &Store| -> BTreeSet<EventId> {
-            ids.iter().map(|id| event_of(store, id)).collect()
-        };
-        assert_eq!(events(pipeline.store()).len(), 2);
+        assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
         drop(pipeline);
 
         // As an older embedding would have left it: other vectors, recorded as another way.
@@ -1371,7 +1372,7 @@ mod tests {
             pipeline.store().meta(VECTORS_KEY).unwrap().as_deref(),
             Some(VECTORS)
         );
-        assert_eq!(events(pipeline.store()).len(), 2);
+        assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
     }
 
     /// A store whose links were scored by another model (an upgrade) is scored again and
@@ -1382,10 +1383,7 @@ mod tests {
         let open = || open_at(dir.path());
         let mut pipeline = open();
         let ids = store_the_seeds(&mut pipeline);
-        let events = |store: &Store| -> BTreeSet<EventId> {
-            ids.iter().map(|id| event_of(store, id)).collect()
-        };
-        assert_eq!(events(pipeline.store()).len(), 2);
+        assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
         drop(pipeline);
 
         // As an older model would have left it: every score low, so every article alone.
@@ -1402,11 +1400,11 @@ mod tests {
                 regroup(w, &FITTED, &ids)
             })
             .unwrap();
-        assert_eq!(events(&store).len(), 5);
+        assert_eq!(events_of(&store, &ids).len(), 5);
         drop(store);
 
         let pipeline = open();
-        assert_eq!(events(pipeline.store()).len(), 2);
+        assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
         let talks: BTreeSet<EventId> = ids[..4]
             .iter()
             .map(|id| event_of(pipeline.store(), id))
