@@ -24,6 +24,22 @@ const MR: usize = 6;
 /// Depth of one pass over B (a k-block of B's panels fits in L2).
 const KC: usize = 256;
 
+/// `kernel::<R>(args)` for a tile of `mr` rows (1..=[`MR`]): each kernel takes its row count as
+/// a const parameter so that its accumulators stay in registers.
+macro_rules! for_rows {
+    ($mr:expr, $kernel:ident($($arg:expr),*)) => {
+        match $mr {
+            6 => $kernel::<6>($($arg),*),
+            5 => $kernel::<5>($($arg),*),
+            4 => $kernel::<4>($($arg),*),
+            3 => $kernel::<3>($($arg),*),
+            2 => $kernel::<2>($($arg),*),
+            _ => $kernel::<1>($($arg),*),
+        }
+    };
+}
+const _: () = assert!(MR == 6, "for_rows! covers 1..=6 rows");
+
 /// A fixed right-hand matrix, packed for the kernel in use.
 pub(crate) struct Weight {
     pub(crate) k: usize,
@@ -230,14 +246,7 @@ mod avx2 {
                     for q in 0..NR / 16 {
                         let bp = packed.as_ptr().add(p * k * NR + k0 * NR + q * 16);
                         let cp = c.add(i * rsc + p * NR + q * 16);
-                        match mr {
-                            6 => kernel::<6>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                            5 => kernel::<5>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                            4 => kernel::<4>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                            3 => kernel::<3>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                            2 => kernel::<2>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                            _ => kernel::<1>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        }
+                        for_rows!(mr, kernel(kc, ap, rsa, bp, cp, rsc, overwrite))
                     }
                 }
                 i += mr;
@@ -313,14 +322,7 @@ mod avx512 {
                 for p in 0..panels {
                     let bp = packed.as_ptr().add(p * k * NR + k0 * NR);
                     let cp = c.add(i * rsc + p * NR);
-                    match mr {
-                        6 => kernel::<6>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        5 => kernel::<5>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        4 => kernel::<4>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        3 => kernel::<3>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        2 => kernel::<2>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                        _ => kernel::<1>(kc, ap, rsa, bp, cp, rsc, overwrite),
-                    }
+                    for_rows!(mr, kernel(kc, ap, rsa, bp, cp, rsc, overwrite))
                 }
                 i += mr;
             }
@@ -427,14 +429,7 @@ mod bf16 {
                             let ap = buf.as_ptr().add(i * lda + 2 * t0);
                             let bp = packed.as_ptr().add((p * pairs + t0) * 2 * NR);
                             let cp = c.add((i0 + i) * rsc + p * NR);
-                            match mr {
-                                6 => kernel::<6>(kp, ap, lda, bp, cp, rsc, overwrite),
-                                5 => kernel::<5>(kp, ap, lda, bp, cp, rsc, overwrite),
-                                4 => kernel::<4>(kp, ap, lda, bp, cp, rsc, overwrite),
-                                3 => kernel::<3>(kp, ap, lda, bp, cp, rsc, overwrite),
-                                2 => kernel::<2>(kp, ap, lda, bp, cp, rsc, overwrite),
-                                _ => kernel::<1>(kp, ap, lda, bp, cp, rsc, overwrite),
-                            }
+                            for_rows!(mr, kernel(kp, ap, lda, bp, cp, rsc, overwrite))
                         }
                         i += mr;
                     }
