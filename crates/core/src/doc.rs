@@ -76,7 +76,12 @@ pub struct Sentence {
 }
 
 /// One word of the clean text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Stored as a compact array `[start, end, norm]`, with the stem as a fourth element only when it
+/// differs from `norm`: a doc holds one token per word, and as `{"span": {"start": …}, …}` objects
+/// they were three quarters of a stored doc and of the time to read one back. The object form
+/// (stores written before) is still read.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// Where it is in the body.
     pub span: Span,
@@ -85,6 +90,69 @@ pub struct Token {
     pub norm: String,
     /// Light stem of `norm` (Arabic clitics and affixes, English plural/-ing/-ed removed).
     pub stem: String,
+}
+
+impl Serialize for Token {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let same = self.stem == self.norm;
+        let mut t = serializer.serialize_tuple(if same { 3 } else { 4 })?;
+        t.serialize_element(&self.span.start)?;
+        t.serialize_element(&self.span.end)?;
+        t.serialize_element(&self.norm)?;
+        if !same {
+            t.serialize_element(&self.stem)?;
+        }
+        t.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Token {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TokenVisitor)
+    }
+}
+
+/// Reads a [`Token`] in either form: `[start, end, norm, stem?]` or the older object.
+struct TokenVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TokenVisitor {
+    type Value = Token;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a token: [start, end, norm] or [start, end, norm, stem]")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Token, A::Error> {
+        use serde::de::Error;
+        let missing = |what: &str| A::Error::custom(format!("token without its {what}"));
+        let start = seq.next_element()?.ok_or_else(|| missing("start"))?;
+        let end = seq.next_element()?.ok_or_else(|| missing("end"))?;
+        let norm: String = seq
+            .next_element()?
+            .ok_or_else(|| missing("matching form"))?;
+        let stem = seq.next_element()?.unwrap_or_else(|| norm.clone());
+        Ok(Token {
+            span: Span { start, end },
+            norm,
+            stem,
+        })
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Token, A::Error> {
+        #[derive(Deserialize)]
+        struct Object {
+            span: Span,
+            norm: String,
+            stem: String,
+        }
+        let o = Object::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Token {
+            span: o.span,
+            norm: o.norm,
+            stem: o.stem,
+        })
+    }
 }
 
 /// The kind of an entity.
@@ -194,4 +262,40 @@ pub struct Cues {
     /// True when the text announces the happening rather than reports it (future tense,
     /// "من المقرر", "will discuss").
     pub preview: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(start: usize, end: usize, norm: &str, stem: &str) -> Token {
+        Token {
+            span: Span { start, end },
+            norm: norm.into(),
+            stem: stem.into(),
+        }
+    }
+
+    #[test]
+    fn tokens_are_stored_as_short_arrays_and_read_back() {
+        let tokens = vec![token(0, 6, "تمت", "تمت"), token(7, 17, "زياره", "زيار")];
+        let json = serde_json::to_string(&tokens).unwrap();
+        assert_eq!(json, r#"[[0,6,"تمت"],[7,17,"زياره","زيار"]]"#);
+        assert_eq!(serde_json::from_str::<Vec<Token>>(&json).unwrap(), tokens);
+    }
+
+    #[test]
+    fn tokens_of_older_stores_are_read() {
+        let json = r#"[{"span":{"start":7,"end":17},"norm":"زياره","stem":"زيار"}]"#;
+        let read: Vec<Token> = serde_json::from_str(json).unwrap();
+        assert_eq!(read, vec![token(7, 17, "زياره", "زيار")]);
+    }
+
+    #[test]
+    fn a_malformed_token_is_an_error_that_says_what_is_missing() {
+        let err = serde_json::from_str::<Token>("[0, 6]").unwrap_err();
+        assert!(err.to_string().contains("matching form"), "{err}");
+        assert!(serde_json::from_str::<Token>(r#"[0, 6, "a", "b", "c"]"#).is_err());
+        assert!(serde_json::from_str::<Token>(r#""word""#).is_err());
+    }
 }
