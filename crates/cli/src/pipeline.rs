@@ -232,8 +232,8 @@ impl Memory {
         let mut unknown = None;
         store.for_each_link_score(&mut |a, b, score| {
             let (Some(&x), Some(&y)) = (
-                m.position.get(&ArticleId::from_stored(a.into())),
-                m.position.get(&ArticleId::from_stored(b.into())),
+                ArticleId::parse(a).ok().and_then(|a| m.position.get(&a)),
+                ArticleId::parse(b).ok().and_then(|b| m.position.get(&b)),
             ) else {
                 unknown = Some(format!("{a}–{b}"));
                 return;
@@ -280,7 +280,7 @@ impl Memory {
         };
         let values: Vec<i8> = values.iter().map(|&b| b as i8).collect();
         self.index.add(scale, &values, day, event_day);
-        self.position.insert(id.clone(), self.ids.len() as u32);
+        self.position.insert(id, self.ids.len() as u32);
         self.ids.push(id);
         self.profiles.push(profile);
         self.sentences.push(sentences);
@@ -419,8 +419,8 @@ impl Pipeline {
                     let (a, b) = (&memory.ids[a], &memory.ids[b]);
                     if score >= LINK_MIN_SCORE {
                         w.put_link(&Link {
-                            a: a.clone(),
-                            b: b.clone(),
+                            a: *a,
+                            b: *b,
                             score,
                             evidence: serde_json::json!({ "features": features }),
                         })?;
@@ -488,16 +488,16 @@ impl Pipeline {
                 b.ids.contains(&article.id)
                     || canonical.as_ref().is_some_and(|u| b.urls.contains_key(u))
             });
-            let layer = if !seen.insert(article.id.clone())
+            let layer = if !seen.insert(article.id)
                 || before.is_some_and(|b| b.ids.contains(&article.id))
                 || self.store.contains(&article.id)?
             {
-                Some((article.id.clone(), "exact-body"))
+                Some((article.id, "exact-body"))
             } else if let Some(original) = canonical
                 .as_ref()
                 .and_then(|u| batch_urls.get(u).or_else(|| before?.urls.get(u)))
             {
-                Some((original.clone(), "canonical-url"))
+                Some((*original, "canonical-url"))
             } else {
                 match article
                     .url
@@ -511,7 +511,7 @@ impl Pipeline {
             };
             if layer.is_none() {
                 if let Some(u) = canonical {
-                    batch_urls.insert(u, article.id.clone());
+                    batch_urls.insert(u, article.id);
                 }
             }
             match layer {
@@ -528,7 +528,7 @@ impl Pipeline {
                 None => fresh.push(article),
             }
         }
-        let ids = fresh.iter().map(|a| a.id.clone()).collect();
+        let ids = fresh.iter().map(|a| a.id).collect();
         let stages = std::sync::Arc::clone(&self.stages);
         let work = std::thread::Builder::new()
             .name("prepare".into())
@@ -572,10 +572,10 @@ impl Pipeline {
             match article {
                 Some(article) if !self.store.contains(&original)? => {
                     match stored_instead.get(&original) {
-                        Some(first) => kept.push((first.clone(), copy)),
+                        Some(first) => kept.push((*first, copy)),
                         None => {
                             outcome.duplicates -= 1;
-                            stored_instead.insert(original, article.id.clone());
+                            stored_instead.insert(original, article.id);
                             late.push(article);
                         }
                     }
@@ -625,7 +625,7 @@ impl Pipeline {
                         .map(|p| vectors::day_number(p.at.date_naive()));
                     // The vectors as the store keeps them: the same bytes a reload gives.
                     memory.push(
-                        doc.article.id.clone(),
+                        doc.article.id,
                         &doc.embedding
                             .as_deref()
                             .map(vectors::encode)
@@ -638,12 +638,12 @@ impl Pipeline {
                     for (other, score) in links {
                         memory.add_link(me, other, score);
                     }
-                    touched.push(doc.article.id.clone());
+                    touched.push(doc.article.id);
                 }
                 for (id, copy) in &sightings {
                     // The copy's outlet joins the event of its original (when one was recorded).
                     if w.add_sighting(id, copy)? {
-                        touched.push(id.clone());
+                        touched.push(*id);
                     }
                 }
                 regroup_on(&mut InMemory { w, memory }, model, &touched)?;
@@ -818,8 +818,8 @@ fn link(
         let score = model.score(&features);
         if score >= LINK_MIN_SCORE {
             w.put_link(&Link {
-                a: doc.article.id.clone(),
-                b: other_id.clone(),
+                a: doc.article.id,
+                b: *other_id,
                 score,
                 // Features only: explain derives each one's part of the score from them.
                 evidence: serde_json::json!({ "features": features }),
@@ -911,7 +911,7 @@ impl Graph for InMemory<'_, '_> {
                 if score >= min_score {
                     let (a, b) = (&m.ids[p as usize], &m.ids[q as usize]);
                     let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                    out.push((a.clone(), b.clone(), score));
+                    out.push((*a, *b, score));
                 }
             }
         }
@@ -932,7 +932,7 @@ impl Graph for InMemory<'_, '_> {
             .get(event)
             .into_iter()
             .flatten()
-            .map(|&p| m.ids[p as usize].clone())
+            .map(|&p| m.ids[p as usize])
             .collect();
         out.sort();
         Ok(out)
@@ -1109,13 +1109,13 @@ fn regroup_on(
             for d in &docs {
                 let found = w.sightings(&d.article.id)?;
                 if !found.is_empty() {
-                    copies.insert(d.article.id.clone(), found);
+                    copies.insert(d.article.id, found);
                 }
             }
             let event = khabar_synthesise::synthesise(&docs, &copies);
             for &i in group {
                 w.put_membership(&Membership {
-                    article: members[i].clone(),
+                    article: members[i],
                     event: event.id.clone(),
                     evidence: membership_evidence(i, group, &members, &score, model),
                 })?;
@@ -1176,21 +1176,17 @@ fn component(
     min_score: f32,
     changed: &BTreeSet<&ArticleId>,
 ) -> khabar_store::Result<(Vec<ArticleId>, Vec<ScoredLink>, bool)> {
-    let mut members: BTreeSet<ArticleId> = BTreeSet::from([start.clone()]);
+    let mut members: BTreeSet<ArticleId> = BTreeSet::from([*start]);
     // Known to be too large (told cheaply): straight to the local region.
     let too_large = g.exceeds(start, min_score, MAX_REGION) == Some(true);
-    let mut frontier = if too_large {
-        Vec::new()
-    } else {
-        vec![start.clone()]
-    };
+    let mut frontier = if too_large { Vec::new() } else { vec![*start] };
     while !frontier.is_empty() && members.len() <= MAX_REGION {
         let found = g.link_scores_of(&frontier, min_score)?;
         let decided = g.constraints_of(&frontier)?;
         let visiting = std::mem::take(&mut frontier);
         let mut reach = |id: &ArticleId, frontier: &mut Vec<ArticleId>| {
-            if members.insert(id.clone()) {
-                frontier.push(id.clone());
+            if members.insert(*id) {
+                frontier.push(*id);
             }
         };
         for c in decided.iter().filter(|c| c.together) {
@@ -1211,8 +1207,8 @@ fn component(
     }
     let local = too_large || members.len() > MAX_REGION;
     if local {
-        members = BTreeSet::from([start.clone()]);
-        let mut frontier = vec![start.clone()];
+        members = BTreeSet::from([*start]);
+        let mut frontier = vec![*start];
         let whole = |id: &ArticleId, members: &mut BTreeSet<ArticleId>| {
             if let Some(event) = g.event_of(id)? {
                 members.extend(g.members(&event)?);
@@ -1231,7 +1227,7 @@ fn component(
                     .flat_map(|c| [c.a, c.b]),
             );
             for id in reached {
-                if members.insert(id.clone()) {
+                if members.insert(id) {
                     whole(&id, &mut members)?;
                     if changed.contains(&id) {
                         frontier.push(id);
@@ -1296,7 +1292,7 @@ mod tests {
     /// Stores the five seed articles; returns their ids, in order.
     fn store_the_seeds(pipeline: &mut Pipeline) -> Vec<ArticleId> {
         let articles: Vec<Article> = ["000", "001", "002", "003", "004"].map(seed).into();
-        let ids = articles.iter().map(|a| a.id.clone()).collect();
+        let ids = articles.iter().map(|a| a.id).collect();
         pipeline.submit(articles).unwrap();
         pipeline.flush().unwrap();
         ids
@@ -1309,7 +1305,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let open = || open_at(dir.path());
         let [a, b, c] = ["000", "001", "002"].map(seed);
-        let ids = [a.id.clone(), b.id.clone(), c.id.clone()];
+        let ids = [a.id, b.id, c.id];
         let mut first = open();
         first.submit(vec![a]).unwrap();
         first.flush().unwrap();
@@ -1423,7 +1419,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut pipeline = open_at(dir.path());
         let talks: Vec<Article> = ["000", "001", "002", "003"].map(seed).into();
-        let ids: Vec<ArticleId> = talks.iter().map(|a| a.id.clone()).collect();
+        let ids: Vec<ArticleId> = talks.iter().map(|a| a.id).collect();
         pipeline.submit(talks).unwrap();
         pipeline.flush().unwrap();
         let (preview, kuna) = (&ids[2], &ids[3]);
@@ -1440,8 +1436,8 @@ mod tests {
                     .iter()
                     .filter(|id| *id != preview)
                     .map(|id| Constraint {
-                        a: preview.clone(),
-                        b: id.clone(),
+                        a: *preview,
+                        b: *id,
                         together: false,
                     })
                     .collect();

@@ -9,33 +9,95 @@ use unicode_normalization::UnicodeNormalization;
 /// Stable id of an article: the first 16 hex digits of the SHA-256 of its normalised body
 /// (NFKC, whitespace runs folded to one space, trimmed). The same text ingested twice, from
 /// anywhere, is the same article.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ArticleId(String);
+///
+/// Held as its 16 ASCII digits inline, not as a heap string: grouping compares, hashes and copies
+/// ids at every step, and an allocation per copy cost more than the comparison itself. Ordered
+/// as its text is.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArticleId([u8; ArticleId::LEN]);
 
 impl ArticleId {
+    /// Hex digits in an id.
+    const LEN: usize = 16;
+
     /// The id of a body text.
     pub fn of_body(body: &str) -> Self {
         let normalised: String = body.nfkc().collect::<String>();
         let folded = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
         let digest = Sha256::digest(folded.as_bytes());
-        ArticleId(hex::encode(&digest[..8]))
+        let mut digits = [0u8; Self::LEN];
+        hex::encode_to_slice(&digest[..Self::LEN / 2], &mut digits).expect("16 digits for 8 bytes");
+        ArticleId(digits)
     }
 
-    /// Wraps an id read back from the store.
-    pub fn from_stored(id: String) -> Self {
-        ArticleId(id)
+    /// Reads an id as [`ArticleId::as_str`] writes it: 16 lower-case hex digits (from the store,
+    /// or typed by a user).
+    pub fn parse(text: &str) -> Result<Self, InvalidArticleId> {
+        let digits: [u8; Self::LEN] = text
+            .as_bytes()
+            .try_into()
+            .map_err(|_| InvalidArticleId(text.into()))?;
+        if !digits
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        {
+            return Err(InvalidArticleId(text.into()));
+        }
+        Ok(ArticleId(digits))
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("an id holds only ASCII hex digits")
     }
 }
 
+/// Text that is not an article id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidArticleId(pub String);
+
+impl fmt::Display for InvalidArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not an article id (16 lower-case hex digits, as `khabar events` and `khabar show` print them)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidArticleId {}
+
 impl fmt::Display for ArticleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ArticleId({:?})", self.as_str())
+    }
+}
+
+impl Serialize for ArticleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ArticleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        ArticleId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::str::FromStr for ArticleId {
+    type Err = InvalidArticleId;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ArticleId::parse(text)
     }
 }
 
@@ -167,5 +229,44 @@ impl Article {
             warnings: Vec::new(),
             credited_source: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_reads_back_from_its_text_and_orders_as_its_text() {
+        let a = ArticleId::of_body("Lavrov met  al-Yahya\nin Moscow.");
+        assert_eq!(a, ArticleId::of_body("Lavrov met al-Yahya in Moscow."));
+        assert_eq!(a.as_str().len(), 16);
+        assert_eq!(ArticleId::parse(a.as_str()), Ok(a));
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, format!("\"{a}\""));
+        assert_eq!(serde_json::from_str::<ArticleId>(&json).unwrap(), a);
+        let (x, y) = (
+            ArticleId::parse("0fffffffffffffff").unwrap(),
+            ArticleId::parse("a000000000000000").unwrap(),
+        );
+        assert!(x < y && x.as_str() < y.as_str());
+    }
+
+    #[test]
+    fn text_that_is_not_an_id_is_refused_with_a_reason() {
+        for bad in [
+            "",
+            "abc",
+            "0123456789abcdeF",
+            "0123456789abcdefa",
+            "0123456789abcdeg",
+        ] {
+            let err = ArticleId::parse(bad).unwrap_err();
+            assert!(
+                err.to_string().contains("16 lower-case hex digits"),
+                "{err}"
+            );
+        }
+        assert!(serde_json::from_str::<ArticleId>("\"abc\"").is_err());
     }
 }

@@ -22,7 +22,7 @@ pub mod event;
 pub mod quantise;
 mod span;
 
-pub use article::{Article, ArticleId, DateSource, PublishedAt, Source};
+pub use article::{Article, ArticleId, DateSource, InvalidArticleId, PublishedAt, Source};
 pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
     Removed, Sentence, Token,

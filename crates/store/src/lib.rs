@@ -299,7 +299,7 @@ pub trait Reads {
             let read = || -> rusqlite::Result<StoredVectors> {
                 let encoded: Vec<u8> = r.get(2)?;
                 Ok(StoredVectors {
-                    id: ArticleId::from_stored(r.get(0)?),
+                    id: article_id(r, 0)?,
                     day: r.get(1)?,
                     doc_encoded: encoded,
                     profile: r.get(3)?,
@@ -353,10 +353,7 @@ pub trait Reads {
             .map_err(self.sql_error())?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    ArticleId::from_stored(r.get(0)?),
-                    EventId::from_stored(r.get(1)?),
-                ))
+                Ok((article_id(r, 0)?, EventId::from_stored(r.get(1)?)))
             })
             .map_err(self.sql_error())?;
         rows.collect::<rusqlite::Result<_>>()
@@ -370,7 +367,7 @@ pub trait Reads {
             .prepare("SELECT a FROM constraints UNION SELECT b FROM constraints")
             .map_err(self.sql_error())?;
         let rows = stmt
-            .query_map([], |r| Ok(ArticleId::from_stored(r.get(0)?)))
+            .query_map([], |r| article_id(r, 0))
             .map_err(self.sql_error())?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(self.sql_error())
@@ -431,11 +428,7 @@ pub trait Reads {
         for id in ids {
             let rows = stmt
                 .query_map(params![id.as_str(), min_score], |r| {
-                    Ok((
-                        ArticleId::from_stored(r.get(0)?),
-                        ArticleId::from_stored(r.get(1)?),
-                        r.get::<_, f32>(2)?,
-                    ))
+                    Ok((article_id(r, 0)?, article_id(r, 1)?, r.get::<_, f32>(2)?))
                 })
                 .map_err(self.sql_error())?;
             for row in rows {
@@ -529,14 +522,14 @@ pub trait Reads {
                  WHERE d.undone_at IS NULL AND (c.a = ?1 OR c.b = ?1)",
             )
             .map_err(self.sql_error())?;
-        let mut latest: std::collections::BTreeMap<(String, String), (i64, bool)> =
+        let mut latest: std::collections::BTreeMap<(ArticleId, ArticleId), (i64, bool)> =
             std::collections::BTreeMap::new();
         for id in ids {
             let rows = stmt
                 .query_map([id.as_str()], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
+                        article_id(r, 0)?,
+                        article_id(r, 1)?,
                         r.get::<_, bool>(2)?,
                         r.get::<_, i64>(3)?,
                     ))
@@ -552,11 +545,7 @@ pub trait Reads {
         }
         Ok(latest
             .into_iter()
-            .map(|((a, b), (_, together))| Constraint {
-                a: ArticleId::from_stored(a),
-                b: ArticleId::from_stored(b),
-                together,
-            })
+            .map(|((a, b), (_, together))| Constraint { a, b, together })
             .collect())
     }
 
@@ -589,7 +578,7 @@ pub trait Reads {
             .prepare("SELECT a FROM constraints WHERE decision = ?1 UNION SELECT b FROM constraints WHERE decision = ?1")
             .map_err(self.sql_error())?;
         let rows = stmt
-            .query_map([decision], |r| Ok(ArticleId::from_stored(r.get(0)?)))
+            .query_map([decision], |r| article_id(r, 0))
             .map_err(self.sql_error())?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(self.sql_error())
@@ -623,7 +612,7 @@ pub trait Reads {
             .query_row(
                 "SELECT id FROM articles WHERE canonical_url = ?1 ORDER BY seq LIMIT 1",
                 [canonical_url(url)],
-                |r| Ok(ArticleId::from_stored(r.get(0)?)),
+                |r| article_id(r, 0),
             )
             .optional()
             .map_err(self.sql_error())
@@ -730,10 +719,18 @@ fn decode_event(id: &str, json: &str) -> Result<Event> {
     })
 }
 
+/// Column `i` of a row as an article id (a malformed one is a conversion error naming the column).
+fn article_id(r: &rusqlite::Row, i: usize) -> rusqlite::Result<ArticleId> {
+    let text: String = r.get(i)?;
+    ArticleId::parse(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn read_link(r: &rusqlite::Row) -> rusqlite::Result<Link> {
     Ok(Link {
-        a: ArticleId::from_stored(r.get(0)?),
-        b: ArticleId::from_stored(r.get(1)?),
+        a: article_id(r, 0)?,
+        b: article_id(r, 1)?,
         score: r.get(2)?,
         evidence: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
     })
@@ -741,7 +738,7 @@ fn read_link(r: &rusqlite::Row) -> rusqlite::Result<Link> {
 
 fn read_membership(r: &rusqlite::Row) -> rusqlite::Result<Membership> {
     Ok(Membership {
-        article: ArticleId::from_stored(r.get(0)?),
+        article: article_id(r, 0)?,
         event: EventId::from_stored(r.get(1)?),
         evidence: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
     })

@@ -131,7 +131,11 @@ mod tests {
                 conn.execute_batch(m).unwrap();
             }
             conn.pragma_update(None, "user_version", 3).unwrap();
-            for (seq, id) in [(1, "bbb"), (2, "aaa"), (3, "ccc")] {
+            for (seq, id) in [
+                (1, "bbbbbbbbbbbbbbbb"),
+                (2, "aaaaaaaaaaaaaaaa"),
+                (3, "cccccccccccccccc"),
+            ] {
                 conn.execute(
                     "INSERT INTO articles (id, seq, source, lang, doc, profile, doc_vector, sentence_vectors)
                      VALUES (?1, ?2, 'x', 'en', '{}', '{}', x'', x'')",
@@ -140,26 +144,35 @@ mod tests {
                 .unwrap();
             }
             conn.execute_batch(
-                "INSERT INTO links (a, b, score, evidence) VALUES ('aaa', 'bbb', 0.75, '{\"k\":1}');
-                 INSERT INTO links (a, b, score, evidence) VALUES ('aaa', 'ccc', 0.5, '{}');",
+                "INSERT INTO links (a, b, score, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 0.75, '{\"k\":1}');
+                 INSERT INTO links (a, b, score, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'cccccccccccccccc', 0.5, '{}');",
             )
             .unwrap();
         }
         let store = crate::Store::open(dir.path()).unwrap();
         use crate::Reads;
         let links = store
-            .links_of(&[khabar_core::ArticleId::from_stored("aaa".into())])
+            .links_of(&[khabar_core::ArticleId::parse("aaaaaaaaaaaaaaaa").unwrap()])
             .unwrap();
         let found: Vec<(&str, &str, f32)> = links
             .iter()
             .map(|l| (l.a.as_str(), l.b.as_str(), l.score))
             .collect();
-        assert_eq!(found, vec![("aaa", "bbb", 0.75), ("aaa", "ccc", 0.5)]);
+        assert_eq!(
+            found,
+            vec![
+                ("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", 0.75),
+                ("aaaaaaaaaaaaaaaa", "cccccccccccccccc", 0.5)
+            ]
+        );
         assert_eq!(links[0].evidence, serde_json::json!({"k": 1}));
         let scores = store
-            .link_scores_of(&[khabar_core::ArticleId::from_stored("ccc".into())], 0.1)
+            .link_scores_of(
+                &[khabar_core::ArticleId::parse("cccccccccccccccc").unwrap()],
+                0.1,
+            )
             .unwrap();
         assert_eq!(scores.len(), 1);
-        assert_eq!(scores[0].0.as_str(), "aaa");
+        assert_eq!(scores[0].0.as_str(), "aaaaaaaaaaaaaaaa");
     }
 }

@@ -144,7 +144,7 @@ fn key_figure(slot: &str, v: &Value) -> KeyFigure {
     let mut citations = Vec::new();
     for (d, f) in &v.figures {
         if !sources.contains(&d.article.id) {
-            sources.push(d.article.id.clone());
+            sources.push(d.article.id);
             citations.push(citation(d, f.span));
         }
     }

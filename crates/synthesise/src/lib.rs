@@ -47,7 +47,7 @@ const PARTICIPANT_MIN_SHARE: f32 = 0.5;
 pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Event {
     assert!(!docs.is_empty(), "an event has at least one article");
     let mut docs: Vec<&Doc> = docs.iter().collect();
-    docs.sort_by(|a, b| a.article.id.cmp(&b.article.id));
+    docs.sort_by_key(|a| a.article.id);
     // What was said and counted comes from reports; a preview only says what was planned.
     let reports: Vec<&Doc> = docs.iter().copied().filter(|d| !d.cues.preview).collect();
     let reports = if reports.is_empty() {
@@ -146,7 +146,7 @@ fn count_origins(event: &mut Event, origins: &BTreeMap<ArticleId, Origin>) {
 
 fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
     Member {
-        article: d.article.id.clone(),
+        article: d.article.id,
         source: d
             .article
             .url
@@ -216,7 +216,7 @@ fn titles(
                 !d.cues.preview,
                 coverage(d),
                 d.article.title.is_some(),
-                std::cmp::Reverse(d.article.id.clone()),
+                std::cmp::Reverse(d.article.id),
             )
         };
         let entry = best.entry(d.language.code.as_str()).or_insert(d);
@@ -251,7 +251,7 @@ fn date_disagreement(docs: &[&Doc]) -> Option<Disagreement> {
             .into_iter()
             .map(|(day, ds)| Reported {
                 value: day.to_string(),
-                sources: ds.iter().map(|d| d.article.id.clone()).collect(),
+                sources: ds.iter().map(|d| d.article.id).collect(),
                 citations: ds
                     .iter()
                     .filter_map(|d| {
@@ -335,7 +335,7 @@ fn most_common<T: Ord + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
 fn citation(d: &Doc, span: Span) -> Citation {
     let sentence = d.sentence_of(span).map_or(span, |s| s.span);
     Citation {
-        article: d.article.id.clone(),
+        article: d.article.id,
         span: sentence,
         text: d.text(sentence).trim().to_string(),
     }
@@ -372,7 +372,7 @@ fn date(docs: &[&Doc]) -> Option<Reported<chrono::NaiveDate>> {
     let mut sources = Vec::new();
     let mut citations = Vec::new();
     for (d, _) in per_doc.iter().filter(|(_, x)| *x == day) {
-        sources.push(d.article.id.clone());
+        sources.push(d.article.id);
         if let Some(named) = d.dates.iter().find(|r| r.date == day) {
             citations.push(citation(d, named.span));
         }
@@ -430,7 +430,7 @@ fn place(docs: &[&Doc]) -> (Option<Reported<String>>, Option<Disagreement>) {
     }
     let reported = |found: &[(&Doc, Span, &str)]| Reported {
         value: display_name(found.iter().map(|(d, _, n)| (d.language.code.as_str(), *n))),
-        sources: found.iter().map(|(d, ..)| d.article.id.clone()).collect(),
+        sources: found.iter().map(|(d, ..)| d.article.id).collect(),
         citations: found
             .iter()
             .map(|(d, span, _)| citation(d, *span))

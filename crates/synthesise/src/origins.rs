@@ -214,7 +214,7 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
                 evidence: None,
             },
         };
-        out.insert(d.article.id.clone(), origin);
+        out.insert(d.article.id, origin);
     }
     // Near-identical bodies: the later one (by publication, then id) copies the earlier one and
     // shares its origin.
@@ -238,7 +238,7 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
             }
         });
         if let Some(&j) = original {
-            let original_id = shingled[j].0.article.id.clone();
+            let original_id = shingled[j].0.article.id;
             let key = out[&original_id].key.clone();
             let origin = out
                 .get_mut(&copy.article.id)

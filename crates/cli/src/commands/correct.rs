@@ -32,7 +32,7 @@ pub struct SplitArgs {
     pub event: String,
     /// The articles that report something else: they become an event of their own.
     #[arg(required = true)]
-    pub articles: Vec<String>,
+    pub articles: Vec<ArticleId>,
     /// Why (kept in the log).
     #[arg(long)]
     pub reason: Option<String>,
@@ -42,7 +42,7 @@ pub struct SplitArgs {
 #[derive(clap::Args)]
 pub struct MoveArgs {
     /// The article.
-    pub article: String,
+    pub article: ArticleId,
     /// The event it belongs to.
     pub event: String,
     /// Why (kept in the log).
@@ -81,8 +81,8 @@ fn pairs(xs: &[ArticleId], ys: &[ArticleId], together: bool) -> Vec<Constraint> 
     xs.iter()
         .flat_map(|x| {
             ys.iter().filter(move |y| *y != x).map(move |y| Constraint {
-                a: x.clone(),
-                b: y.clone(),
+                a: *x,
+                b: *y,
                 together,
             })
         })
@@ -103,10 +103,7 @@ fn decide(
             what: "the correction".into(),
             reason: format!("{e:#}"),
         })?;
-        let mut touched: Vec<ArticleId> = constraints
-            .iter()
-            .flat_map(|c| [c.a.clone(), c.b.clone()])
-            .collect();
+        let mut touched: Vec<ArticleId> = constraints.iter().flat_map(|c| [c.a, c.b]).collect();
         touched.sort();
         touched.dedup();
         let id = w.add_decision(kind, &detail, reason, &constraints)?;
@@ -163,11 +160,7 @@ pub fn run_merge(args: &MergeArgs, dirs: &Dirs) -> Result<ExitCode> {
 pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "split", args.reason.as_deref(), |w| {
         let current = members(w, &args.event)?;
-        let leaving: Vec<ArticleId> = args
-            .articles
-            .iter()
-            .map(|a| ArticleId::from_stored(a.clone()))
-            .collect();
+        let leaving: Vec<ArticleId> = args.articles.clone();
         for a in &leaving {
             if !current.contains(a) {
                 bail!("article {a} is not in event {}", args.event);
@@ -195,7 +188,7 @@ pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
 /// Runs `khabar move`.
 pub fn run_move(args: &MoveArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "move", args.reason.as_deref(), |w| {
-        let article = ArticleId::from_stored(args.article.clone());
+        let article = args.article;
         let Some(from) = w.membership(&article)? else {
             bail!("no article {} in the store", args.article);
         };

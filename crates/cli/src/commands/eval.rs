@@ -148,7 +148,7 @@ fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
             langs: lang_pair(&d[0].language.code, &d[1].language.code),
             overall: p.overall,
             features: PairFeatures::of(&d[0], &d[1]),
-            articles: [d[0].article.id.clone(), d[1].article.id.clone()],
+            articles: [d[0].article.id, d[1].article.id],
         })
         .collect())
 }
@@ -305,7 +305,7 @@ fn stream_pairs(
     // so no topic is in training and testing at once.
     let topic = |event: &str| stable_hash(event.split('_').next().unwrap_or(event));
     for (d, g) in docs.iter().zip(&gold) {
-        fold_keys.insert(d.article.id.clone(), topic(&g.event));
+        fold_keys.insert(d.article.id, topic(&g.event));
     }
     let mut out = Vec::new();
     for i in 0..docs.len() {
@@ -400,7 +400,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
             same: s.overall <= SAME_STORY_MAX_OVERALL,
             weight: 1.0,
             // An article also in a stream keeps the stream's key: it is held out with its topic.
-            keys: s.articles.clone().map(|id| {
+            keys: s.articles.map(|id| {
                 fold_keys
                     .get(&id)
                     .copied()

@@ -103,7 +103,7 @@ fn read_gold(path: &Path) -> Result<Gold> {
             }
             continue;
         }
-        position.insert(id.clone(), gold.articles.len());
+        position.insert(id, gold.articles.len());
         gold.articles.push(GoldArticle {
             id,
             line: i as u64 + 1,
@@ -201,10 +201,10 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
     let (mut not_stored, mut stored_as_copies) = (0usize, 0usize);
     for a in &gold.articles {
         let host = if store.contains(&a.id)? {
-            Some(a.id.clone())
+            Some(a.id)
         } else if let Some(original) = copies.get(&a.line) {
             stored_as_copies += 1;
-            Some(original.clone())
+            Some(*original)
         } else {
             not_stored += 1;
             None
@@ -311,7 +311,7 @@ fn copies_by_line(store: &khabar_store::Store) -> Result<HashMap<u64, ArticleId>
                 .rsplit_once(':')
                 .and_then(|(_, l)| l.parse().ok())
             {
-                out.insert(line, stored.id.clone());
+                out.insert(line, stored.id);
             }
         }
     }
