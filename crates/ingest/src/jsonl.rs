@@ -2,11 +2,11 @@
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | `text` | string, required | the article body |
+//! | `text` | string | the article body; required unless `title` is given |
 //! | `id` | string or number | the caller's own id, kept as `external_id` |
 //! | `url` | string | where it was published |
 //! | `outlet` | string | publishing outlet |
-//! | `title` | string | headline |
+//! | `title` | string | headline; the body of a record without `text` (see [`record_body`]) |
 //! | `published_at` | string | RFC 3339 (`2023-11-03T10:00:00+03:00`) or a day (`2023-11-03`) |
 //! | `lang` | string | declared language (ISO 639-1) |
 //!
@@ -119,16 +119,21 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
     let text = decode_text(line.to_vec())?;
     let record: Record =
         serde_json::from_str(&text).map_err(|e| format!("not a JSON object: {e}"))?;
-    let body = record.text.ok_or("missing the required field \"text\"")?;
-    if body.trim().is_empty() {
-        return Err("empty \"text\"".into());
-    }
+    let body = record_body(record.text.as_deref(), record.title.as_deref())?;
+    let field = if record.text.as_deref() == Some(body) {
+        "text"
+    } else {
+        "title"
+    };
     if body.len() > limits.max_article_bytes {
         return Err(crate::too_large(body.len() as u64, limits));
     }
     if body.contains('\0') {
-        return Err("\"text\" contains NUL characters: binary, not text".into());
+        return Err(format!(
+            "\"{field}\" contains NUL characters: binary, not text"
+        ));
     }
+    let body = body.to_string();
     let mut article = Article::new(
         Source::JsonlRecord {
             path: name.to_string(),
@@ -159,6 +164,26 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
         }
     }
     Ok(article)
+}
+
+/// The body of a JSONL record: its `text` when that is not blank, else its `title` when that is
+/// not blank (a headline-only record, as RSS items and headline feeds often are: the feed reader
+/// does the same), else the reason the record is not an article.
+///
+/// Everything that identifies a JSONL record's article by its body (`ArticleId::of_body`) uses
+/// this, so it finds the article the ingest stored: `khabar eval clusters` reads gold files
+/// with it.
+pub fn record_body<'a>(text: Option<&'a str>, title: Option<&'a str>) -> Result<&'a str, String> {
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        return Ok(text);
+    }
+    if let Some(title) = title.filter(|t| !t.trim().is_empty()) {
+        return Ok(title);
+    }
+    Err(match text {
+        None => "missing the field \"text\" (or \"title\", for a headline-only record)".into(),
+        Some(_) => "empty \"text\" and no \"title\"".into(),
+    })
 }
 
 /// An input-field date: RFC 3339, or a day.
@@ -205,7 +230,7 @@ mod tests {
         let input = concat!(
             "{\"id\": 7, \"text\": \"نص الخبر\", \"outlet\": \"KUNA\", \"published_at\": \"2023-11-03\", \"lang\": \"ar\", \"event\": \"x\"}\n",
             "\n",
-            "{\"title\": \"no text\"}\n",
+            "{\"outlet\": \"no text, no title\"}\n",
             "{broken\n",
             "{\"text\": \"dated badly\", \"published_at\": \"last Friday\"}\n",
             "{\"text\": \"dated too early\", \"published_at\": \"1970-01-01\"}\n",
@@ -228,6 +253,54 @@ mod tests {
         let sources: Vec<_> = rejected.iter().map(|r| r.source.as_str()).collect();
         assert_eq!(sources, ["in.jsonl:3", "in.jsonl:4"]);
         assert!(rejected[0].reason.contains("\"text\""));
+    }
+
+    #[test]
+    fn a_headline_only_record_is_an_article_whose_body_is_its_title() {
+        let input = concat!(
+            "{\"id\": \"h1\", \"title\": \"Quake hits Taal volcano\", \"lang\": \"en\"}\n",
+            "{\"title\": \"Headline over a blank text\", \"text\": \"  \"}\n",
+            "{\"title\": \"Headline\", \"text\": \"The body wins when there is one.\"}\n",
+            "{\"title\": \" \", \"text\": \"\"}\n",
+            "{\"title\": \"\"}\n",
+        );
+        let (articles, rejected) = read_all(input, &Limits::default());
+        let bodies: Vec<_> = articles.iter().map(|a| a.body.as_str()).collect();
+        assert_eq!(
+            bodies,
+            [
+                "Quake hits Taal volcano",
+                "Headline over a blank text",
+                "The body wins when there is one."
+            ]
+        );
+        assert_eq!(
+            articles[0].title.as_deref(),
+            Some("Quake hits Taal volcano")
+        );
+        assert_eq!(
+            articles[0].id,
+            khabar_core::ArticleId::of_body("Quake hits Taal volcano")
+        );
+        assert_eq!(articles[2].title.as_deref(), Some("Headline"));
+        let sources: Vec<_> = rejected.iter().map(|r| r.source.as_str()).collect();
+        assert_eq!(sources, ["in.jsonl:4", "in.jsonl:5"]);
+        assert_eq!(rejected[0].reason, "empty \"text\" and no \"title\"");
+        assert!(
+            rejected[1].reason.contains("missing the field \"text\""),
+            "{}",
+            rejected[1].reason
+        );
+    }
+
+    #[test]
+    fn record_body_prefers_text_then_title() {
+        assert_eq!(record_body(Some("body"), Some("title")), Ok("body"));
+        assert_eq!(record_body(Some(" \n"), Some("title")), Ok("title"));
+        assert_eq!(record_body(None, Some("title")), Ok("title"));
+        assert!(record_body(None, None).is_err());
+        assert!(record_body(None, Some("  ")).is_err());
+        assert!(record_body(Some(""), None).is_err());
     }
 
     #[test]

@@ -20,8 +20,9 @@ use std::time::Instant;
 /// Arguments of `khabar eval clusters`.
 #[derive(clap::Args)]
 pub struct EvalClustersArgs {
-    /// A gold stream: khabar JSONL (`text`, optional `id`, `lang`, `title`, `published_at`, `url`)
-    /// plus `event`, the gold event label. Ingested in file order.
+    /// A gold stream: khabar JSONL (`text` or, for a headline-only record, `title`; optional
+    /// `id`, `lang`, `published_at`, `url`) plus `event`, the gold event label. Ingested in file
+    /// order.
     pub file: PathBuf,
     /// Print one JSON object instead of the table.
     #[arg(long)]
@@ -36,6 +37,8 @@ pub struct EvalClustersArgs {
 #[derive(Deserialize)]
 struct GoldRecord {
     text: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
     event: Option<serde_json::Value>,
     #[serde(default)]
     lang: Option<String>,
@@ -85,17 +88,18 @@ fn read_gold(path: &Path) -> Result<Gold> {
         }
         let record: GoldRecord =
             serde_json::from_str(&line).with_context(|| format!("{}: not a JSON object", at()))?;
-        let text = record
-            .text
-            .filter(|t| !t.trim().is_empty())
-            .with_context(|| format!("{}: no \"text\": not an article", at()))?;
+        // The body the ingest stores for this record (its text, else its title), so the id is
+        // the stored article's.
+        let text =
+            khabar_ingest::jsonl::record_body(record.text.as_deref(), record.title.as_deref())
+                .map_err(|reason| anyhow::anyhow!("{}: {reason}: not an article", at()))?;
         let event = record
             .event
             .filter(|e| !e.is_null())
             .with_context(|| format!("{}: no gold \"event\" label", at()))?;
         let event = label_text(&event);
         gold.records += 1;
-        let id = ArticleId::of_body(&text);
+        let id = ArticleId::of_body(text);
         if let Some(&first) = position.get(&id) {
             gold.duplicate_records += 1;
             if gold.articles[first].event != event {
