@@ -9,6 +9,16 @@
 //!   language with at least 5 hits and three times the next one is taken;
 //! - everything else, and short texts, go to lingua, restricted by the dominant script
 //!   (Arabic, Persian, Urdu / the Latin, Cyrillic and Han languages).
+//!
+//! A language the input declares (JSONL `lang`, HTML `<html lang>`, RSS `<language>`: the
+//! article's `declared_lang`) is taken before any of this when it is one khabar knows
+//! ([`KNOWN`]), with confidence 1.0 — the detector never says 1.0, so 1.0 means "declared".
+//! Short texts are where detection fails (one English headline in twelve of ECB+ was called
+//! German, French, Italian or undetermined) and the publisher knows better. But a feed declares
+//! one language for a whole site: when the text is written in another script than the declared
+//! language's ([`SCRIPT_OVERRIDE_SHARE`] of its letters: an Arabic article under a feed's `en`),
+//! the declaration is wrong, the detector's language is used and a warning says so
+//! ([`Detector::decide`]).
 
 use khabar_core::Language as DocLanguage;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
@@ -26,6 +36,97 @@ fn window(text: &str, chars: usize) -> &str {
         .map(|(i, _)| i)
         .unwrap_or(text.len());
     &text[..end]
+}
+
+/// The languages khabar knows: those the detector can answer. A declared language is used only
+/// when it is one of these.
+pub const KNOWN: &[&str] = &[
+    "ar", "fa", "ur", "en", "fr", "de", "es", "it", "pl", "ru", "tr", "zh",
+];
+
+/// A declared language is overruled when at least this share of the text's letters are of
+/// another script than the declared language's.
+pub const SCRIPT_OVERRIDE_SHARE: f32 = 0.8;
+
+/// The confidence of a declared language (the detector never gives it: it stops at 0.99).
+pub const DECLARED_CONFIDENCE: f32 = 1.0;
+
+/// The highest confidence the detector gives.
+const MAX_DETECTED_CONFIDENCE: f32 = 0.99;
+
+/// A writing system, as far as telling the known languages apart needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Arabic, Persian, Urdu.
+    Arabic,
+    /// English, French, German, Spanish, Italian, Polish, Turkish.
+    Latin,
+    /// Russian.
+    Cyrillic,
+    /// Chinese.
+    Han,
+}
+
+impl Script {
+    /// The script a known language is written in.
+    pub fn of_language(code: &str) -> Option<Script> {
+        Some(match code {
+            "ar" | "fa" | "ur" => Script::Arabic,
+            "ru" => Script::Cyrillic,
+            "zh" => Script::Han,
+            "en" | "fr" | "de" | "es" | "it" | "pl" | "tr" => Script::Latin,
+            _ => return None,
+        })
+    }
+
+    fn of_char(c: char) -> Option<Script> {
+        if crate::normalise::is_arabic_letter(c) {
+            Some(Script::Arabic)
+        } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            Some(Script::Latin)
+        } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+            Some(Script::Cyrillic)
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) {
+            Some(Script::Han)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Script::Arabic => "Arabic",
+            Script::Latin => "Latin",
+            Script::Cyrillic => "Cyrillic",
+            Script::Han => "Han",
+        }
+    }
+}
+
+/// The script most of the letters of `text` are in, and its share of the letters (letters of
+/// no known script count against it); None without letters.
+pub fn dominant_script(text: &str) -> Option<(Script, f32)> {
+    let mut counts = [0usize; 4];
+    let mut letters = 0usize;
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if let Some(s) = Script::of_char(c) {
+            counts[s as usize] += 1;
+        }
+    }
+    let (best, &n) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
+    if letters == 0 || n == 0 {
+        return None;
+    }
+    let script = [Script::Arabic, Script::Latin, Script::Cyrillic, Script::Han][best];
+    Some((script, n as f32 / letters as f32))
+}
+
+/// The known language a declared tag names: its primary subtag, lowercased ("en-GB", "EN",
+/// "ar_EG" → "en", "en", "ar"); None for a language khabar does not know ("ja", "english").
+pub fn known_language(tag: &str) -> Option<&'static str> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    KNOWN.iter().copied().find(|k| *k == primary)
 }
 
 /// A loaded detector (models are read once; cheap to share across threads).
@@ -62,8 +163,40 @@ impl Detector {
         }
     }
 
+    /// The language of a text whose input declared `declared` (see the module doc): the
+    /// declared language with confidence [`DECLARED_CONFIDENCE`] when khabar knows it and the
+    /// text is not plainly in another script, else the detected one ([`Detector::detect`]).
+    /// The second value is a warning when a declaration was overruled.
+    pub fn decide(&self, declared: Option<&str>, text: &str) -> (DocLanguage, Option<String>) {
+        let Some(code) = declared.and_then(known_language) else {
+            return (self.detect(text), None);
+        };
+        let declared_script = Script::of_language(code);
+        if let Some((script, share)) = dominant_script(window(text, FUNCTION_WORD_CHARS)) {
+            if Some(script) != declared_script && share >= SCRIPT_OVERRIDE_SHARE {
+                let detected = self.detect(text);
+                let warning = format!(
+                    "declared language {code:?} does not fit the text ({:.0}% of its letters are {}): the detected language {:?} (confidence {:.2}) is used",
+                    share * 100.0,
+                    script.name(),
+                    detected.code,
+                    detected.confidence
+                );
+                return (detected, Some(warning));
+            }
+        }
+        (
+            DocLanguage {
+                code: code.to_string(),
+                confidence: DECLARED_CONFIDENCE,
+            },
+            None,
+        )
+    }
+
     /// The language of `text` (only its first [`PREFIX_CHARS`] letters-bearing characters are
-    /// read). "und" with confidence 0 when there are no letters.
+    /// read). "und" with confidence 0 when there are no letters. The confidence is at most 0.99
+    /// (1.0 is kept for a declared language).
     pub fn detect(&self, text: &str) -> DocLanguage {
         let prefix = window(text, PREFIX_CHARS);
         let (mut arabic, mut letters) = (0usize, 0usize);
@@ -97,7 +230,7 @@ impl Detector {
         match values.first() {
             Some((lang, conf)) => DocLanguage {
                 code: lang.iso_code_639_1().to_string(),
-                confidence: *conf as f32,
+                confidence: (*conf as f32).min(MAX_DETECTED_CONFIDENCE),
             },
             None => DocLanguage {
                 code: "und".into(),
@@ -179,5 +312,66 @@ mod tests {
             "fa"
         );
         assert_eq!(d.detect("Der Außenminister hat sich mit dem Amtskollegen getroffen, und das ist nicht neu für die Region.").code, "de");
+    }
+
+    #[test]
+    fn a_declared_language_is_used_in_its_script() {
+        let d = Detector::new();
+        // ECB+ English headlines the detector alone calls German or Italian
+        for headline in [
+            "Ellen DeGeneres to host 2014 Oscars",
+            "Vincent 'Chin' Gigante, 77, Crime Boss",
+            "August 17, 2011",
+        ] {
+            let (l, warning) = d.decide(Some("en"), headline);
+            assert_eq!(l.code, "en", "{headline}");
+            assert_eq!(l.confidence, DECLARED_CONFIDENCE);
+            assert!(warning.is_none());
+        }
+        // region subtags and case do not matter
+        assert_eq!(d.decide(Some(" EN-gb"), "A story.").0.code, "en");
+        assert_eq!(d.decide(Some("de_AT"), "Eine Geschichte.").0.code, "de");
+        // a text with no letters keeps what was declared
+        assert_eq!(d.decide(Some("ar"), "2023/11/03").0.code, "ar");
+        // a few words of another script do not overrule it
+        let (l, warning) = d.decide(
+            Some("en"),
+            "The minister, Abdullah Al-Yahya (عبدالله اليحيا), met his Russian counterpart.",
+        );
+        assert_eq!((l.code.as_str(), warning), ("en", None));
+    }
+
+    #[test]
+    fn a_declaration_in_another_script_than_the_text_is_overruled_and_said() {
+        let d = Detector::new();
+        // an Arabic article in a feed that declares `en` for the whole site
+        let arabic = "وزير الخارجية الكويتي يلتقي نظيره الروسي في موسكو لبحث العلاقات الثنائية";
+        let (l, warning) = d.decide(Some("en"), arabic);
+        assert_eq!(l.code, "ar");
+        assert!(l.confidence < DECLARED_CONFIDENCE);
+        let warning = warning.expect("the overruled declaration is reported");
+        assert!(
+            warning.contains("\"en\"") && warning.contains("Arabic") && warning.contains("\"ar\""),
+            "{warning}"
+        );
+        // and the other way round: an English text declared Arabic
+        let (l, warning) = d.decide(
+            Some("ar"),
+            "The two ministers held talks in Moscow on Friday and discussed the war in Gaza.",
+        );
+        assert_eq!(l.code, "en");
+        assert!(warning.unwrap().contains("Latin"));
+    }
+
+    #[test]
+    fn an_unknown_or_missing_declaration_leaves_it_to_the_detector() {
+        let d = Detector::new();
+        let text = "The two ministers held talks in Moscow on Friday.";
+        for declared in [None, Some("ja"), Some("english"), Some("")] {
+            let (l, warning) = d.decide(declared, text);
+            assert_eq!(l, d.detect(text), "{declared:?}");
+            assert!(l.confidence < DECLARED_CONFIDENCE);
+            assert!(warning.is_none());
+        }
     }
 }

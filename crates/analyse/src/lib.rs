@@ -109,7 +109,10 @@ impl Analyser {
         &self.gazetteer
     }
 
-    /// Analyses one article. The embedding fields are left empty. When the article has no
+    /// Analyses one article. The embedding fields are left empty. The language is the one the
+    /// article declares when khabar knows it and the text is written in its script (confidence
+    /// 1.0), else the detected one; an overruled declaration is explained in the article's
+    /// `warnings` ([`language::Detector::decide`]). When the article has no
     /// publication date and the text has a dateline, `published_at` is filled from it
     /// ([`DateSource::Dateline`], confidence [`DATELINE_CONFIDENCE`]).
     pub fn analyse(&self, mut article: Article) -> Doc {
@@ -149,7 +152,13 @@ impl Analyser {
             prefix.push_str(k.slice(body));
             prefix.push('\n');
         }
-        let language = self.detector.detect(&prefix);
+        // the declared language when khabar knows it and the text is in its script
+        let (language, overruled) = self
+            .detector
+            .decide(article.declared_lang.as_deref(), &prefix);
+        if let Some(warning) = overruled {
+            article.warnings.push(warning);
+        }
 
         let mut mentions = entities::find_mentions(&self.gazetteer, &text, body);
         entities::fill_names(body, &mut mentions);
@@ -218,4 +227,44 @@ impl Analyser {
 /// The original-text span of a whole body (convenience for callers that analyse fragments).
 pub fn whole(body: &str) -> Span {
     Span::new(0, body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use khabar_core::Source;
+
+    fn analyser() -> Analyser {
+        Analyser::with_gazetteer(Gazetteer::from_entries(Vec::new()))
+    }
+
+    #[test]
+    fn the_declared_language_is_the_docs_and_an_overruled_one_is_a_warning() {
+        let a = analyser();
+        let mut headline =
+            Article::new(Source::Stdin, "Ellen DeGeneres to host 2014 Oscars".into());
+        headline.declared_lang = Some("en".into());
+        let doc = a.analyse(headline);
+        assert_eq!(doc.language.code, "en");
+        assert_eq!(doc.language.confidence, 1.0);
+        assert!(doc.article.warnings.is_empty());
+
+        let mut arabic = Article::new(
+            Source::Stdin,
+            "وزير الخارجية الكويتي يلتقي نظيره الروسي في موسكو لبحث العلاقات الثنائية".into(),
+        );
+        arabic.declared_lang = Some("en".into());
+        let doc = a.analyse(arabic);
+        assert_eq!(doc.language.code, "ar");
+        assert!(doc.language.confidence < 1.0);
+        assert!(
+            doc.article
+                .warnings
+                .iter()
+                .any(|w| w.contains("declared language")),
+            "{:?}",
+            doc.article.warnings
+        );
+        assert_eq!(doc.article.declared_lang.as_deref(), Some("en"));
+    }
 }
