@@ -1077,12 +1077,6 @@ fn regroup_on(
         let groups = group_with(members.len(), &pairs, model.threshold, &constraints);
         timed(4, t);
         let t = std::time::Instant::now();
-        let score_of: HashMap<(usize, usize), f32> = pairs
-            .iter()
-            .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.score))
-            .collect();
-        let score =
-            |a: usize, b: usize| score_of.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
         let mut new_events = BTreeSet::new();
         for group in &groups {
             let id = EventId::founded_by(&members[group[0]]);
@@ -1113,15 +1107,21 @@ fn regroup_on(
                 }
             }
             let event = khabar_synthesise::synthesise(&docs, &copies);
-            for &i in group {
+            // Only members that changed event are written: an event that grows by one
+            // rewrites one membership, not all of them.
+            let moved: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|i| !old_events.get(&event.id).is_some_and(|old| old.contains(i)))
+                .collect();
+            for &i in &moved {
                 w.put_membership(&Membership {
                     article: members[i],
                     event: event.id.clone(),
-                    evidence: membership_evidence(i, group, &members, &score, model),
                 })?;
             }
             w.put_event(&event)?;
-            for &i in group {
+            for &i in &moved {
                 g.joined(&members[i], &event.id);
             }
             new_events.insert(event.id.clone());
@@ -1132,30 +1132,6 @@ fn regroup_on(
         timed(5, t);
     }
     Ok(())
-}
-
-/// Why article `i` is in group `g`: its mean score with the other members, its strongest link,
-/// and the threshold. (The next best event is found when explaining, from the article's links.)
-fn membership_evidence(
-    i: usize,
-    g: &[usize],
-    members: &[ArticleId],
-    score: &dyn Fn(usize, usize) -> f32,
-    model: &SimilarityModel,
-) -> serde_json::Value {
-    let others: Vec<(usize, f32)> = g
-        .iter()
-        .filter(|&&j| j != i)
-        .map(|&j| (j, score(i, j)))
-        .collect();
-    let mean = (!others.is_empty())
-        .then(|| others.iter().map(|(_, s)| s).sum::<f32>() / others.len() as f32);
-    let strongest = others.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-    serde_json::json!({
-        "mean_score": mean,
-        "threshold": model.threshold,
-        "strongest_link": strongest.map(|(j, s)| serde_json::json!({"article": members[*j], "score": s})),
-    })
 }
 
 /// A stored link without its evidence: the two articles and the score.

@@ -81,15 +81,14 @@ pub struct Link {
     pub evidence: serde_json::Value,
 }
 
-/// An article's place in an event, with why.
+/// An article's place in an event. Why it is there is derived from the links when asked
+/// (`khabar explain`): stored, it had to be rewritten for every member each time an event grew.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Membership {
     /// The article.
     pub article: ArticleId,
     /// Its event.
     pub event: EventId,
-    /// Why it is there, as JSON.
-    pub evidence: serde_json::Value,
 }
 
 /// A user's correction of the grouping.
@@ -171,6 +170,9 @@ impl Store {
         // batches in between is copied into the database once.
         conn.pragma_update(None, "wal_autocheckpoint", 8192)
             .map_err(sql)?;
+        // Every statement an ingest batch runs stays prepared (rusqlite keeps 16 by default,
+        // fewer than a batch uses, and parsing SQL again was a visible part of a batch).
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::apply(&mut conn, &path)?;
         Ok(Store { conn, path })
     }
@@ -228,10 +230,7 @@ pub trait Reads {
 
     /// A metadata value.
     fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(self.sql_error())
+        self.row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
     }
 
     /// Number of stored articles.
@@ -244,28 +243,35 @@ pub trait Reads {
 
     /// True when the article is stored.
     fn contains(&self, id: &ArticleId) -> Result<bool> {
-        self.conn()
-            .query_row(
+        Ok(self
+            .row(
                 "SELECT 1 FROM articles WHERE id = ?1",
                 [id.as_str()],
                 |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            )?
+            .is_some())
+    }
+
+    /// The first row of a query, if any, through the statement cache.
+    fn row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        self.conn()
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.query_row(params, f).optional())
             .map_err(self.sql_error())
     }
 
     /// The analysed article, with its vectors.
     fn doc(&self, id: &ArticleId) -> Result<Option<Doc>> {
-        let row: Option<(String, Vec<u8>, Vec<u8>)> = self
-            .conn()
-            .query_row(
-                "SELECT doc, doc_vector, sentence_vectors FROM articles WHERE id = ?1",
-                [id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(self.sql_error())?;
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = self.row(
+            "SELECT doc, doc_vector, sentence_vectors FROM articles WHERE id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let Some((json, doc_vector, sentence_vectors)) = row else {
             return Ok(None);
         };
@@ -443,14 +449,11 @@ pub trait Reads {
 
     /// The membership of an article.
     fn membership(&self, id: &ArticleId) -> Result<Option<Membership>> {
-        self.conn()
-            .query_row(
-                "SELECT article, event, evidence FROM memberships WHERE article = ?1",
-                [id.as_str()],
-                read_membership,
-            )
-            .optional()
-            .map_err(self.sql_error())
+        self.row(
+            "SELECT article, event FROM memberships WHERE article = ?1",
+            [id.as_str()],
+            read_membership,
+        )
     }
 
     /// Members of an event, sorted by article id.
@@ -458,7 +461,7 @@ pub trait Reads {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT article, event, evidence FROM memberships WHERE event = ?1 ORDER BY article",
+                "SELECT article, event FROM memberships WHERE event = ?1 ORDER BY article",
             )
             .map_err(self.sql_error())?;
         let rows = stmt
@@ -470,15 +473,11 @@ pub trait Reads {
 
     /// One event.
     fn event(&self, id: &EventId) -> Result<Option<Event>> {
-        let json: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT event FROM events WHERE id = ?1",
-                [id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.sql_error())?;
+        let json: Option<String> = self.row(
+            "SELECT event FROM events WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
         json.map(|j| decode_event(id.as_str(), &j)).transpose()
     }
 
@@ -501,14 +500,11 @@ pub trait Reads {
 
     /// The similarity profile stored with an article.
     fn profile(&self, id: &ArticleId) -> Result<Option<String>> {
-        self.conn()
-            .query_row(
-                "SELECT profile FROM articles WHERE id = ?1",
-                [id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.sql_error())
+        self.row(
+            "SELECT profile FROM articles WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
     }
 
     /// The constraints in force on pairs touching any of `ids`: for each pair, the one from the
@@ -608,27 +604,20 @@ pub trait Reads {
 
     /// The stored article published at this URL (compared in canonical form), if any.
     fn article_at(&self, url: &str) -> Result<Option<ArticleId>> {
-        self.conn()
-            .query_row(
-                "SELECT id FROM articles WHERE canonical_url = ?1 ORDER BY seq LIMIT 1",
-                [canonical_url(url)],
-                |r| article_id(r, 0),
-            )
-            .optional()
-            .map_err(self.sql_error())
+        self.row(
+            "SELECT id FROM articles WHERE canonical_url = ?1 ORDER BY seq LIMIT 1",
+            [canonical_url(url)],
+            |r| article_id(r, 0),
+        )
     }
 
     /// The sentence vectors stored with an article.
     fn sentence_vectors(&self, id: &ArticleId) -> Result<Vec<Vec<f32>>> {
-        let blob: Option<Vec<u8>> = self
-            .conn()
-            .query_row(
-                "SELECT sentence_vectors FROM articles WHERE id = ?1",
-                [id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.sql_error())?;
+        let blob: Option<Vec<u8>> = self.row(
+            "SELECT sentence_vectors FROM articles WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
         Ok(blob.map(|b| vectors::decode_many(&b)).unwrap_or_default())
     }
 }
@@ -740,7 +729,6 @@ fn read_membership(r: &rusqlite::Row) -> rusqlite::Result<Membership> {
     Ok(Membership {
         article: article_id(r, 0)?,
         event: EventId::from_stored(r.get(1)?),
-        evidence: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
     })
 }
 
@@ -897,16 +885,8 @@ impl Writer<'_> {
     /// Sets an article's event.
     pub fn put_membership(&self, m: &Membership) -> Result<()> {
         self.tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO memberships (article, event, evidence) VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![
-                    m.article.as_str(),
-                    m.event.as_str(),
-                    m.evidence.to_string()
-                ])
-            })
+            .prepare_cached("INSERT OR REPLACE INTO memberships (article, event) VALUES (?1, ?2)")
+            .and_then(|mut stmt| stmt.execute(params![m.article.as_str(), m.event.as_str()]))
             .map(drop)
             .map_err(self.err())
     }

@@ -89,6 +89,9 @@ const MIGRATIONS: &[&str] = &[
      DROP TABLE links;
      ALTER TABLE links_by_seq RENAME TO links;
      CREATE INDEX links_lo ON links (lo);",
+    // 5: why an article is in its event is derived from its links when explained, not stored:
+    // storing it meant rewriting every member's row each time an event grew by one.
+    "ALTER TABLE memberships DROP COLUMN evidence;",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.
@@ -122,7 +125,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_store_of_version_3_keeps_its_links() {
+    fn a_store_of_version_3_keeps_its_links_and_memberships() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(crate::DB_FILE);
         {
@@ -145,7 +148,8 @@ mod tests {
             }
             conn.execute_batch(
                 "INSERT INTO links (a, b, score, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 0.75, '{\"k\":1}');
-                 INSERT INTO links (a, b, score, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'cccccccccccccccc', 0.5, '{}');",
+                 INSERT INTO links (a, b, score, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'cccccccccccccccc', 0.5, '{}');
+                 INSERT INTO memberships (article, event, evidence) VALUES ('aaaaaaaaaaaaaaaa', 'e1', '{\"mean_score\":0.9}');",
             )
             .unwrap();
         }
@@ -166,6 +170,14 @@ mod tests {
             ]
         );
         assert_eq!(links[0].evidence, serde_json::json!({"k": 1}));
+        let event = khabar_core::EventId::from_stored("e1".into());
+        let members: Vec<String> = store
+            .members(&event)
+            .unwrap()
+            .iter()
+            .map(|m| m.article.to_string())
+            .collect();
+        assert_eq!(members, ["aaaaaaaaaaaaaaaa"]);
         let scores = store
             .link_scores_of(
                 &[khabar_core::ArticleId::parse("cccccccccccccccc").unwrap()],

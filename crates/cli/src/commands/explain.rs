@@ -30,6 +30,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         bail!("no event {} (list them with `khabar events`)", args.event);
     };
     let members = store.members(&event_id)?;
+    let member_ids: Vec<ArticleId> = members.iter().map(|m| m.article).collect();
     let chosen: Vec<_> = match &args.article {
         Some(a) => {
             let found: Vec<_> = members
@@ -48,7 +49,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         let links = store.links_of(std::slice::from_ref(&m.article))?;
         report.push(serde_json::json!({
             "article": m.article,
-            "membership": m.evidence,
+            "membership": membership(&m.article, &member_ids, &links),
             "links": links.iter().map(|l| link_json(l, &m.article)).collect::<Vec<_>>(),
         }));
     }
@@ -79,6 +80,30 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         explain_membership(&mut out, &store, &m.article, &r["membership"], &title_of)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why `article` is in the event of `members`, from its `links`: its mean score with the other
+/// members (an unlinked pair counts 0, as in grouping), its strongest link, and the threshold.
+fn membership(article: &ArticleId, members: &[ArticleId], links: &[Link]) -> Value {
+    let score_with = |other: &ArticleId| {
+        links
+            .iter()
+            .find(|l| (&l.a == article && &l.b == other) || (&l.b == article && &l.a == other))
+            .map_or(0.0, |l| l.score)
+    };
+    let others: Vec<(ArticleId, f32)> = members
+        .iter()
+        .filter(|m| *m != article)
+        .map(|m| (*m, score_with(m)))
+        .collect();
+    let mean = (!others.is_empty())
+        .then(|| others.iter().map(|(_, s)| s).sum::<f32>() / others.len() as f32);
+    let strongest = others.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    serde_json::json!({
+        "mean_score": mean,
+        "threshold": FITTED.threshold,
+        "strongest_link": strongest.map(|(j, s)| serde_json::json!({"article": j, "score": s})),
+    })
 }
 
 fn link_json(l: &Link, from: &ArticleId) -> Value {
