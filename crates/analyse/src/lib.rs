@@ -267,4 +267,36 @@ mod tests {
         );
         assert_eq!(doc.article.declared_lang.as_deref(), Some("en"));
     }
+
+    #[test]
+    fn country_names_in_other_languages_are_mentions() {
+        let country = |code: &str, en: &str, other: &[&str]| gazetteer::Entry {
+            id: format!("country:{code}"),
+            kind: gazetteer::EntryKind::Country,
+            en: vec![en.into()],
+            ar: Vec::new(),
+            other: other.iter().map(|s| s.to_string()).collect(),
+            ar_weak: Vec::new(),
+            en_weak: Vec::new(),
+            adj_en: Vec::new(),
+            adj_ar: Vec::new(),
+            country: Some(code.into()),
+            population: 0,
+        };
+        let a = Analyser::with_gazetteer(Gazetteer::from_entries(vec![
+            country("DE", "Germany", &["Deutschland"]),
+            country("PL", "Poland", &["Polen"]),
+            country("PH", "Philippines", &["Philippinen"]),
+        ]));
+        let doc = a.analyse(Article::new(
+            Source::Stdin,
+            "Vulkan Taal bleibt in den Philippinen gefährlich. Urlaub in Deutschland und Polen."
+                .into(),
+        ));
+        let ids: Vec<&str> = doc.mentions.iter().map(|m| m.entity.as_str()).collect();
+        assert_eq!(ids, ["country:PH", "country:DE", "country:PL"]);
+        // the display name is the words as written
+        let names: Vec<&str> = doc.mentions.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Philippinen", "Deutschland", "Polen"]);
+    }
 }
