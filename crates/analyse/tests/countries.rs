@@ -70,6 +70,11 @@ fn country_names_in_seven_languages() {
             &[],
         ),
         ("Island ist ein Land im Nordatlantik.", &["country:IS"]),
+        // German genitives
+        (
+            "Die Exporte Deutschlands nach China sind gesunken, meldete die Regierung Polens.",
+            &["country:DE", "country:CN", "country:PL"],
+        ),
         // a translation that is mostly a given name is left out (Mauritius in Spanish)
         (
             "El expresidente Mauricio Macri viajó a Uruguay el lunes por la tarde.",
