@@ -34,7 +34,7 @@ fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
     fs::write(
         dir.join("batch.jsonl"),
         format!(
-            "{}\n{{\"title\": \"no text\"}}\n{{not json\n",
+            "{}\n{{\"title\": \" \"}}\n{{not json\n",
             serde_json::json!({"text": fs::read_to_string(&seeds[1]).unwrap(), "outlet": "Gulf Observer"})
         ),
     )
