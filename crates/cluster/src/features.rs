@@ -170,8 +170,73 @@ pub struct PairFeatures {
     /// Jaccard overlap of the numbers both report (counts, sums, percentages, in any script).
     #[serde(default)]
     pub shared_figures: f32,
-    /// The background cosines of the pair's languages.
+    /// Each article's length class ([`length_class`]: [`FULL`], [`MEDIUM`] or [`SHORT`]). Links
+    /// stored before this field existed read as two full articles.
+    #[serde(default)]
+    pub lengths: [u8; 2],
+    /// The background cosines of the pair's languages and lengths: unrelated headlines are much
+    /// less alike than unrelated full articles, so a pair with a shorter side is measured against
+    /// the background of such pairs (see [`crate::model::background`]).
     pub background: Background,
+}
+
+/// A text with one lead vector at most and fewer tokens than this is short (see
+/// [`length_class`]): headlines run to about 20 tokens and one-sentence leads to about 50, while
+/// a long text the sentence splitter could not cut (no punctuation) has hundreds.
+pub const SHORT_MAX_TOKENS: u32 = 64;
+
+/// A text that is not short and has fewer tokens than this is of medium length (see
+/// [`length_class`]): a headline and two or three sentences (an RSS item's summary) run to 60–120
+/// tokens, while the document vector reads up to 192.
+pub const MEDIUM_MAX_TOKENS: u32 = 128;
+
+/// A text with fewer lead vectors than this (a headline and two sentences, or three sentences)
+/// may be of medium length (see [`length_class`]); the pipeline embeds 4.
+pub const MEDIUM_MAX_UNITS: usize = 4;
+
+/// Length class of a full article (see [`length_class`]).
+pub const FULL: u8 = 0;
+/// Length class of a text of a headline and a few sentences (see [`length_class`]).
+pub const MEDIUM: u8 = 1;
+/// Length class of a headline alone (see [`length_class`]).
+pub const SHORT: u8 = 2;
+
+/// How long an article is, for its background ([`crate::model::background`]): unrelated short
+/// texts are much less alike than unrelated full articles (the document vector of a headline
+/// says less; the best of fewer lead cosines is lower). [`SHORT`]: a headline alone (a body that
+/// only repeats it) or one sentence without a headline, under [`SHORT_MAX_TOKENS`] (its one lead
+/// vector is then its document vector too); [`MEDIUM`]: any other text with fewer than
+/// [`MEDIUM_MAX_UNITS`] lead vectors and [`MEDIUM_MAX_TOKENS`] tokens; else [`FULL`].
+pub fn length_class(p: &Profile, v: Vectors) -> u8 {
+    if v.sentences.len() <= 1 && p.tokens < SHORT_MAX_TOKENS {
+        SHORT
+    } else if v.sentences.len() < MEDIUM_MAX_UNITS && p.tokens < MEDIUM_MAX_TOKENS {
+        MEDIUM
+    } else {
+        FULL
+    }
+}
+
+/// Combinations of two length classes other than two full articles.
+pub const SHORTER_COMBINATIONS: usize = 5;
+
+/// Index of a pair's length classes: 0 for two full articles, else 1 + the position of the
+/// combination in [`crate::model::SHORTER_BACKGROUNDS`] (full–medium, medium–medium, full–short,
+/// medium–short, short–short).
+pub fn lengths_index(lengths: [u8; 2]) -> usize {
+    let (lo, hi) = (lengths[0].min(lengths[1]), lengths[0].max(lengths[1]));
+    match (lo.min(SHORT), hi.min(SHORT)) {
+        (FULL, FULL) => 0,
+        (FULL, MEDIUM) => 1,
+        (MEDIUM, MEDIUM) => 2,
+        (FULL, _) => 3,
+        (MEDIUM, _) => 4,
+        _ => 5,
+    }
+}
+
+fn many_tokens() -> u32 {
+    u32::MAX
 }
 
 /// Shared people beyond this many add no more evidence.
@@ -202,6 +267,10 @@ pub struct Profile {
     /// Hashed values of the figures it reports, sorted.
     #[serde(default)]
     pub figures: Vec<u64>,
+    /// Tokens in its clean text, for [`length_class`] (profiles stored before this field
+    /// existed read as long).
+    #[serde(default = "many_tokens")]
+    pub tokens: u32,
 }
 
 /// Content-word stems kept per article: the lead carries the story, and a cap keeps profiles small.
@@ -250,6 +319,7 @@ impl Profile {
             },
             stems: sorted(stems.into_iter()),
             figures: sorted(d.figures.iter().map(|f| stable_hash(&f.value.to_string()))),
+            tokens: d.tokens.len().min(u32::MAX as usize) as u32,
         }
     }
 }
@@ -303,6 +373,7 @@ impl PairFeatures {
         };
         let same_language = a.lang == b.lang && a.lang != "und";
         let entity_overlap = jaccard(&a.entities, &b.entities);
+        let lengths = [length_class(a, av), length_class(b, bv)];
         PairFeatures {
             doc_cosine,
             sentence_cosine,
@@ -325,7 +396,8 @@ impl PairFeatures {
             lead_cosine,
             lead_alignment: cosines.alignment(LEAD),
             shared_figures: jaccard(&a.figures, &b.figures),
-            background: crate::model::background(&a.lang, &b.lang),
+            lengths,
+            background: crate::model::background(&a.lang, &b.lang, lengths),
         }
     }
 

@@ -3,7 +3,9 @@
 //! `khabar eval fit` on labelled pairs with grouped cross-validation; the fitted values live in
 //! [`FITTED`] with the command and data that produced them.
 
-use crate::features::{Background, PairFeatures, COUNT, INPUTS};
+use crate::features::{
+    lengths_index, Background, PairFeatures, COUNT, INPUTS, SHORTER_COMBINATIONS,
+};
 use serde::{Deserialize, Serialize};
 
 /// A logistic model and the decision threshold for "same event".
@@ -21,10 +23,10 @@ pub struct SimilarityModel {
 /// cross-validated figures and the exact command); regenerate them with it, never edit by hand.
 pub const FITTED: SimilarityModel = SimilarityModel {
     weights: [
-        0.0000, 6.9641, 6.1710, 0.0000, 2.0602, 2.6909, 3.0897, 0.0000, 0.0000, 0.0000, 0.0000,
-        0.0000, 0.2697, -1.6043, 0.0000, 1.5418,
+        0.0000, 6.2570, 6.2595, 0.0000, 2.1838, 2.4954, 2.9962, 0.0000, 0.0000, 0.0000, 0.0000,
+        0.0000, 0.5704, -1.6297, 0.0000, 1.7102,
     ],
-    bias: -3.5214,
+    bias: -3.5331,
     threshold: 0.5959,
 };
 
@@ -36,39 +38,39 @@ pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
         "ar",
         "ar",
         Background {
-            doc: 0.1529,
-            sentence: 0.2279,
+            doc: 0.1503,
+            sentence: 0.2288,
         },
     ),
     (
         "ar",
         "de",
         Background {
-            doc: 0.1166,
-            sentence: 0.1948,
+            doc: 0.1154,
+            sentence: 0.1960,
         },
     ),
     (
         "ar",
         "en",
         Background {
-            doc: 0.1181,
-            sentence: 0.1979,
+            doc: 0.1189,
+            sentence: 0.1997,
         },
     ),
     (
         "ar",
         "es",
         Background {
-            doc: 0.1346,
-            sentence: 0.2088,
+            doc: 0.1340,
+            sentence: 0.2096,
         },
     ),
     (
         "ar",
         "fr",
         Background {
-            doc: 0.1355,
+            doc: 0.1336,
             sentence: 0.2091,
         },
     ),
@@ -76,136 +78,136 @@ pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
         "ar",
         "pl",
         Background {
-            doc: 0.1206,
-            sentence: 0.1967,
+            doc: 0.1223,
+            sentence: 0.1998,
         },
     ),
     (
         "ar",
         "tr",
         Background {
-            doc: 0.1404,
-            sentence: 0.2103,
+            doc: 0.1394,
+            sentence: 0.2107,
         },
     ),
     (
         "de",
         "de",
         Background {
-            doc: 0.2020,
-            sentence: 0.2513,
+            doc: 0.2035,
+            sentence: 0.2523,
         },
     ),
     (
         "de",
         "en",
         Background {
-            doc: 0.1606,
-            sentence: 0.2224,
+            doc: 0.1629,
+            sentence: 0.2235,
         },
     ),
     (
         "de",
         "es",
         Background {
-            doc: 0.1896,
-            sentence: 0.2414,
+            doc: 0.1920,
+            sentence: 0.2429,
         },
     ),
     (
         "de",
         "fr",
         Background {
-            doc: 0.1825,
-            sentence: 0.2330,
+            doc: 0.1834,
+            sentence: 0.2336,
         },
     ),
     (
         "de",
         "pl",
         Background {
-            doc: 0.1346,
-            sentence: 0.2092,
+            doc: 0.1374,
+            sentence: 0.2118,
         },
     ),
     (
         "de",
         "tr",
         Background {
-            doc: 0.1574,
-            sentence: 0.2201,
+            doc: 0.1599,
+            sentence: 0.2217,
         },
     ),
     (
         "en",
         "en",
         Background {
-            doc: 0.2026,
-            sentence: 0.2600,
+            doc: 0.2090,
+            sentence: 0.2634,
         },
     ),
     (
         "en",
         "es",
         Background {
-            doc: 0.1643,
-            sentence: 0.2269,
+            doc: 0.1675,
+            sentence: 0.2286,
         },
     ),
     (
         "en",
         "fr",
         Background {
-            doc: 0.1590,
-            sentence: 0.2203,
+            doc: 0.1605,
+            sentence: 0.2210,
         },
     ),
     (
         "en",
         "pl",
         Background {
-            doc: 0.1284,
-            sentence: 0.2061,
+            doc: 0.1319,
+            sentence: 0.2088,
         },
     ),
     (
         "en",
         "tr",
         Background {
-            doc: 0.1399,
-            sentence: 0.2112,
+            doc: 0.1431,
+            sentence: 0.2130,
         },
     ),
     (
         "es",
         "es",
         Background {
-            doc: 0.2347,
-            sentence: 0.2840,
+            doc: 0.2383,
+            sentence: 0.2861,
         },
     ),
     (
         "es",
         "fr",
         Background {
-            doc: 0.2003,
-            sentence: 0.2495,
+            doc: 0.2018,
+            sentence: 0.2504,
         },
     ),
     (
         "es",
         "pl",
         Background {
-            doc: 0.1478,
-            sentence: 0.2176,
+            doc: 0.1516,
+            sentence: 0.2208,
         },
     ),
     (
         "es",
         "tr",
         Background {
-            doc: 0.1763,
-            sentence: 0.2343,
+            doc: 0.1798,
+            sentence: 0.2366,
         },
     ),
     (
@@ -220,47 +222,821 @@ pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
         "fr",
         "pl",
         Background {
-            doc: 0.1437,
-            sentence: 0.2107,
+            doc: 0.1466,
+            sentence: 0.2130,
         },
     ),
     (
         "fr",
         "tr",
         Background {
-            doc: 0.1659,
-            sentence: 0.2242,
+            doc: 0.1681,
+            sentence: 0.2258,
         },
     ),
     (
         "pl",
         "pl",
         Background {
-            doc: 0.1475,
-            sentence: 0.2210,
+            doc: 0.1524,
+            sentence: 0.2252,
         },
     ),
     (
         "pl",
         "tr",
         Background {
-            doc: 0.1375,
-            sentence: 0.2089,
+            doc: 0.1420,
+            sentence: 0.2123,
         },
     ),
     (
         "tr",
         "tr",
         Background {
-            doc: 0.1884,
-            sentence: 0.2451,
+            doc: 0.1944,
+            sentence: 0.2488,
         },
     ),
 ];
 
-/// Background for a language pair missing from [`BACKGROUNDS`]: the mean of the measured ones
-/// of the same kind (same language, or two languages).
-pub fn background(a: &str, b: &str) -> Background {
+/// Mean cosines of unrelated articles by language pair when either is shorter than a full
+/// article ([`crate::features::length_class`]), for the pairs of lengths full–medium,
+/// medium–medium, full–short, medium–short and short–short ([`lengths_index`] − 1). Measured by
+/// `khabar eval fit` as [`BACKGROUNDS`] are, over the pairs of its input streams with shorter
+/// copies of each article (its headline alone — its title, else its first sentence — and its
+/// headline with the two sentences after it) in place of the article on one side or both.
+/// Regenerate with it, never edit by hand.
+pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS])] = &[
+    (
+        "ar",
+        "ar",
+        [
+            Background {
+                doc: 0.1339,
+                sentence: 0.2161,
+            },
+            Background {
+                doc: 0.1248,
+                sentence: 0.2057,
+            },
+            Background {
+                doc: 0.0614,
+                sentence: 0.1623,
+            },
+            Background {
+                doc: 0.0639,
+                sentence: 0.1521,
+            },
+            Background {
+                doc: 0.0696,
+                sentence: 0.1187,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "de",
+        [
+            Background {
+                doc: 0.0992,
+                sentence: 0.1847,
+            },
+            Background {
+                doc: 0.0891,
+                sentence: 0.1746,
+            },
+            Background {
+                doc: 0.0580,
+                sentence: 0.1481,
+            },
+            Background {
+                doc: 0.0565,
+                sentence: 0.1376,
+            },
+            Background {
+                doc: 0.0504,
+                sentence: 0.1018,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "en",
+        [
+            Background {
+                doc: 0.1018,
+                sentence: 0.1868,
+            },
+            Background {
+                doc: 0.0907,
+                sentence: 0.1744,
+            },
+            Background {
+                doc: 0.0531,
+                sentence: 0.1457,
+            },
+            Background {
+                doc: 0.0510,
+                sentence: 0.1335,
+            },
+            Background {
+                doc: 0.0436,
+                sentence: 0.0968,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "es",
+        [
+            Background {
+                doc: 0.1188,
+                sentence: 0.1972,
+            },
+            Background {
+                doc: 0.1101,
+                sentence: 0.1855,
+            },
+            Background {
+                doc: 0.0676,
+                sentence: 0.1536,
+            },
+            Background {
+                doc: 0.0656,
+                sentence: 0.1417,
+            },
+            Background {
+                doc: 0.0464,
+                sentence: 0.1012,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "fr",
+        [
+            Background {
+                doc: 0.1141,
+                sentence: 0.1972,
+            },
+            Background {
+                doc: 0.0996,
+                sentence: 0.1843,
+            },
+            Background {
+                doc: 0.0578,
+                sentence: 0.1507,
+            },
+            Background {
+                doc: 0.0562,
+                sentence: 0.1410,
+            },
+            Background {
+                doc: 0.0551,
+                sentence: 0.1055,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "pl",
+        [
+            Background {
+                doc: 0.0982,
+                sentence: 0.1873,
+            },
+            Background {
+                doc: 0.0812,
+                sentence: 0.1755,
+            },
+            Background {
+                doc: 0.0308,
+                sentence: 0.1329,
+            },
+            Background {
+                doc: 0.0286,
+                sentence: 0.1209,
+            },
+            Background {
+                doc: 0.0352,
+                sentence: 0.0814,
+            },
+        ],
+    ),
+    (
+        "ar",
+        "tr",
+        [
+            Background {
+                doc: 0.1208,
+                sentence: 0.1979,
+            },
+            Background {
+                doc: 0.1079,
+                sentence: 0.1851,
+            },
+            Background {
+                doc: 0.0581,
+                sentence: 0.1524,
+            },
+            Background {
+                doc: 0.0558,
+                sentence: 0.1396,
+            },
+            Background {
+                doc: 0.0482,
+                sentence: 0.1010,
+            },
+        ],
+    ),
+    (
+        "de",
+        "de",
+        [
+            Background {
+                doc: 0.1643,
+                sentence: 0.2335,
+            },
+            Background {
+                doc: 0.1457,
+                sentence: 0.2199,
+            },
+            Background {
+                doc: 0.1092,
+                sentence: 0.1919,
+            },
+            Background {
+                doc: 0.1067,
+                sentence: 0.1808,
+            },
+            Background {
+                doc: 0.0938,
+                sentence: 0.1447,
+            },
+        ],
+    ),
+    (
+        "de",
+        "en",
+        [
+            Background {
+                doc: 0.1306,
+                sentence: 0.2082,
+            },
+            Background {
+                doc: 0.1152,
+                sentence: 0.1956,
+            },
+            Background {
+                doc: 0.0814,
+                sentence: 0.1696,
+            },
+            Background {
+                doc: 0.0793,
+                sentence: 0.1581,
+            },
+            Background {
+                doc: 0.0688,
+                sentence: 0.1218,
+            },
+        ],
+    ),
+    (
+        "de",
+        "es",
+        [
+            Background {
+                doc: 0.1569,
+                sentence: 0.2246,
+            },
+            Background {
+                doc: 0.1374,
+                sentence: 0.2089,
+            },
+            Background {
+                doc: 0.0978,
+                sentence: 0.1846,
+            },
+            Background {
+                doc: 0.0942,
+                sentence: 0.1710,
+            },
+            Background {
+                doc: 0.0774,
+                sentence: 0.1346,
+            },
+        ],
+    ),
+    (
+        "de",
+        "fr",
+        [
+            Background {
+                doc: 0.1433,
+                sentence: 0.2166,
+            },
+            Background {
+                doc: 0.1241,
+                sentence: 0.2036,
+            },
+            Background {
+                doc: 0.0899,
+                sentence: 0.1753,
+            },
+            Background {
+                doc: 0.0847,
+                sentence: 0.1637,
+            },
+            Background {
+                doc: 0.0737,
+                sentence: 0.1271,
+            },
+        ],
+    ),
+    (
+        "de",
+        "pl",
+        [
+            Background {
+                doc: 0.1039,
+                sentence: 0.1961,
+            },
+            Background {
+                doc: 0.0871,
+                sentence: 0.1831,
+            },
+            Background {
+                doc: 0.0530,
+                sentence: 0.1484,
+            },
+            Background {
+                doc: 0.0489,
+                sentence: 0.1361,
+            },
+            Background {
+                doc: 0.0376,
+                sentence: 0.0897,
+            },
+        ],
+    ),
+    (
+        "de",
+        "tr",
+        [
+            Background {
+                doc: 0.1253,
+                sentence: 0.2046,
+            },
+            Background {
+                doc: 0.1062,
+                sentence: 0.1901,
+            },
+            Background {
+                doc: 0.0747,
+                sentence: 0.1643,
+            },
+            Background {
+                doc: 0.0675,
+                sentence: 0.1504,
+            },
+            Background {
+                doc: 0.0540,
+                sentence: 0.1105,
+            },
+        ],
+    ),
+    (
+        "en",
+        "en",
+        [
+            Background {
+                doc: 0.1647,
+                sentence: 0.2406,
+            },
+            Background {
+                doc: 0.1478,
+                sentence: 0.2256,
+            },
+            Background {
+                doc: 0.0989,
+                sentence: 0.1962,
+            },
+            Background {
+                doc: 0.0972,
+                sentence: 0.1829,
+            },
+            Background {
+                doc: 0.0936,
+                sentence: 0.1464,
+            },
+        ],
+    ),
+    (
+        "en",
+        "es",
+        [
+            Background {
+                doc: 0.1380,
+                sentence: 0.2120,
+            },
+            Background {
+                doc: 0.1214,
+                sentence: 0.1971,
+            },
+            Background {
+                doc: 0.0834,
+                sentence: 0.1722,
+            },
+            Background {
+                doc: 0.0801,
+                sentence: 0.1585,
+            },
+            Background {
+                doc: 0.0657,
+                sentence: 0.1226,
+            },
+        ],
+    ),
+    (
+        "en",
+        "fr",
+        [
+            Background {
+                doc: 0.1261,
+                sentence: 0.2056,
+            },
+            Background {
+                doc: 0.1102,
+                sentence: 0.1933,
+            },
+            Background {
+                doc: 0.0712,
+                sentence: 0.1619,
+            },
+            Background {
+                doc: 0.0678,
+                sentence: 0.1504,
+            },
+            Background {
+                doc: 0.0566,
+                sentence: 0.1118,
+            },
+        ],
+    ),
+    (
+        "en",
+        "pl",
+        [
+            Background {
+                doc: 0.1003,
+                sentence: 0.1931,
+            },
+            Background {
+                doc: 0.0842,
+                sentence: 0.1790,
+            },
+            Background {
+                doc: 0.0439,
+                sentence: 0.1423,
+            },
+            Background {
+                doc: 0.0403,
+                sentence: 0.1289,
+            },
+            Background {
+                doc: 0.0290,
+                sentence: 0.0822,
+            },
+        ],
+    ),
+    (
+        "en",
+        "tr",
+        [
+            Background {
+                doc: 0.1133,
+                sentence: 0.1969,
+            },
+            Background {
+                doc: 0.0971,
+                sentence: 0.1824,
+            },
+            Background {
+                doc: 0.0620,
+                sentence: 0.1553,
+            },
+            Background {
+                doc: 0.0566,
+                sentence: 0.1413,
+            },
+            Background {
+                doc: 0.0462,
+                sentence: 0.1021,
+            },
+        ],
+    ),
+    (
+        "es",
+        "es",
+        [
+            Background {
+                doc: 0.2078,
+                sentence: 0.2670,
+            },
+            Background {
+                doc: 0.1893,
+                sentence: 0.2508,
+            },
+            Background {
+                doc: 0.1303,
+                sentence: 0.2178,
+            },
+            Background {
+                doc: 0.1263,
+                sentence: 0.2027,
+            },
+            Background {
+                doc: 0.0999,
+                sentence: 0.1606,
+            },
+        ],
+    ),
+    (
+        "es",
+        "fr",
+        [
+            Background {
+                doc: 0.1654,
+                sentence: 0.2329,
+            },
+            Background {
+                doc: 0.1438,
+                sentence: 0.2180,
+            },
+            Background {
+                doc: 0.0986,
+                sentence: 0.1839,
+            },
+            Background {
+                doc: 0.0935,
+                sentence: 0.1713,
+            },
+            Background {
+                doc: 0.0703,
+                sentence: 0.1286,
+            },
+        ],
+    ),
+    (
+        "es",
+        "pl",
+        [
+            Background {
+                doc: 0.1174,
+                sentence: 0.2024,
+            },
+            Background {
+                doc: 0.0977,
+                sentence: 0.1857,
+            },
+            Background {
+                doc: 0.0593,
+                sentence: 0.1496,
+            },
+            Background {
+                doc: 0.0541,
+                sentence: 0.1354,
+            },
+            Background {
+                doc: 0.0336,
+                sentence: 0.0872,
+            },
+        ],
+    ),
+    (
+        "es",
+        "tr",
+        [
+            Background {
+                doc: 0.1473,
+                sentence: 0.2177,
+            },
+            Background {
+                doc: 0.1288,
+                sentence: 0.2011,
+            },
+            Background {
+                doc: 0.0869,
+                sentence: 0.1721,
+            },
+            Background {
+                doc: 0.0805,
+                sentence: 0.1571,
+            },
+            Background {
+                doc: 0.0580,
+                sentence: 0.1158,
+            },
+        ],
+    ),
+    (
+        "fr",
+        "fr",
+        [
+            Background {
+                doc: 0.1675,
+                sentence: 0.2429,
+            },
+            Background {
+                doc: 0.1423,
+                sentence: 0.2241,
+            },
+            Background {
+                doc: 0.1018,
+                sentence: 0.1912,
+            },
+            Background {
+                doc: 0.0919,
+                sentence: 0.1744,
+            },
+            Background {
+                doc: 0.0794,
+                sentence: 0.1330,
+            },
+        ],
+    ),
+    (
+        "fr",
+        "pl",
+        [
+            Background {
+                doc: 0.1064,
+                sentence: 0.1948,
+            },
+            Background {
+                doc: 0.0878,
+                sentence: 0.1804,
+            },
+            Background {
+                doc: 0.0441,
+                sentence: 0.1413,
+            },
+            Background {
+                doc: 0.0400,
+                sentence: 0.1284,
+            },
+            Background {
+                doc: 0.0396,
+                sentence: 0.0879,
+            },
+        ],
+    ),
+    (
+        "fr",
+        "tr",
+        [
+            Background {
+                doc: 0.1286,
+                sentence: 0.2058,
+            },
+            Background {
+                doc: 0.1068,
+                sentence: 0.1895,
+            },
+            Background {
+                doc: 0.0709,
+                sentence: 0.1612,
+            },
+            Background {
+                doc: 0.0616,
+                sentence: 0.1468,
+            },
+            Background {
+                doc: 0.0518,
+                sentence: 0.1080,
+            },
+        ],
+    ),
+    (
+        "pl",
+        "pl",
+        [
+            Background {
+                doc: 0.1081,
+                sentence: 0.2041,
+            },
+            Background {
+                doc: 0.0878,
+                sentence: 0.1885,
+            },
+            Background {
+                doc: 0.0301,
+                sentence: 0.1402,
+            },
+            Background {
+                doc: 0.0288,
+                sentence: 0.1269,
+            },
+            Background {
+                doc: 0.0469,
+                sentence: 0.0857,
+            },
+        ],
+    ),
+    (
+        "pl",
+        "tr",
+        [
+            Background {
+                doc: 0.1044,
+                sentence: 0.1941,
+            },
+            Background {
+                doc: 0.0841,
+                sentence: 0.1784,
+            },
+            Background {
+                doc: 0.0418,
+                sentence: 0.1431,
+            },
+            Background {
+                doc: 0.0361,
+                sentence: 0.1281,
+            },
+            Background {
+                doc: 0.0318,
+                sentence: 0.0821,
+            },
+        ],
+    ),
+    (
+        "tr",
+        "tr",
+        [
+            Background {
+                doc: 0.1543,
+                sentence: 0.2258,
+            },
+            Background {
+                doc: 0.1315,
+                sentence: 0.2067,
+            },
+            Background {
+                doc: 0.0872,
+                sentence: 0.1776,
+            },
+            Background {
+                doc: 0.0783,
+                sentence: 0.1609,
+            },
+            Background {
+                doc: 0.0646,
+                sentence: 0.1197,
+            },
+        ],
+    ),
+];
+
+/// The background of a pair of articles in languages `a` and `b` and of length classes
+/// `lengths`: [`BACKGROUNDS`] for two full articles, else [`SHORTER_BACKGROUNDS`]. A language
+/// pair missing from the latter gets its full-article background scaled by the mean ratio of
+/// shorter to full over the measured pairs of the same kind (same language, or two languages).
+pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
+    let full = full_background(a, b);
+    let Some(k) = lengths_index(lengths).checked_sub(1) else {
+        return full;
+    };
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    if let Some((.., bg)) = SHORTER_BACKGROUNDS
+        .iter()
+        .find(|(x, y, _)| *x == a && *y == b)
+    {
+        return bg[k];
+    }
+    let same = a == b;
+    let ratios: Vec<(f32, f32)> = SHORTER_BACKGROUNDS
+        .iter()
+        .filter(|(x, y, _)| (x == y) == same)
+        .map(|(x, y, bg)| {
+            let full = full_background(x, y);
+            (bg[k].doc / full.doc, bg[k].sentence / full.sentence)
+        })
+        .collect();
+    if ratios.is_empty() {
+        return full;
+    }
+    let n = ratios.len() as f32;
+    Background {
+        doc: full.doc * ratios.iter().map(|r| r.0).sum::<f32>() / n,
+        sentence: full.sentence * ratios.iter().map(|r| r.1).sum::<f32>() / n,
+    }
+}
+
+/// The background of two full articles in languages `a` and `b`: [`BACKGROUNDS`], or for a
+/// language pair missing there, the mean of the measured ones of the same kind (same language,
+/// or two languages).
+pub fn full_background(a: &str, b: &str) -> Background {
     let (a, b) = if a <= b { (a, b) } else { (b, a) };
     if let Some((.., bg)) = BACKGROUNDS.iter().find(|(x, y, _)| *x == a && *y == b) {
         return *bg;
@@ -662,6 +1438,7 @@ mod tests {
                 day_gap: None,
                 kind_conflict: 0.0,
                 shared_vocabulary: 0.0,
+                lengths: [0; 2],
                 background: Background {
                     doc: 0.2,
                     sentence: 0.3,
@@ -746,6 +1523,32 @@ mod tests {
         let cv = cross_validate(&examples, 5);
         assert!(cv.auc > 0.9 && cv.auc <= 1.0, "{}", cv.auc);
         assert!(cv.precision > 0.8 && cv.recall > 0.8, "{cv:?}");
+    }
+
+    #[test]
+    fn short_texts_are_measured_against_the_background_of_short_texts() {
+        use crate::features::{FULL, MEDIUM, SHORT};
+        let full = background("en", "ar", [FULL, FULL]);
+        assert_eq!(full, full_background("ar", "en"));
+        let one = background("ar", "en", [SHORT, FULL]);
+        let both = background("ar", "en", [SHORT, SHORT]);
+        let medium = background("ar", "en", [MEDIUM, MEDIUM]);
+        assert_eq!(one, background("ar", "en", [FULL, SHORT]));
+        assert!(medium.sentence < full.sentence && medium.sentence > both.sentence);
+        // Unrelated headlines are less alike than unrelated articles.
+        assert!(
+            one.doc < full.doc && one.sentence < full.sentence,
+            "{one:?} {full:?}"
+        );
+        assert!(both.sentence < one.sentence, "{both:?} {one:?}");
+        // A language pair measured on neither: its kin's full background, scaled by their mean
+        // ratio of short to full.
+        let unknown = background("xx", "yy", [SHORT, SHORT]);
+        let unknown_full = background("xx", "yy", [FULL, FULL]);
+        assert!(
+            unknown.doc < unknown_full.doc && unknown.doc > 0.0,
+            "{unknown:?}"
+        );
     }
 
     #[test]

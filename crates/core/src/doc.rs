@@ -32,8 +32,11 @@ pub struct Doc {
     pub cues: Cues,
     /// Document vector (unit length), set by the embed stage.
     pub embedding: Option<Vec<f32>>,
-    /// Per-sentence vectors (unit length, same order as `sentences`), set by the embed stage for
-    /// the sentences it embeds (the lead); empty when not computed.
+    /// Lead vectors (unit length), set by the embed stage: the article's headline when it has
+    /// one, then its first sentences in order (a sentence that only repeats the headline left
+    /// out), up to the pipeline's `LEAD_SENTENCES` in all. Not aligned with `sentences`: with a
+    /// headline, vector 0 is the headline and vector 1 the first sentence after it. Empty when
+    /// not computed.
     pub sentence_embeddings: Vec<Vec<f32>>,
 }
 

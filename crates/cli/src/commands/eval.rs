@@ -4,7 +4,9 @@
 use super::Dirs;
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
-use khabar_cluster::features::{stable_hash, Background, PairFeatures, Profile, Vectors, INPUTS};
+use khabar_cluster::features::{
+    length_class, lengths_index, stable_hash, Background, PairFeatures, Profile, Vectors, INPUTS,
+};
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
 use khabar_core::{Article, ArticleId, Doc, Source};
@@ -264,13 +266,21 @@ struct StreamPair {
     langs: String,
 }
 
+/// Sums of document and best-lead-sentence cosines and the number of pairs, by language pair and
+/// the pair's lengths (0: two full articles, else 1 + the index in [`SHORTER_BACKGROUNDS`]).
+type Sums = BTreeMap<(String, usize), (f64, f64, usize)>;
+
 /// Every pair of a gold stream: the candidate pairs (document cosine at or above the candidate
 /// threshold, as the engine would score them), labelled same event or not, and the sums of
-/// cosines of all pairs by language pair (almost all of different events: the background).
+/// cosines of all pairs by language pair (almost all of different events: the background) and
+/// lengths ([`length_class`]). For the backgrounds of shorter texts each article also gets two
+/// shorter copies, its headline alone (its title, else its first sentence) and its headline with
+/// the two sentences after it (a copy of a length class already covered is left out), and every
+/// pair is measured again with each version of each side.
 fn stream_pairs(
     stages: &Stages,
     path: &Path,
-    sums: &mut BTreeMap<String, (f64, f64, usize)>,
+    sums: &mut Sums,
     fold_keys: &mut HashMap<ArticleId, u64>,
 ) -> Result<Vec<StreamPair>> {
     let gold: Vec<GoldArticle> = read_jsonl(path)?;
@@ -301,6 +311,84 @@ fn stream_pairs(
         .collect();
     let docs: Vec<Doc> = prepared(stages, articles)?;
     let profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
+    // Shorter copies of each article for the backgrounds of shorter texts: its headline alone
+    // (its title, else its first sentence), and its headline and the two sentences after it.
+    let mut copies = Vec::new();
+    for (i, (d, g)) in docs.iter().zip(&gold).enumerate() {
+        let title = g.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let sentences: Vec<&str> = d.sentences.iter().map(|s| d.text(s.span).trim()).collect();
+        // ECB+ bodies start with their title: the sentences after the headline.
+        let after = match title {
+            Some(t)
+                if sentences
+                    .first()
+                    .is_some_and(|s| s.starts_with(t) || t.starts_with(s)) =>
+            {
+                1
+            }
+            Some(_) => 0,
+            None => 1,
+        };
+        let headline = title
+            .or(sentences.first().copied())
+            .unwrap_or(d.article.body.as_str());
+        let three = std::iter::once(headline)
+            .chain(sentences.iter().skip(after).take(2).copied())
+            .collect::<Vec<&str>>()
+            .join(" ");
+        for (what, body) in [
+            ("headline", headline.to_string()),
+            ("headline and two", three),
+        ] {
+            let mut a = Article::new(
+                Source::JsonlRecord {
+                    path: format!("{name} ({what})"),
+                    line: i as u64 + 1,
+                },
+                body,
+            );
+            a.title = Some(headline.to_string());
+            a.declared_lang = g.lang.clone();
+            copies.push((i, a));
+        }
+    }
+    let (owners, copies): (Vec<usize>, Vec<Article>) = copies.into_iter().unzip();
+    let copies: Vec<Doc> = prepared(stages, copies)?;
+    // Each article's versions: itself, then each copy of another length class than those before.
+    let mut versions: Vec<Vec<(Profile, Vectors)>> = docs
+        .iter()
+        .zip(&profiles)
+        .map(|(d, p)| vec![(p.clone(), Vectors::of(d))])
+        .collect();
+    for (&i, d) in owners.iter().zip(&copies) {
+        let p = Profile::of(d);
+        let class = length_class(&p, Vectors::of(d));
+        if versions[i]
+            .iter()
+            .all(|(q, v)| length_class(q, *v) != class)
+        {
+            versions[i].push((p, Vectors::of(d)));
+        }
+    }
+    let mut add = |f: &PairFeatures, a: &Profile, b: &Profile| {
+        let sum = sums
+            .entry((lang_pair(&a.lang, &b.lang), lengths_index(f.lengths)))
+            .or_default();
+        sum.0 += f.doc_cosine as f64;
+        sum.1 += f.sentence_cosine as f64;
+        sum.2 += 1;
+    };
+    for i in 0..docs.len() {
+        for j in i + 1..docs.len() {
+            for (x, (p, v)) in versions[i].iter().enumerate() {
+                for (y, (q, w)) in versions[j].iter().enumerate() {
+                    if x + y > 0 {
+                        add(&PairFeatures::between(p, *v, q, *w), p, q);
+                    }
+                }
+            }
+        }
+    }
     // Fold keys by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event,
     // so no topic is in training and testing at once.
     let topic = |event: &str| stable_hash(event.split('_').next().unwrap_or(event));
@@ -317,10 +405,7 @@ fn stream_pairs(
                 Vectors::of(&docs[j]),
             );
             let langs = lang_pair(&profiles[i].lang, &profiles[j].lang);
-            let sum = sums.entry(langs.clone()).or_default();
-            sum.0 += features.doc_cosine as f64;
-            sum.1 += features.sentence_cosine as f64;
-            sum.2 += 1;
+            add(&features, &profiles[i], &profiles[j]);
             if features.doc_cosine < CANDIDATE_MIN_COSINE {
                 continue;
             }
@@ -346,7 +431,7 @@ const MIN_BACKGROUND_PAIRS: usize = 200;
 /// on everything.
 pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
-    let mut sums: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+    let mut sums = Sums::new();
     let mut stream = Vec::new();
     let mut fold_keys = HashMap::new();
     for path in &args.clusters {
@@ -359,29 +444,32 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         );
         stream.push((found.len(), found));
     }
-    let backgrounds: BTreeMap<String, Background> = sums
+    let backgrounds: BTreeMap<(String, usize), Background> = sums
         .into_iter()
         .filter(|(_, (.., n))| *n >= MIN_BACKGROUND_PAIRS)
-        .map(|(langs, (doc, sentence, n))| {
+        .map(|(key, (doc, sentence, n))| {
             let bg = Background {
                 doc: (doc / n as f64) as f32,
                 sentence: (sentence / n as f64) as f32,
             };
-            (langs, bg)
+            (key, bg)
         })
         .collect();
-    let background_of = |langs: &str| -> Background {
-        backgrounds.get(langs).copied().unwrap_or_else(|| {
-            let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
-            khabar_cluster::model::background(a, b)
-        })
+    let background_of = |langs: &str, lengths: [u8; 2]| -> Background {
+        backgrounds
+            .get(&(langs.to_string(), lengths_index(lengths)))
+            .copied()
+            .unwrap_or_else(|| {
+                let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
+                khabar_cluster::model::background(a, b, lengths)
+            })
     };
     let mut examples = Vec::new();
     let mut pair_sets = Vec::new();
     for path in &args.pairs {
         let mut scored = prepare_pairs(&stages, path)?;
         for s in &mut scored {
-            s.features.background = background_of(&s.langs);
+            s.features.background = background_of(&s.langs, s.features.lengths);
         }
         let start = examples.len();
         let shared = scored
@@ -413,7 +501,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut file_sizes = vec![file_sizes_rated];
     for (n, found) in stream {
         for mut p in found {
-            p.example.features.background = background_of(&p.langs);
+            p.example.features.background = background_of(&p.langs, p.example.features.lengths);
             examples.push(p.example);
         }
         file_sizes.push(n);
@@ -467,12 +555,36 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     }
     let model = fit(&examples);
     println!("backgrounds (paste into crates/cluster/src/model.rs BACKGROUNDS):");
-    for (langs, bg) in &backgrounds {
+    for ((langs, _), bg) in backgrounds.iter().filter(|((_, k), _)| *k == 0) {
         let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
         println!(
             "    (\"{a}\", \"{b}\", Background {{ doc: {:.4}, sentence: {:.4} }}),",
             bg.doc, bg.sentence
         );
+    }
+    println!(
+        "backgrounds of shorter texts, [full-medium, medium-medium, full-short, medium-short, short-short] (paste into SHORTER_BACKGROUNDS):"
+    );
+    for ((langs, _), _) in backgrounds.iter().filter(|((_, k), _)| *k == 0) {
+        // Only language pairs measured on full articles and in every combination of lengths (a
+        // headline the language detector misreads gives a handful of pairs that say little).
+        let Some(shorter) = (1..=khabar_cluster::features::SHORTER_COMBINATIONS)
+            .map(|k| backgrounds.get(&(langs.clone(), k)))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
+        let list: Vec<String> = shorter
+            .iter()
+            .map(|bg| {
+                format!(
+                    "Background {{ doc: {:.4}, sentence: {:.4} }}",
+                    bg.doc, bg.sentence
+                )
+            })
+            .collect();
+        println!("    (\"{a}\", \"{b}\", [{}]),", list.join(", "));
     }
     print_model(&model);
     Ok(ExitCode::SUCCESS)
