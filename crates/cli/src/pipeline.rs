@@ -732,32 +732,6 @@ fn analyse_parallel(analyser: &Analyser, articles: Vec<Article>) -> Vec<Result<D
 /// headline in it is kept. The embedder computes each lead unit's token features once and pools
 /// them into both vectors.
 fn embed(embedder: &Embedder, docs: &mut [Doc]) {
-    // What is left of `sentence` after `title`, when it starts with it (letters and digits only,
-    // lowercased); None when it does not.
-    fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
-        let mut want = title
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .peekable();
-        want.peek()?;
-        for (i, c) in sentence.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
-            if !c.to_lowercase().all(|l| want.next() == Some(l)) {
-                return None;
-            }
-            if want.peek().is_none() {
-                let rest = &sentence[i + c.len_utf8()..];
-                // The headline must end where a word ends ("Kuwait" does not start "Kuwaiti").
-                if rest.starts_with(char::is_alphanumeric) {
-                    return None;
-                }
-                return Some(rest.trim_start_matches(|c: char| {
-                    !c.is_alphanumeric() && !matches!(c, '"' | '\'' | '«' | '“' | '(')
-                }));
-            }
-        }
-        None
-    }
     let units: Vec<Document<'_>> = docs
         .iter()
         .map(|d| {
@@ -795,6 +769,33 @@ fn embed(embedder: &Embedder, docs: &mut [Doc]) {
         doc.embedding = Some(vectors::round_trip(&v.document));
         doc.sentence_embeddings = v.lead.iter().map(|v| vectors::round_trip(v)).collect();
     }
+}
+
+/// What is left of `sentence` after `title`, when it starts with it (letters and digits only,
+/// lowercased); None when it does not.
+fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
+    let mut want = title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .peekable();
+    want.peek()?;
+    for (i, c) in sentence.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
+        if !c.to_lowercase().all(|l| want.next() == Some(l)) {
+            return None;
+        }
+        if want.peek().is_none() {
+            let rest = &sentence[i + c.len_utf8()..];
+            // The headline must end where a word ends ("Kuwait" does not start "Kuwaiti").
+            if rest.starts_with(char::is_alphanumeric) {
+                return None;
+            }
+            return Some(rest.trim_start_matches(|c: char| {
+                !c.is_alphanumeric() && !matches!(c, '"' | '\'' | '«' | '“' | '(')
+            }));
+        }
+    }
+    None
 }
 
 /// Scores the new article against its candidates and stores the links worth keeping; returns
@@ -1268,6 +1269,25 @@ mod tests {
     use super::*;
     use khabar_core::Source;
     use khabar_store::Constraint;
+
+    #[test]
+    fn a_headline_the_body_repeats_is_read_once() {
+        let title = "Kuwait, Russia discuss Gaza";
+        // The body's first sentence opens with the headline (case and punctuation aside).
+        assert_eq!(
+            after_title("KUWAIT - RUSSIA DISCUSS GAZA: Lavrov met al-Yahya.", title),
+            Some("Lavrov met al-Yahya.")
+        );
+        assert_eq!(after_title("Kuwait, Russia discuss Gaza.", title), Some(""));
+        // Not the headline: another sentence, or the headline ending inside a word.
+        assert_eq!(after_title("Lavrov met al-Yahya in Moscow.", title), None);
+        assert_eq!(after_title("Kuwaiti minister in Moscow", "Kuwait"), None);
+        assert_eq!(
+            after_title("الكويت وروسيا تبحثان غزة اليوم", "الكويت وروسيا تبحثان غزة"),
+            Some("اليوم")
+        );
+        assert_eq!(after_title("anything", "  -- "), None);
+    }
 
     fn seed(name: &str) -> Article {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
