@@ -424,7 +424,7 @@ impl Pipeline {
                             a: *a,
                             b: *b,
                             score,
-                            evidence: serde_json::json!({ "features": features }),
+                            evidence: link_evidence(&features),
                         })?;
                     } else {
                         w.delete_link(a, b)?;
@@ -798,6 +798,27 @@ fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
     None
 }
 
+/// What a stored link keeps of why it was scored: the pair's features, each number rounded to 4
+/// decimals. Far below anything `khabar explain` shows, and an f32 passed through JSON's f64
+/// otherwise prints with 17 digits ("0.20260000228881836"): links are a third of a store.
+/// (Scores are never recomputed from this: a rescore reads the profiles and vectors.)
+fn link_evidence(features: &PairFeatures) -> serde_json::Value {
+    fn round(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let x = n.as_f64().unwrap_or_default();
+                *v = serde_json::json!((x * 1e4).round() / 1e4);
+            }
+            serde_json::Value::Object(m) => m.values_mut().for_each(round),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(round),
+            _ => {}
+        }
+    }
+    let mut features = serde_json::to_value(features).expect("features are plain numbers");
+    round(&mut features);
+    serde_json::json!({ "features": features })
+}
+
 /// Scores the new article against its candidates and stores the links worth keeping; returns
 /// them (other article's position, score).
 fn link(
@@ -862,7 +883,7 @@ fn link(
                 b: *other_id,
                 score,
                 // Features only: explain derives each one's part of the score from them.
-                evidence: serde_json::json!({ "features": features }),
+                evidence: link_evidence(&features),
             })?;
             kept.push((position as u32, score));
         }
@@ -1269,6 +1290,26 @@ mod tests {
     use super::*;
     use khabar_core::Source;
     use khabar_store::Constraint;
+
+    #[test]
+    fn link_evidence_keeps_four_decimals_and_reads_back() {
+        let features: PairFeatures = serde_json::from_value(serde_json::json!({
+            "background": {"doc": 0.2026_f32, "sentence": 0.26_f32},
+            "day_gap": 2, "doc_cosine": 0.473_649_4_f32, "entity_overlap": 0.0,
+            "kind_conflict": 0.0, "lead_alignment": 0.440_540_3_f32, "lead_cosine": 0.526_826_6_f32,
+            "place_overlap": 0.0, "sentence_cosine": 0.526_826_6_f32, "shared_figures": 0.0,
+            "shared_people": 0.0, "shared_vocabulary": 0.046_511_63_f32, "lengths": [0, 2]
+        }))
+        .unwrap();
+        let evidence = link_evidence(&features);
+        let text = evidence.to_string();
+        assert!(text.contains(r#""doc":0.2026,"#), "{text}");
+        assert!(text.contains(r#""doc_cosine":0.4736,"#), "{text}");
+        assert!(text.contains(r#""day_gap":2,"#), "{text}");
+        let back: PairFeatures = serde_json::from_value(evidence["features"].clone()).unwrap();
+        assert!((back.lead_alignment - features.lead_alignment).abs() <= 5e-5);
+        assert_eq!(back.lengths, features.lengths);
+    }
 
     #[test]
     fn a_headline_the_body_repeats_is_read_once() {
