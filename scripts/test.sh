@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --locked -p khabar
-./target/debug/khabar model install
-./target/debug/khabar data install
+khabar="${CARGO_TARGET_DIR:-target}/debug/khabar"
+"$khabar" model install
+"$khabar" data install
 cargo test --locked --workspace
