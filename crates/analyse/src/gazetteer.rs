@@ -1266,6 +1266,31 @@ impl Gazetteer {
     }
 }
 
+/// A country entry for tests: its English names and (language, name) translations.
+#[cfg(test)]
+pub(crate) fn test_country(code: &str, en: &[&str], translated: &[(&str, &str)]) -> Entry {
+    let mut by_lang: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (lang, name) in translated {
+        by_lang
+            .entry(lang.to_string())
+            .or_default()
+            .push(name.to_string());
+    }
+    Entry {
+        id: format!("country:{code}"),
+        kind: EntryKind::Country,
+        en: en.iter().map(|s| s.to_string()).collect(),
+        ar: Vec::new(),
+        translated: by_lang,
+        ar_weak: Vec::new(),
+        en_weak: Vec::new(),
+        adj_en: Vec::new(),
+        adj_ar: Vec::new(),
+        country: Some(code.into()),
+        population: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1351,38 +1376,15 @@ mod tests {
         assert!(parse_mo(&cut).is_none());
     }
 
-    fn country(code: &str, en: &[&str], translated: &[(&str, &str)]) -> Entry {
-        let mut by_lang: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (lang, name) in translated {
-            by_lang
-                .entry(lang.to_string())
-                .or_default()
-                .push(name.to_string());
-        }
-        Entry {
-            id: format!("country:{code}"),
-            kind: EntryKind::Country,
-            en: en.iter().map(|s| s.to_string()).collect(),
-            ar: Vec::new(),
-            translated: by_lang,
-            ar_weak: Vec::new(),
-            en_weak: Vec::new(),
-            adj_en: Vec::new(),
-            adj_ar: Vec::new(),
-            country: Some(code.into()),
-            population: 0,
-        }
-    }
-
     #[test]
     fn translated_names_are_keys_of_their_language_and_never_take_another_entrys() {
-        let mut granada = country("ES", &[], &[]);
+        let mut granada = test_country("ES", &[], &[]);
         granada.id = "place:2517117".into();
         granada.kind = EntryKind::Place;
         granada.en = vec!["Granada".into()];
         granada.population = 234_325;
         let g = Gazetteer::from_entries(vec![
-            country(
+            test_country(
                 "DE",
                 &["Germany"],
                 &[
@@ -1391,23 +1393,23 @@ mod tests {
                     ("tr", "Almanya"),
                 ],
             ),
-            country(
+            test_country(
                 "PL",
                 &["Poland"],
                 &[("de", "Polen"), ("es", "Polonia"), ("it", "Polonia")],
             ),
-            country("IS", &["Iceland"], &[("de", "Island")]),
+            test_country("IS", &["Iceland"], &[("de", "Island")]),
             // a translation that is another country's English name is not taken from it
-            country("XY", &["Somewhere"], &[("de", "Germany")]),
+            test_country("XY", &["Somewhere"], &[("de", "Germany")]),
             // the two Congos share "Kongo" in German: the key is dropped
-            country("CG", &["Congo"], &[("de", "Kongo")]),
-            country(
+            test_country("CG", &["Congo"], &[("de", "Kongo")]),
+            test_country(
                 "CD",
                 &["Democratic Republic of the Congo"],
                 &[("de", "Kongo")],
             ),
             // Grenada is "Granada" in Spanish; the city keeps the name
-            country("GD", &["Grenada"], &[("es", "Granada")]),
+            test_country("GD", &["Grenada"], &[("es", "Granada")]),
             granada,
         ]);
         let id = |k: &str, lang: &str| {

@@ -270,18 +270,8 @@ mod tests {
 
     #[test]
     fn country_names_in_other_languages_are_mentions() {
-        let country = |code: &str, en: &str, lang: &str, name: &str| gazetteer::Entry {
-            id: format!("country:{code}"),
-            kind: gazetteer::EntryKind::Country,
-            en: vec![en.into()],
-            ar: Vec::new(),
-            translated: [(lang.to_string(), vec![name.to_string()])].into(),
-            ar_weak: Vec::new(),
-            en_weak: Vec::new(),
-            adj_en: Vec::new(),
-            adj_ar: Vec::new(),
-            country: Some(code.into()),
-            population: 0,
+        let country = |code: &str, en: &str, lang: &str, name: &str| {
+            gazetteer::test_country(code, &[en], &[(lang, name)])
         };
         let a = Analyser::with_gazetteer(Gazetteer::from_entries(vec![
             country("DE", "Germany", "de", "Deutschland"),
