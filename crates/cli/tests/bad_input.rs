@@ -93,14 +93,8 @@ fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
 #[test]
 fn an_unknown_event_and_an_empty_store_are_explained() {
     let data = tempfile::tempdir().unwrap();
-    let out = khabar(data.path()).arg("events").output().unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("khabar ingest"));
+    assert!(fails(khabar(data.path()).arg("events")).contains("khabar ingest"));
     ok(khabar(data.path()).arg("ingest").arg(&seed_files()[4]));
-    let out = khabar(data.path())
-        .args(["show", "e000000000000"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no event e000000000000"));
+    let stderr = fails(khabar(data.path()).args(["show", "e000000000000"]));
+    assert!(stderr.contains("no event e000000000000"), "{stderr}");
 }

@@ -126,18 +126,13 @@ fn all_singletons_and_a_kept_store() {
 
     // The kept store holds the four articles; evaluating into it again is refused (not fresh).
     assert!(kept.join("khabar.sqlite").exists());
-    let out = khabar(data.path())
-        .args(["eval", "clusters", "--json", "--store"])
-        .arg(&kept)
-        .arg(&gold)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("already holds a store"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stderr = fails(
+        khabar(data.path())
+            .args(["eval", "clusters", "--json", "--store"])
+            .arg(&kept)
+            .arg(&gold),
     );
+    assert!(stderr.contains("already holds a store"), "{stderr}");
 }
 
 /// A record without a gold label is an error naming its line, not a silently skipped article.
@@ -151,13 +146,7 @@ fn a_record_without_a_label_is_named() {
     )
     .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let out = khabar(data.path())
-        .args(["eval", "clusters"])
-        .arg(&gold)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = fails(khabar(data.path()).args(["eval", "clusters"]).arg(&gold));
     assert!(
         stderr.contains("bad.jsonl:2") && stderr.contains("event"),
         "{stderr}"

@@ -51,12 +51,6 @@ fn a_malformed_pair_is_named_by_file_and_line() {
     .unwrap();
     writeln!(f, r#"{{"pair_id": "3_4", "lang1": "en""#).unwrap();
     drop(f);
-    let out = khabar(dir.path())
-        .args(["eval", "pairs"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = fails(khabar(dir.path()).args(["eval", "pairs"]).arg(&file));
     assert!(stderr.contains("pairs.jsonl:2"), "{stderr}");
 }

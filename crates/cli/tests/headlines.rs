@@ -92,13 +92,7 @@ fn eval_clusters_reads_title_only_gold_records() {
         "{\"title\": \"A story.\", \"event\": \"a\"}\n{\"title\": \"\", \"event\": \"b\"}\n",
     )
     .unwrap();
-    let out = khabar(data.path())
-        .args(["eval", "clusters"])
-        .arg(&gold)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = fails(khabar(data.path()).args(["eval", "clusters"]).arg(&gold));
     assert!(
         stderr.contains("headlines.jsonl:2") && stderr.contains("\"title\""),
         "{stderr}"

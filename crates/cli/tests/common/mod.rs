@@ -42,6 +42,18 @@ pub fn ok(cmd: &mut Command) -> Output {
     out
 }
 
+/// Runs a command that must fail and returns its stderr (the error the user sees).
+pub fn fails(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("khabar runs");
+    assert!(
+        !out.status.success(),
+        "{:?} succeeded but should have failed:\n{}",
+        cmd,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// `khabar events --json`, parsed.
 pub fn events(data: &Path) -> Vec<serde_json::Value> {
     let out = ok(khabar(data).args(["events", "--json"]));
