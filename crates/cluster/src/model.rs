@@ -1014,24 +1014,45 @@ pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
     {
         return bg[k];
     }
-    let same = a == b;
-    let ratios: Vec<(f32, f32)> = SHORTER_BACKGROUNDS
-        .iter()
-        .filter(|(x, y, _)| (x == y) == same)
-        .map(|(x, y, bg)| {
-            let full = full_background(x, y);
-            (bg[k].doc / full.doc, bg[k].sentence / full.sentence)
-        })
-        .collect();
-    if ratios.is_empty() {
-        return full;
-    }
-    let n = ratios.len() as f32;
-    Background {
-        doc: full.doc * ratios.iter().map(|r| r.0).sum::<f32>() / n,
-        sentence: full.sentence * ratios.iter().map(|r| r.1).sum::<f32>() / n,
+    match SHORTER_RATIOS[usize::from(a == b)][k] {
+        Some((doc, sentence, n)) => Background {
+            doc: full.doc * doc / n,
+            sentence: full.sentence * sentence / n,
+        },
+        None => full,
     }
 }
+
+/// Sums of the doc and sentence background ratios of each shorter length combination, and how
+/// many language pairs they sum over.
+type Ratios = [Option<(f32, f32, f32)>; SHORTER_COMBINATIONS];
+
+/// For each shorter length combination, the ratios of its background to the full-article
+/// one over the measured language pairs of one kind (index 0: two languages, 1: one language);
+/// None when no pair of that kind was measured. Computed once: [`background`] is called for every
+/// scored pair.
+static SHORTER_RATIOS: std::sync::LazyLock<[Ratios; 2]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|same| {
+        std::array::from_fn(|k| {
+            let ratios: Vec<(f32, f32)> = SHORTER_BACKGROUNDS
+                .iter()
+                .filter(|(x, y, _)| usize::from(x == y) == same)
+                .map(|(x, y, bg)| {
+                    let full = full_background(x, y);
+                    (bg[k].doc / full.doc, bg[k].sentence / full.sentence)
+                })
+                .collect();
+            let n = ratios.len() as f32;
+            (!ratios.is_empty()).then(|| {
+                (
+                    ratios.iter().map(|r| r.0).sum::<f32>(),
+                    ratios.iter().map(|r| r.1).sum::<f32>(),
+                    n,
+                )
+            })
+        })
+    })
+});
 
 /// The background of two full articles in languages `a` and `b`: [`BACKGROUNDS`], or for a
 /// language pair missing there, the mean of the measured ones of the same kind (same language,
