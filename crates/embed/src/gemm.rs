@@ -11,7 +11,10 @@
 //! - **AVX-512** (f32): `B` in panels of 64 columns (`panel[p][k][64]`); a 6 × 64 kernel with
 //!   24 vector accumulators reads `A` in place (6 row streams, one broadcast per element), so
 //!   nothing is packed per call.
-//! - **AVX2/FMA**: a 6 × 16 kernel over the same f32 panels.
+//! - **AVX2/FMA**: a 6 × 16 kernel over f32 panels of 16 columns (`panel[p][k][16]`), so a tile
+//!   reads its slice of `B` as one contiguous stream; rows of `A` go in blocks of 96 that stay
+//!   in L2 while every panel passes over them (GotoBLAS-style blocking; measured on an
+//!   AVX2-only EPYC: 0.91× the CPU per ingested article of 64-column panels swept per row tile).
 //! - **Portable**: `B` row-major for `matrixmultiply`'s SGEMM (which packs both operands per
 //!   call); also used for shapes whose `n` is not a multiple of 64.
 //!
@@ -64,7 +67,8 @@ impl Weight {
         } else {
             match kernel() {
                 Kernel::Avx512Bf16 => Packed::Bf16(pack_bf16(&rows, k, n)),
-                Kernel::Avx512 | Kernel::Avx2 => Packed::F32(pack_f32(&rows, k, n)),
+                Kernel::Avx512 => Packed::F32(pack_f32(&rows, k, n, NR)),
+                Kernel::Avx2 => Packed::F32(pack_f32(&rows, k, n, avx2::NR)),
                 Kernel::Portable => Packed::Rows(rows),
             }
         };
@@ -125,12 +129,12 @@ impl Weight {
     }
 }
 
-/// Row-major `rows` (k × n, n a multiple of 64) as f32 panels `[p][k][64]`.
-fn pack_f32(rows: &[f32], k: usize, n: usize) -> Vec<f32> {
+/// Row-major `rows` (k × n, n a multiple of `width`) as f32 panels `[p][k][width]`.
+fn pack_f32(rows: &[f32], k: usize, n: usize, width: usize) -> Vec<f32> {
     let mut packed = Vec::with_capacity(k * n);
-    for p in 0..n / NR {
+    for p in 0..n / width {
         for kk in 0..k {
-            packed.extend_from_slice(&rows[kk * n + p * NR..kk * n + (p + 1) * NR]);
+            packed.extend_from_slice(&rows[kk * n + p * width..kk * n + (p + 1) * width]);
         }
     }
     packed
@@ -217,8 +221,16 @@ pub(crate) fn kernel() -> Kernel {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{KC, MR, NR};
+    use super::{KC, MR};
     use std::arch::x86_64::*;
+
+    /// Columns per packed panel: one 6 × 16 tile's width, so that a tile reads its k-block
+    /// of `B` as one contiguous stream.
+    pub(super) const NR: usize = 16;
+    /// Rows of `A` per block: a block's k-slice (96 × 256 floats, 96 KiB) stays in L2 while
+    /// every panel of `B` passes over it, and each panel's k-slice (16 KiB) stays in L1
+    /// while the block's row tiles use it.
+    const MC: usize = 16 * MR;
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,fma")]
@@ -238,24 +250,27 @@ mod avx2 {
         while k0 < k {
             let kc = KC.min(k - k0);
             let overwrite = k0 == 0 && !accumulate;
-            let mut i = 0;
-            while i < m {
-                let mr = MR.min(m - i);
-                let ap = a.add(i * rsa + k0);
+            let mut i0 = 0;
+            while i0 < m {
+                let mc = MC.min(m - i0);
                 for p in 0..panels {
-                    for q in 0..NR / 16 {
-                        let bp = packed.as_ptr().add(p * k * NR + k0 * NR + q * 16);
-                        let cp = c.add(i * rsc + p * NR + q * 16);
-                        for_rows!(mr, kernel(kc, ap, rsa, bp, cp, rsc, overwrite))
+                    let bp = packed.as_ptr().add(p * k * NR + k0 * NR);
+                    let mut i = i0;
+                    while i < i0 + mc {
+                        let mr = MR.min(i0 + mc - i);
+                        let ap = a.add(i * rsa + k0);
+                        let cp = c.add(i * rsc + p * NR);
+                        for_rows!(mr, kernel(kc, ap, rsa, bp, cp, rsc, overwrite));
+                        i += mr;
                     }
                 }
-                i += mr;
+                i0 += mc;
             }
             k0 += kc;
         }
     }
 
-    /// C[R × 16] (=|+=) A[R × kc] · B[kc × 16] (B rows 64 floats apart, inside a panel).
+    /// C[R × 16] (=|+=) A[R × kc] · B[kc × 16] (B rows contiguous).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn kernel<const R: usize>(
@@ -592,18 +607,26 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn each_f32_x86_kernel_matches_naive() {
-        let (m, k, n, rsa) = (11, 300, 128, 305);
+        // Partial row tiles, two k passes, strided A; and more rows than one AVX2 row block.
+        for (m, k, n, rsa) in [(11, 300, 128, 305), (101, 270, 64, 270)] {
+            f32_kernels_match_naive(m, k, n, rsa);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn f32_kernels_match_naive(m: usize, k: usize, n: usize, rsa: usize) {
         let a = values(m * rsa, 1);
         let b = values(k * n, 2);
         let (want, _, _) = naive(m, k, n, &a, rsa, &b);
-        let packed = pack_f32(&b, k, n);
         let mut runs: Vec<Vec<f32>> = Vec::new();
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let packed = pack_f32(&b, k, n, avx2::NR);
             let mut c = vec![0f32; m * n];
             unsafe { avx2::gemm(m, k, n, a.as_ptr(), rsa, &packed, c.as_mut_ptr(), n, false) };
             runs.push(c);
         }
         if std::is_x86_feature_detected!("avx512f") {
+            let packed = pack_f32(&b, k, n, NR);
             let mut c = vec![0f32; m * n];
             unsafe { avx512::gemm(m, k, n, a.as_ptr(), rsa, &packed, c.as_mut_ptr(), n, false) };
             runs.push(c);
