@@ -1062,24 +1062,26 @@ pub fn full_background(a: &str, b: &str) -> Background {
     if let Some((.., bg)) = BACKGROUNDS.iter().find(|(x, y, _)| *x == a && *y == b) {
         return *bg;
     }
-    let same = a == b;
-    let kin: Vec<&Background> = BACKGROUNDS
-        .iter()
-        .filter(|(x, y, _)| (x == y) == same)
-        .map(|(.., bg)| bg)
-        .collect();
-    if kin.is_empty() {
-        return Background {
-            doc: 0.0,
-            sentence: 0.0,
-        };
-    }
-    let n = kin.len() as f32;
-    Background {
-        doc: kin.iter().map(|bg| bg.doc).sum::<f32>() / n,
-        sentence: kin.iter().map(|bg| bg.sentence).sum::<f32>() / n,
-    }
+    KIN_BACKGROUNDS[usize::from(a == b)]
 }
+
+/// The mean of the measured [`BACKGROUNDS`] of each kind (index 0: two languages, 1: one
+/// language; zero when none of that kind was measured). Computed once: [`full_background`] is
+/// called for every scored pair, and unmeasured language pairs (ar-ru, say) are common.
+static KIN_BACKGROUNDS: std::sync::LazyLock<[Background; 2]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|same| {
+        let kin: Vec<&Background> = BACKGROUNDS
+            .iter()
+            .filter(|(x, y, _)| usize::from(x == y) == same)
+            .map(|(.., bg)| bg)
+            .collect();
+        let n = kin.len().max(1) as f32;
+        Background {
+            doc: kin.iter().map(|bg| bg.doc).sum::<f32>() / n,
+            sentence: kin.iter().map(|bg| bg.sentence).sum::<f32>() / n,
+        }
+    })
+});
 
 /// Two articles whose event days are both known and further apart than this report different
 /// events (a second earthquake in the same region, a follow-up meeting), whatever their words
@@ -1566,6 +1568,15 @@ mod tests {
         // ratio of short to full.
         let unknown = background("xx", "yy", [SHORT, SHORT]);
         let unknown_full = background("xx", "yy", [FULL, FULL]);
+        for (x, y, same) in [("xx", "yy", false), ("xx", "xx", true)] {
+            let kin: Vec<f32> = BACKGROUNDS
+                .iter()
+                .filter(|(a, b, _)| (a == b) == same)
+                .map(|(.., bg)| bg.doc)
+                .collect();
+            let mean = kin.iter().sum::<f32>() / kin.len() as f32;
+            assert!((full_background(x, y).doc - mean).abs() < 1e-6, "{x}-{y}");
+        }
         assert!(
             unknown.doc < unknown_full.doc && unknown.doc > 0.0,
             "{unknown:?}"
