@@ -52,6 +52,18 @@ impl Doc {
     }
 }
 
+/// What the synthesise stage reads of an analysed article (`khabar_synthesise::input` makes it),
+/// kept beside the article so that re-synthesising a large event does not parse every member's
+/// whole document again: the document without what only other stages read (tokens, vectors),
+/// and the hashes of its word 5-grams, which is all synthesise took from the tokens.
+#[derive(Debug, Clone)]
+pub struct SynthesisInput {
+    /// The document, slimmed.
+    pub doc: Doc,
+    /// Hashes of the full document's word 5-grams, sorted, without repeats.
+    pub shingles: Vec<u64>,
+}
+
 /// A detected language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Language {

@@ -30,7 +30,7 @@ pub mod origins;
 use khabar_cluster::features::{event_day, same_person};
 use khabar_core::{
     ArticleId, Citation, Copy, Disagreement, Doc, EntityKind, Event, EventId, EventKind,
-    EventQuote, Member, Origin, Participant, Reported, Span,
+    EventQuote, Member, Origin, Participant, Reported, Span, SynthesisInput,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,13 +41,70 @@ const TITLE_MAX_CHARS: usize = 160;
 /// are mentioned in passing, not participants.
 const PARTICIPANT_MIN_SHARE: f32 = 0.5;
 
+/// Version of what [`input`] keeps: a stored input of another version is made again from its
+/// document. Change it whenever `input` keeps something else.
+pub const INPUT_VERSION: i64 = 1;
+
+/// What [`synthesise`] reads of a document, for [`synthesise_inputs`]: the document without its
+/// tokens (only their 5-gram hashes are read), vectors and the boilerplate that credits no one.
+pub fn input(doc: &Doc) -> SynthesisInput {
+    SynthesisInput {
+        doc: Doc {
+            article: doc.article.clone(),
+            language: doc.language.clone(),
+            removed: doc
+                .removed
+                .iter()
+                .filter(|r| origins::CREDIT_REASONS.contains(&r.reason.as_str()))
+                .cloned()
+                .collect(),
+            sentences: doc.sentences.clone(),
+            tokens: Vec::new(),
+            mentions: doc.mentions.clone(),
+            dates: doc.dates.clone(),
+            figures: doc.figures.clone(),
+            quotes: doc.quotes.clone(),
+            cues: doc.cues.clone(),
+            embedding: None,
+            sentence_embeddings: Vec::new(),
+        },
+        shingles: origins::shingles(doc),
+    }
+}
+
 /// Builds the event of a cluster from its analysed articles and the other copies of each (same
 /// text or same page from other outlets). `docs` may come in any order: the result depends on
 /// the set.
 pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Event {
-    assert!(!docs.is_empty(), "an event has at least one article");
-    let mut docs: Vec<&Doc> = docs.iter().collect();
-    docs.sort_by_key(|a| a.article.id);
+    let shingles: Vec<Vec<u64>> = docs.iter().map(origins::shingles).collect();
+    build(
+        docs.iter()
+            .zip(shingles.iter().map(Vec::as_slice))
+            .collect(),
+        copies,
+    )
+}
+
+/// The event [`synthesise`] builds from the documents these inputs were made from (by
+/// [`input`]), without reading the whole documents.
+pub fn synthesise_inputs(
+    inputs: &[SynthesisInput],
+    copies: &BTreeMap<ArticleId, Vec<Copy>>,
+) -> Event {
+    build(
+        inputs
+            .iter()
+            .map(|i| (&i.doc, i.shingles.as_slice()))
+            .collect(),
+        copies,
+    )
+}
+
+/// The event of the members: each document with its word 5-gram hashes.
+fn build(mut members: Vec<(&Doc, &[u64])>, copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Event {
+    assert!(!members.is_empty(), "an event has at least one article");
+    members.sort_by_key(|(d, _)| d.article.id);
+    let docs: Vec<&Doc> = members.iter().map(|(d, _)| *d).collect();
     // What was said and counted comes from reports; a preview only says what was planned.
     let reports: Vec<&Doc> = docs.iter().copied().filter(|d| !d.cues.preview).collect();
     let reports = if reports.is_empty() {
@@ -55,7 +112,7 @@ pub fn synthesise(docs: &[Doc], copies: &BTreeMap<ArticleId, Vec<Copy>>) -> Even
     } else {
         reports
     };
-    let origins = origins::origins(&docs);
+    let origins = origins::origins(&members);
     let members: Vec<Member> = docs
         .iter()
         .map(|d| {
@@ -688,6 +745,73 @@ mod tests {
     }
 
     const ROLE: &str = "foreign_minister@country:KW";
+
+    /// `doc` with its words as tokens, vectors, and boilerplate removed before `text` (a credit
+    /// line, then a share prompt).
+    fn full_doc(text: &str, person: (&str, &str), day: Option<u32>) -> Doc {
+        let credit = "(KUNA) -- ";
+        let share = "Share this: ";
+        let body = format!("{credit}{share}{text}");
+        let mut d = doc(&body, "en", person, ROLE, day);
+        d.removed = vec![
+            khabar_core::Removed {
+                span: Span::new(0, credit.len()),
+                reason: "dateline".into(),
+            },
+            khabar_core::Removed {
+                span: Span::new(credit.len(), credit.len() + share.len()),
+                reason: "share-prompt".into(),
+            },
+        ];
+        d.tokens = body
+            .split_whitespace()
+            .map(|w| khabar_core::Token {
+                span: Span::new(0, 0),
+                norm: w.to_lowercase(),
+                stem: w.to_lowercase(),
+            })
+            .collect();
+        d.embedding = Some(vec![1.0, 0.0]);
+        d.sentence_embeddings = vec![vec![0.0, 1.0]];
+        d
+    }
+
+    #[test]
+    fn inputs_give_the_event_of_the_whole_documents() {
+        let text = "Minister Salem Al-Sabah met Lavrov in Moscow on 3 November to discuss the \
+                    war in Gaza and food security, and said both sides agreed on aid.";
+        let docs = vec![
+            full_doc(text, ("person:slm", "Salem Al-Sabah"), Some(3)),
+            // A near-copy: the same words but the last few.
+            full_doc(
+                &text.replace("agreed on aid.", "agreed."),
+                ("person:slm", "Salem Al-Sabah"),
+                Some(4),
+            ),
+            full_doc(
+                "Minister Abdullah Al-Yahya met Lavrov in Sochi.",
+                ("person:yhy", "Abdullah Al-Yahya"),
+                None,
+            ),
+        ];
+        let copies = BTreeMap::from([(
+            docs[2].article.id,
+            vec![Copy {
+                source: "elsewhere".into(),
+                outlet: Some("Other".into()),
+                url: None,
+                layer: "exact-body".into(),
+            }],
+        )]);
+        let event = synthesise(&docs, &copies);
+        assert!(event.members.iter().any(|m| m.origin.kind == "copy"));
+        assert!(event.members.iter().any(|m| m.origin.kind == "agency"));
+        let inputs: Vec<SynthesisInput> = docs.iter().rev().map(input).collect();
+        assert!(inputs.iter().all(|i| i.doc.tokens.is_empty()
+            && i.doc.embedding.is_none()
+            && i.doc.removed.len() == 1));
+        assert_eq!(synthesise_inputs(&inputs, &copies), event);
+    }
 
     #[test]
     fn a_role_held_by_different_people_is_a_disagreement_with_its_sources() {

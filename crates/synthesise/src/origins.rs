@@ -6,7 +6,7 @@
 //! then counted in origins: five outlets running one KUNA story are one confirmation, not five.
 
 use khabar_core::{ArticleId, Doc, Origin};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// News agencies and the outlets most often credited by others, with the names they go by in
 /// both scripts. Source: each agency's own name and its usual Arabic and English credit forms as
@@ -52,7 +52,7 @@ const AGENCIES: &[(&str, &[&str])] = &[
 ];
 
 /// Boilerplate the analyse stage removed that can carry a credit.
-const CREDIT_REASONS: &[&str] = &[
+pub(crate) const CREDIT_REASONS: &[&str] = &[
     "source-credit",
     "dateline",
     "byline",
@@ -166,9 +166,10 @@ fn agency_at(text: &str) -> Option<(&'static str, usize)> {
     best.map(|(_, name, end)| (name, end))
 }
 
-fn shingles(d: &Doc) -> HashSet<u64> {
+/// Hashes of the word 5-grams of a document's tokens, sorted, without repeats.
+pub(crate) fn shingles(d: &Doc) -> Vec<u64> {
     let words: Vec<&str> = d.tokens.iter().map(|t| t.norm.as_str()).collect();
-    words
+    let mut out: Vec<u64> = words
         .windows(SHINGLE)
         .map(|w| {
             w.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, word| {
@@ -177,11 +178,26 @@ fn shingles(d: &Doc) -> HashSet<u64> {
                     .fold(h, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
             })
         })
-        .collect()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
-    let both = a.intersection(b).count();
+/// Jaccard of two sorted sets without repeats.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - both;
     if union == 0 {
         0.0
@@ -190,10 +206,11 @@ fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
     }
 }
 
-/// The origin of every doc (sorted by article id, as the event's members are).
-pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
+/// The origin of every doc (sorted by article id, as the event's members are), each given with
+/// its word 5-gram hashes ([`shingles`]).
+pub fn origins(docs: &[(&Doc, &[u64])]) -> BTreeMap<ArticleId, Origin> {
     let mut out: BTreeMap<ArticleId, Origin> = BTreeMap::new();
-    for d in docs {
+    for (d, _) in docs {
         let origin = match credit(d) {
             Some((name, words)) => Origin {
                 kind: "agency".into(),
@@ -218,11 +235,10 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
     }
     // Near-identical bodies: the later one (by publication, then id) copies the earlier one and
     // shares its origin.
-    let shingled: Vec<(&Doc, HashSet<u64>)> = docs.iter().map(|d| (*d, shingles(d))).collect();
-    let mut order: Vec<usize> = (0..shingled.len()).collect();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
     let when = |d: &Doc| d.article.published_at.as_ref().map(|p| p.at);
     order.sort_by(|&i, &j| {
-        let (a, b) = (shingled[i].0, shingled[j].0);
+        let (a, b) = (docs[i].0, docs[j].0);
         (when(a).is_none(), when(a), &a.article.id).cmp(&(
             when(b).is_none(),
             when(b),
@@ -230,15 +246,15 @@ pub fn origins(docs: &[&Doc]) -> BTreeMap<ArticleId, Origin> {
         ))
     });
     for (rank, &i) in order.iter().enumerate() {
-        let (copy, copy_shingles) = &shingled[i];
+        let (copy, copy_shingles) = &docs[i];
         let original = order[..rank].iter().find(|&&j| {
             !copy_shingles.is_empty() && {
-                let (_, original_shingles) = &shingled[j];
+                let (_, original_shingles) = &docs[j];
                 jaccard(copy_shingles, original_shingles) >= NEAR_COPY_JACCARD
             }
         });
         if let Some(&j) = original {
-            let original_id = shingled[j].0.article.id;
+            let original_id = docs[j].0.article.id;
             let key = out[&original_id].key.clone();
             let origin = out
                 .get_mut(&copy.article.id)
