@@ -424,7 +424,6 @@ impl Pipeline {
                             a: *a,
                             b: *b,
                             score,
-                            evidence: link_evidence(&features),
                         })?;
                     } else {
                         w.delete_link(a, b)?;
@@ -798,25 +797,43 @@ fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
     None
 }
 
-/// What a stored link keeps of why it was scored: the pair's features, each number rounded to 4
-/// decimals. Far below anything `khabar explain` shows, and an f32 passed through JSON's f64
-/// otherwise prints with 17 digits ("0.20260000228881836"): links are a third of a store.
-/// (Scores are never recomputed from this: a rescore reads the profiles and vectors.)
-fn link_evidence(features: &PairFeatures) -> serde_json::Value {
-    fn round(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Number(n) if n.is_f64() => {
-                let x = n.as_f64().unwrap_or_default();
-                *v = serde_json::json!((x * 1e4).round() / 1e4);
-            }
-            serde_json::Value::Object(m) => m.values_mut().for_each(round),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(round),
-            _ => {}
-        }
-    }
-    let mut features = serde_json::to_value(features).expect("features are plain numbers");
-    round(&mut features);
-    serde_json::json!({ "features": features })
+/// The features of the stored link between `a` and `b`, computed again from what the store keeps
+/// of both articles (profiles and quantised vectors): exactly what [`link`] scored, since it
+/// scores the stored forms too (`None` when either article is not stored or its profile cannot
+/// be read).
+pub fn link_features(
+    store: &impl Reads,
+    a: &ArticleId,
+    b: &ArticleId,
+) -> khabar_store::Result<Option<PairFeatures>> {
+    let (Some(x), Some(y)) = (store.stored_vectors(a)?, store.stored_vectors(b)?) else {
+        return Ok(None);
+    };
+    let read = |v: &khabar_store::StoredVectors| {
+        let profile: Option<Profile> = serde_json::from_str(&v.profile).ok();
+        profile.map(|p| {
+            (
+                p,
+                vectors::decode(&v.doc_encoded),
+                vectors::decode_many(&v.sentences),
+            )
+        })
+    };
+    let (Some((pa, da, sa)), Some((pb, db, sb))) = (read(&x), read(&y)) else {
+        return Ok(None);
+    };
+    Ok(Some(PairFeatures::between(
+        &pa,
+        Vectors {
+            doc: &da,
+            sentences: &sa,
+        },
+        &pb,
+        Vectors {
+            doc: &db,
+            sentences: &sb,
+        },
+    )))
 }
 
 /// Scores the new article against its candidates and stores the links worth keeping; returns
@@ -878,12 +895,11 @@ fn link(
         );
         let score = model.score(&features);
         if score >= LINK_MIN_SCORE {
+            // The score only: explain computes the features again (see `link_features`).
             w.put_link(&Link {
                 a: doc.article.id,
                 b: *other_id,
                 score,
-                // Features only: explain derives each one's part of the score from them.
-                evidence: link_evidence(&features),
             })?;
             kept.push((position as u32, score));
         }
@@ -1292,26 +1308,6 @@ mod tests {
     use khabar_store::Constraint;
 
     #[test]
-    fn link_evidence_keeps_four_decimals_and_reads_back() {
-        let features: PairFeatures = serde_json::from_value(serde_json::json!({
-            "background": {"doc": 0.2026_f32, "sentence": 0.26_f32},
-            "day_gap": 2, "doc_cosine": 0.473_649_4_f32, "entity_overlap": 0.0,
-            "kind_conflict": 0.0, "lead_alignment": 0.440_540_3_f32, "lead_cosine": 0.526_826_6_f32,
-            "place_overlap": 0.0, "sentence_cosine": 0.526_826_6_f32, "shared_figures": 0.0,
-            "shared_people": 0.0, "shared_vocabulary": 0.046_511_63_f32, "lengths": [0, 2]
-        }))
-        .unwrap();
-        let evidence = link_evidence(&features);
-        let text = evidence.to_string();
-        assert!(text.contains(r#""doc":0.2026,"#), "{text}");
-        assert!(text.contains(r#""doc_cosine":0.4736,"#), "{text}");
-        assert!(text.contains(r#""day_gap":2,"#), "{text}");
-        let back: PairFeatures = serde_json::from_value(evidence["features"].clone()).unwrap();
-        assert!((back.lead_alignment - features.lead_alignment).abs() <= 5e-5);
-        assert_eq!(back.lengths, features.lengths);
-    }
-
-    #[test]
     fn a_headline_the_body_repeats_is_read_once() {
         let title = "Kuwait, Russia discuss Gaza";
         // The body's first sentence opens with the headline (case and punctuation aside).
@@ -1376,6 +1372,22 @@ mod tests {
 
     /// Articles another process stores while this pipeline is open are added to its memory (and
     /// linked to) before its next batch, without reading back what it already holds.
+    #[test]
+    fn a_links_features_computed_again_give_its_stored_score() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = open_at(dir.path());
+        let ids = store_the_seeds(&mut pipeline);
+        let store = pipeline.store();
+        let links = store.links_of(&ids).unwrap();
+        assert!(links.len() >= 6, "{links:?}");
+        for l in &links {
+            let features = link_features(store, &l.a, &l.b).unwrap().unwrap();
+            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
+        }
+        let unknown = ArticleId::parse("0123456789abcdef").unwrap();
+        assert!(link_features(store, &ids[0], &unknown).unwrap().is_none());
+    }
+
     #[test]
     fn articles_stored_by_another_process_join_the_memory() {
         let dir = tempfile::tempdir().unwrap();

@@ -75,10 +75,10 @@ pub struct Link {
     pub a: ArticleId,
     /// The other.
     pub b: ArticleId,
-    /// Probability that they report the same event, from the similarity model.
+    /// Probability that they report the same event, from the similarity model. What it was
+    /// computed from is not stored: the model's inputs are computed again from the two articles'
+    /// stored profiles and vectors when explained (stored, they were a quarter of the store).
     pub score: f32,
-    /// The model's inputs and parts, as JSON (shown by `khabar explain`).
-    pub evidence: serde_json::Value,
 }
 
 /// An article's place in an event. Why it is there is derived from the links when asked
@@ -302,19 +302,18 @@ pub trait Reads {
             .map_err(self.sql_error())?;
         let mut rows = stmt.query([skip as i64]).map_err(self.sql_error())?;
         while let Some(r) = rows.next().map_err(self.sql_error())? {
-            let read = || -> rusqlite::Result<StoredVectors> {
-                let encoded: Vec<u8> = r.get(2)?;
-                Ok(StoredVectors {
-                    id: article_id(r, 0)?,
-                    day: r.get(1)?,
-                    doc_encoded: encoded,
-                    profile: r.get(3)?,
-                    sentences: r.get(4)?,
-                })
-            };
-            f(read().map_err(self.sql_error())?)?;
+            f(stored_vectors(r).map_err(self.sql_error())?)?;
         }
         Ok(())
+    }
+
+    /// One stored article's vectors, day and profile.
+    fn stored_vectors(&self, id: &ArticleId) -> Result<Option<StoredVectors>> {
+        self.row(
+            "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles WHERE id = ?1",
+            [id.as_str()],
+            stored_vectors,
+        )
     }
 
     /// Every stored article's document vector and day, in ingest order (for the vector index).
@@ -327,7 +326,7 @@ pub trait Reads {
         Ok(out)
     }
 
-    /// Every stored link's pair and score (no evidence), in no particular order.
+    /// Every stored link's pair and score, in no particular order.
     fn for_each_link_score(&self, f: &mut dyn FnMut(&str, &str, f32)) -> Result<()> {
         let mut stmt = self
             .conn()
@@ -384,11 +383,11 @@ pub trait Reads {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT x.id, y.id, l.score, l.evidence FROM links l
+                "SELECT x.id, y.id, l.score FROM links l
                  JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
                  WHERE l.hi = (SELECT seq FROM articles WHERE id = ?1)
                  UNION ALL
-                 SELECT x.id, y.id, l.score, l.evidence FROM links l
+                 SELECT x.id, y.id, l.score FROM links l
                  JOIN articles x ON x.seq = l.hi JOIN articles y ON y.seq = l.lo
                  WHERE l.lo = (SELECT seq FROM articles WHERE id = ?1)",
             )
@@ -411,8 +410,8 @@ pub trait Reads {
         Ok(out)
     }
 
-    /// The scores of the links that touch any of `ids` at or above `min_score`, without their
-    /// evidence: what grouping needs, read cheaply.
+    /// The scores of the links that touch any of `ids` at or above `min_score`: what grouping
+    /// needs, read with the articles' ids.
     fn link_scores_of(
         &self,
         ids: &[ArticleId],
@@ -716,12 +715,22 @@ fn article_id(r: &rusqlite::Row, i: usize) -> rusqlite::Result<ArticleId> {
     })
 }
 
+/// A row of id, day, doc_vector, profile, sentence_vectors.
+fn stored_vectors(r: &rusqlite::Row) -> rusqlite::Result<StoredVectors> {
+    Ok(StoredVectors {
+        id: article_id(r, 0)?,
+        day: r.get(1)?,
+        doc_encoded: r.get(2)?,
+        profile: r.get(3)?,
+        sentences: r.get(4)?,
+    })
+}
+
 fn read_link(r: &rusqlite::Row) -> rusqlite::Result<Link> {
     Ok(Link {
         a: article_id(r, 0)?,
         b: article_id(r, 1)?,
         score: r.get(2)?,
-        evidence: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
     })
 }
 
@@ -824,17 +833,12 @@ impl Writer<'_> {
         let stored = self
             .tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO links (hi, lo, score, evidence)
-                 SELECT MAX(seq), MIN(seq), ?3, ?4 FROM articles WHERE id IN (?1, ?2)
+                "INSERT OR REPLACE INTO links (hi, lo, score)
+                 SELECT MAX(seq), MIN(seq), ?3 FROM articles WHERE id IN (?1, ?2)
                  HAVING COUNT(*) = 2",
             )
             .and_then(|mut stmt| {
-                stmt.execute(params![
-                    link.a.as_str(),
-                    link.b.as_str(),
-                    link.score,
-                    link.evidence.to_string()
-                ])
+                stmt.execute(params![link.a.as_str(), link.b.as_str(), link.score])
             })
             .map_err(self.err())?;
         if stored == 1 {
@@ -1013,6 +1017,16 @@ mod tests {
         assert!((v[0] - 0.6).abs() < 0.01 && (v[1] - 0.8).abs() < 0.01);
         assert_eq!(back.sentence_embeddings.len(), 2);
         assert_eq!(store.article_count().unwrap(), 1);
+        // What the similarity model reads of it: the vectors exactly as the doc reads back.
+        let stored = store.stored_vectors(&d.article.id).unwrap().unwrap();
+        assert_eq!(stored.profile, "{}");
+        assert_eq!(vectors::decode(&stored.doc_encoded), v);
+        assert_eq!(
+            vectors::decode_many(&stored.sentences),
+            back.sentence_embeddings
+        );
+        let other = doc("Another text.").article.id;
+        assert!(store.stored_vectors(&other).unwrap().is_none());
     }
 
     #[test]

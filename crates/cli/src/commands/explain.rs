@@ -1,8 +1,8 @@
 //! `khabar explain EVENT [ARTICLE]`: why each article is in its event, in words and numbers.
 
 use super::Dirs;
+use crate::pipeline::link_features;
 use anyhow::{bail, Result};
-use khabar_cluster::features::PairFeatures;
 use khabar_cluster::model::FITTED;
 use khabar_core::{ArticleId, EventId};
 use khabar_store::{Link, Reads, Store};
@@ -50,7 +50,10 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         report.push(serde_json::json!({
             "article": m.article,
             "membership": membership(&m.article, &member_ids, &links),
-            "links": links.iter().map(|l| link_json(l, &m.article)).collect::<Vec<_>>(),
+            "links": links
+                .iter()
+                .map(|l| link_json(&store, l, &m.article))
+                .collect::<Result<Vec<_>>>()?,
         }));
     }
     let mut out = std::io::stdout().lock();
@@ -106,39 +109,35 @@ fn membership(article: &ArticleId, members: &[ArticleId], links: &[Link]) -> Val
     })
 }
 
-fn link_json(l: &Link, from: &ArticleId) -> Value {
+fn link_json(store: &Store, l: &Link, from: &ArticleId) -> Result<Value> {
     let other = if &l.a == from { &l.b } else { &l.a };
-    serde_json::json!({"with": other, "score": l.score, "evidence": with_contributions(&l.evidence)})
+    Ok(serde_json::json!({"with": other, "score": l.score, "evidence": evidence(store, l)?}))
 }
 
-/// A link's evidence with each measurement's part of the log-odds. Links store only their
-/// features (the parts are derived, and storing them doubled the size of every link); the parts
-/// are computed with the model in use. Links stored before that keep the parts they were stored
-/// with.
-fn with_contributions(evidence: &Value) -> Value {
-    let mut evidence = evidence.clone();
-    if evidence.get("contributions").is_none() {
-        if let Ok(features) = serde_json::from_value::<PairFeatures>(evidence["features"].clone()) {
-            let parts: serde_json::Map<String, Value> = FITTED
-                .contributions(&features)
-                .into_iter()
-                .map(|(name, part)| (name.to_string(), part.into()))
-                .collect();
-            evidence["contributions"] = parts.into();
-        }
-    }
-    evidence
+/// Why a link scored as it did: the model's inputs, computed again from the two stored articles
+/// as they were when it was scored, and each input's part of the log-odds under the model in use
+/// (null when an article's profile cannot be read).
+fn evidence(store: &Store, l: &Link) -> Result<Value> {
+    let Some(features) = link_features(store, &l.a, &l.b)? else {
+        return Ok(Value::Null);
+    };
+    let parts: serde_json::Map<String, Value> = FITTED
+        .contributions(&features)
+        .into_iter()
+        .map(|(name, part)| (name.to_string(), part.into()))
+        .collect();
+    Ok(serde_json::json!({"features": features, "contributions": parts}))
 }
 
 fn explain_membership(
     out: &mut dyn Write,
     store: &Store,
     article: &ArticleId,
-    evidence: &Value,
+    membership: &Value,
     title_of: &dyn Fn(&str) -> String,
 ) -> Result<()> {
-    let threshold = evidence["threshold"].as_f64().unwrap_or_default();
-    match evidence["mean_score"].as_f64() {
+    let threshold = membership["threshold"].as_f64().unwrap_or_default();
+    match membership["mean_score"].as_f64() {
         None => writeln!(
             out,
             "  alone: no other article scored high enough to share an event with it (threshold {threshold:.2})"
@@ -148,7 +147,7 @@ fn explain_membership(
             "  grouped: its mean same-event probability with the other members is {mean:.2}, at or above the threshold {threshold:.2}"
         )?,
     }
-    if let Some(strongest) = evidence["strongest_link"].as_object() {
+    if let Some(strongest) = membership["strongest_link"].as_object() {
         let other = strongest["article"].as_str().unwrap_or_default();
         writeln!(
             out,
@@ -161,7 +160,7 @@ fn explain_membership(
             .iter()
             .find(|l| l.a.as_str() == other || l.b.as_str() == other)
         {
-            describe(out, &with_contributions(&link.evidence))?;
+            describe(out, &evidence(store, link)?)?;
         }
     }
     match runner_up(store, article)? {
