@@ -1166,24 +1166,9 @@ fn regroup_on(
                 continue;
             }
             let w = g.writer();
-            let docs = group
-                .iter()
-                .map(|&i| {
-                    w.doc(&members[i])?
-                        .ok_or_else(|| khabar_store::Error::Corrupt {
-                            what: format!("article {}", members[i]),
-                            reason: "linked but not stored".into(),
-                        })
-                })
-                .collect::<khabar_store::Result<Vec<Doc>>>()?;
-            let mut copies = BTreeMap::new();
-            for d in &docs {
-                let found = w.sightings(&d.article.id)?;
-                if !found.is_empty() {
-                    copies.insert(d.article.id, found);
-                }
-            }
-            let event = khabar_synthesise::synthesise(&docs, &copies);
+            let ids: Vec<ArticleId> = group.iter().map(|&i| members[i]).collect();
+            let inputs = synthesis_inputs(w, &ids)?;
+            let event = khabar_synthesise::synthesise_inputs(&inputs, &w.sightings_of(&ids)?);
             // Only members that changed event are written: an event that grows by one
             // rewrites one membership, not all of them.
             let moved: Vec<usize> = group
@@ -1209,6 +1194,32 @@ fn regroup_on(
         timed(5, t);
     }
     Ok(())
+}
+
+/// What the synthesise stage reads of each of `ids`. It is stored when an article first joins
+/// an event, so an event that grows is re-synthesised without parsing every member's whole
+/// document again; an article without one (just stored, or stored by an older khabar) gets it
+/// made from its document here.
+fn synthesis_inputs(
+    w: &Writer,
+    ids: &[ArticleId],
+) -> khabar_store::Result<Vec<khabar_core::SynthesisInput>> {
+    let version = khabar_synthesise::INPUT_VERSION;
+    let mut stored = w.synthesis_inputs(ids, version)?;
+    ids.iter()
+        .map(|id| {
+            if let Some(input) = stored.remove(id) {
+                return Ok(input);
+            }
+            let doc = w.doc(id)?.ok_or_else(|| khabar_store::Error::Corrupt {
+                what: format!("article {id}"),
+                reason: "linked but not stored".into(),
+            })?;
+            let input = khabar_synthesise::input(&doc);
+            w.put_synthesis_input(&input, version)?;
+            Ok(input)
+        })
+        .collect()
 }
 
 /// A stored link without its evidence: the two articles and the score.

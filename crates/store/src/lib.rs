@@ -19,8 +19,9 @@
 mod migrations;
 pub mod vectors;
 
-use khabar_core::{ArticleId, Copy, Doc, Event, EventId};
+use khabar_core::{ArticleId, Copy, Doc, Event, EventId, SynthesisInput};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// File name of the database inside the data directory.
@@ -601,6 +602,80 @@ pub trait Reads {
             .map_err(self.sql_error())
     }
 
+    /// Other copies of each of `ids` that has any, in the order they were seen: one query for
+    /// all (an event's members, most of them without copies).
+    fn sightings_of(&self, ids: &[ArticleId]) -> Result<BTreeMap<ArticleId, Vec<Copy>>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT article, source, outlet, url, layer FROM sightings
+                 WHERE article IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+            )
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map([id_list(ids)], |r| {
+                Ok((
+                    article_id(r, 0)?,
+                    Copy {
+                        source: r.get(1)?,
+                        outlet: r.get(2)?,
+                        url: r.get(3)?,
+                        layer: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(self.sql_error())?;
+        let mut out: BTreeMap<ArticleId, Vec<Copy>> = BTreeMap::new();
+        for row in rows {
+            let (id, copy) = row.map_err(self.sql_error())?;
+            out.entry(id).or_default().push(copy);
+        }
+        Ok(out)
+    }
+
+    /// The stored synthesis inputs of `version` among `ids` (one query for all); an article
+    /// without one (stored before inputs were, or of another version) is left out.
+    fn synthesis_inputs(
+        &self,
+        ids: &[ArticleId],
+        version: i64,
+    ) -> Result<BTreeMap<ArticleId, SynthesisInput>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT article, doc, shingles FROM synthesis_inputs
+                 WHERE article IN (SELECT value FROM json_each(?1)) AND version = ?2",
+            )
+            .map_err(self.sql_error())?;
+        let rows = stmt
+            .query_map(params![id_list(ids), version], |r| {
+                Ok((
+                    article_id(r, 0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(self.sql_error())?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (id, json, shingles) = row.map_err(self.sql_error())?;
+            let corrupt = |reason: String| Error::Corrupt {
+                what: format!("synthesis input of article {id}"),
+                reason,
+            };
+            let doc: Doc = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
+            if shingles.len() % 8 != 0 {
+                return Err(corrupt(format!("{} bytes of hashes", shingles.len())));
+            }
+            let shingles = shingles
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect();
+            out.insert(id, SynthesisInput { doc, shingles });
+        }
+        Ok(out)
+    }
+
     /// The stored article published at this URL (compared in canonical form), if any.
     fn article_at(&self, url: &str) -> Result<Option<ArticleId>> {
         self.row(
@@ -698,6 +773,12 @@ pub fn canonical_url(url: &str) -> String {
         out.push_str(&params.join("&"));
     }
     out
+}
+
+/// Article ids as a JSON array, for `json_each`.
+fn id_list(ids: &[ArticleId]) -> String {
+    serde_json::to_string(&ids.iter().map(ArticleId::as_str).collect::<Vec<_>>())
+        .expect("strings serialise")
 }
 
 fn decode_event(id: &str, json: &str) -> Result<Event> {
@@ -810,6 +891,29 @@ impl Writer<'_> {
                 ]))
             .map_err(self.err())?;
         Ok(inserted == 1)
+    }
+
+    /// Stores (or replaces) what the synthesise stage reads of an article, made by `version`
+    /// of its maker.
+    pub fn put_synthesis_input(&self, input: &SynthesisInput, version: i64) -> Result<()> {
+        let id = &input.doc.article.id;
+        let json = serde_json::to_string(&input.doc).map_err(|e| Error::Corrupt {
+            what: format!("synthesis input of article {id}"),
+            reason: e.to_string(),
+        })?;
+        let shingles: Vec<u8> = input
+            .shingles
+            .iter()
+            .flat_map(|h| h.to_le_bytes())
+            .collect();
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO synthesis_inputs (article, version, doc, shingles)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut stmt| stmt.execute(params![id.as_str(), version, json, shingles]))
+            .map(drop)
+            .map_err(self.err())
     }
 
     /// Records another copy of a stored article. Returns false, recording nothing, when the
@@ -1027,6 +1131,50 @@ mod tests {
         );
         let other = doc("Another text.").article.id;
         assert!(store.stored_vectors(&other).unwrap().is_none());
+    }
+
+    #[test]
+    fn synthesis_inputs_and_sightings_are_read_for_many_articles_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let (a, b) = (doc("Lavrov met his counterpart."), doc("Talks in Moscow."));
+        let input = SynthesisInput {
+            doc: Doc {
+                embedding: None,
+                sentence_embeddings: vec![],
+                ..a.clone()
+            },
+            shingles: vec![1, u64::MAX, 1 << 40],
+        };
+        let copy = |outlet: &str| Copy {
+            source: format!("{outlet}.txt"),
+            outlet: Some(outlet.into()),
+            url: None,
+            layer: "exact-body".into(),
+        };
+        store
+            .write(|w| {
+                w.insert_doc(&a, "{}")?;
+                w.insert_doc(&b, "{}")?;
+                w.put_synthesis_input(&input, 2)?;
+                w.add_sighting(&b.article.id, &copy("y"))?;
+                w.add_sighting(&b.article.id, &copy("x"))
+            })
+            .unwrap();
+        let ids = [a.article.id, b.article.id];
+        let found = store.synthesis_inputs(&ids, 2).unwrap();
+        assert_eq!(found.keys().collect::<Vec<_>>(), [&a.article.id]);
+        let back = &found[&a.article.id];
+        assert_eq!(back.shingles, input.shingles);
+        assert_eq!(
+            serde_json::to_value(&back.doc).unwrap(),
+            serde_json::to_value(&input.doc).unwrap()
+        );
+        // Made another way: made again, so not read.
+        assert!(store.synthesis_inputs(&ids, 3).unwrap().is_empty());
+        let copies = store.sightings_of(&ids).unwrap();
+        assert_eq!(copies.len(), 1);
+        assert_eq!(copies[&b.article.id], [copy("y"), copy("x")]);
     }
 
     #[test]

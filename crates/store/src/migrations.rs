@@ -96,6 +96,15 @@ const MIGRATIONS: &[&str] = &[
     // profiles and vectors when explained, exactly as it was scored: stored as JSON it took
     // about 290 bytes for each of ~21 links per article, a quarter of the store.
     "ALTER TABLE links DROP COLUMN evidence;",
+    // 7: what the synthesise stage reads of each article (its document slimmed, its 5-gram
+    // hashes), so re-synthesising a large event does not parse every member's whole document.
+    // Filled when an article first joins an event; an older store's are filled as events change.
+    "CREATE TABLE synthesis_inputs (
+         article TEXT PRIMARY KEY REFERENCES articles (id),
+         version INTEGER NOT NULL,
+         doc TEXT NOT NULL,
+         shingles BLOB NOT NULL
+     );",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.
