@@ -449,7 +449,7 @@ fn sorted(values: impl Iterator<Item = u64>) -> Vec<u64> {
 }
 
 /// Size of the intersection of two sorted, deduplicated lists.
-fn shared(a: &[u64], b: &[u64]) -> usize {
+pub fn shared(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {

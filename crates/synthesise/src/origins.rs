@@ -186,18 +186,7 @@ pub(crate) fn shingles(d: &Doc) -> Vec<u64> {
 
 /// Jaccard of two sorted sets without repeats.
 fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    let (mut i, mut j, mut both) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let both = khabar_cluster::features::shared(a, b);
     let union = a.len() + b.len() - both;
     if union == 0 {
         0.0
