@@ -611,7 +611,8 @@ impl Pipeline {
                     let t = std::time::Instant::now();
                     let profile = Profile::of(doc);
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
-                    if !w.insert_doc(doc, &profile_json)? {
+                    let shingles = khabar_synthesise::origins::shingles(doc);
+                    if !w.insert_doc(doc, &profile_json, &shingles)? {
                         continue;
                     }
                     ingested.set(ingested.get() + 1);
@@ -1196,16 +1197,14 @@ fn regroup_on(
     Ok(())
 }
 
-/// What the synthesise stage reads of each of `ids`. It is stored when an article first joins
-/// an event, so an event that grows is re-synthesised without parsing every member's whole
-/// document again; an article without one (just stored, or stored by an older khabar) gets it
-/// made from its document here.
+/// What the synthesise stage reads of each of `ids`: the stored documents (kept without tokens)
+/// and their 5-gram hashes, stored with them. An article stored before the hashes were gets
+/// them made from its document (which kept its tokens then) and stored here.
 fn synthesis_inputs(
     w: &Writer,
     ids: &[ArticleId],
 ) -> khabar_store::Result<Vec<khabar_core::SynthesisInput>> {
-    let version = khabar_synthesise::INPUT_VERSION;
-    let mut stored = w.synthesis_inputs(ids, version)?;
+    let mut stored = w.synthesis_inputs(ids)?;
     ids.iter()
         .map(|id| {
             if let Some(input) = stored.remove(id) {
@@ -1216,7 +1215,7 @@ fn synthesis_inputs(
                 reason: "linked but not stored".into(),
             })?;
             let input = khabar_synthesise::input(&doc);
-            w.put_synthesis_input(&input, version)?;
+            w.put_shingles(id, &input.shingles)?;
             Ok(input)
         })
         .collect()

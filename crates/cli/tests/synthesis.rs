@@ -1,9 +1,12 @@
-//! An event grown one article at a time is re-synthesised from the compact inputs stored beside
-//! its members; it must be the event `synthesise` builds from the members' whole documents.
+//! An event grown one article at a time is re-synthesised from its members' stored documents
+//! (kept without tokens) and 5-gram hashes; it must be the event `synthesise` builds from the
+//! members' whole documents, analysed again here from the records ingested.
 
 mod common;
 
 use common::*;
+use khabar_core::{ArticleId, Doc};
+use khabar_ingest::{read_input, Input, Item, Limits};
 use khabar_store::{Reads, Store};
 use std::collections::BTreeMap;
 
@@ -29,10 +32,18 @@ fn an_event_grown_article_by_article_equals_the_one_synthesised_from_whole_docum
     edited["outlet"] = "Third Outlet".into();
     edited["text"] = text[..=cut].into();
     let inputs = tempfile::tempdir().unwrap();
+    let analyser =
+        khabar_analyse::Analyser::load(&khabar_analyse::default_gazetteer_dir()).unwrap();
+    let mut whole: BTreeMap<ArticleId, Doc> = BTreeMap::new();
     for (i, record) in records.iter().chain([&again, &edited]).enumerate() {
         let file = inputs.path().join(format!("{i}.jsonl"));
         std::fs::write(&file, format!("{record}\n")).unwrap();
         ok(khabar(dir.path()).arg("ingest").arg(&file));
+        read_input(&Input::Path(file), &Limits::default(), &mut |item| {
+            if let Item::Article(a) = item {
+                whole.entry(a.id).or_insert_with(|| analyser.analyse(a));
+            }
+        });
     }
 
     let store = Store::open(dir.path()).unwrap();
@@ -41,10 +52,20 @@ fn an_event_grown_article_by_article_equals_the_one_synthesised_from_whole_docum
     assert_eq!(talks, 5, "the talks and the near-copy: {events:#?}");
     let mut sightings = 0;
     for event in &events {
-        let docs: Vec<khabar_core::Doc> = event
+        let docs: Vec<Doc> = event
             .members
             .iter()
-            .map(|m| store.doc(&m.article).unwrap().unwrap())
+            .map(|m| {
+                // Stored: the document the analyser makes, without its tokens and vectors.
+                let stored = store.doc(&m.article).unwrap().unwrap().slim();
+                let doc = whole[&m.article].clone();
+                assert!(!doc.tokens.is_empty());
+                assert_eq!(
+                    serde_json::to_value(doc.slim()).unwrap(),
+                    serde_json::to_value(&stored).unwrap()
+                );
+                doc
+            })
             .collect();
         let mut copies = BTreeMap::new();
         for d in &docs {

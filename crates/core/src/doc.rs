@@ -16,8 +16,10 @@ pub struct Doc {
     pub removed: Vec<Removed>,
     /// Sentences of the clean text, in order (the title, if any, is not part of the body).
     pub sentences: Vec<Sentence>,
-    /// Word tokens of the clean text with their matching form and light stem (for search and
-    /// same-language similarity). Empty for docs stored before tokens were kept.
+    /// Word tokens of the clean text with their matching form and light stem (for the similarity
+    /// profile and near-copy hashes, both computed before the document is stored). Not stored:
+    /// empty in a document read back from the store (stores written before migration 8 kept
+    /// them), the analyser makes them again from the text.
     #[serde(default)]
     pub tokens: Vec<Token>,
     /// Entity mentions with language-independent ids.
@@ -46,19 +48,38 @@ impl Doc {
         span.slice(&self.article.body)
     }
 
+    /// This document without its tokens and vectors: the form the store keeps (the vectors are
+    /// stored quantised beside it, and only what is computed before storing reads the tokens).
+    pub fn slim(&self) -> Doc {
+        Doc {
+            article: self.article.clone(),
+            language: self.language.clone(),
+            removed: self.removed.clone(),
+            sentences: self.sentences.clone(),
+            tokens: Vec::new(),
+            mentions: self.mentions.clone(),
+            dates: self.dates.clone(),
+            figures: self.figures.clone(),
+            quotes: self.quotes.clone(),
+            cues: self.cues.clone(),
+            embedding: None,
+            sentence_embeddings: Vec::new(),
+        }
+    }
+
     /// The sentence that contains `span`, if any.
     pub fn sentence_of(&self, span: Span) -> Option<&Sentence> {
         self.sentences.iter().find(|s| s.span.contains(&span))
     }
 }
 
-/// What the synthesise stage reads of an analysed article (`khabar_synthesise::input` makes it),
-/// kept beside the article so that re-synthesising a large event does not parse every member's
-/// whole document again: the document without what only other stages read (tokens, vectors),
-/// and the hashes of its word 5-grams, which is all synthesise took from the tokens.
+/// What the synthesise stage reads of an analysed article (`khabar_synthesise::input` makes it):
+/// the document as the store keeps it — without tokens and vectors, which only other stages
+/// read — and the hashes of its word 5-grams, which is all synthesise takes from the tokens
+/// (stored beside the document, computed when it is stored).
 #[derive(Debug, Clone)]
 pub struct SynthesisInput {
-    /// The document, slimmed.
+    /// The document without tokens and vectors.
     pub doc: Doc,
     /// Hashes of the full document's word 5-grams, sorted, without repeats.
     pub shingles: Vec<u64>,

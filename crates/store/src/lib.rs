@@ -633,22 +633,19 @@ pub trait Reads {
         Ok(out)
     }
 
-    /// The stored synthesis inputs of `version` among `ids` (one query for all); an article
-    /// without one (stored before inputs were, or of another version) is left out.
-    fn synthesis_inputs(
-        &self,
-        ids: &[ArticleId],
-        version: i64,
-    ) -> Result<BTreeMap<ArticleId, SynthesisInput>> {
+    /// What the synthesise stage reads of each of `ids` (one query for all): the stored document
+    /// and its 5-gram hashes. An article whose hashes are not stored (stored before they were)
+    /// is left out.
+    fn synthesis_inputs(&self, ids: &[ArticleId]) -> Result<BTreeMap<ArticleId, SynthesisInput>> {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT article, doc, shingles FROM synthesis_inputs
-                 WHERE article IN (SELECT value FROM json_each(?1)) AND version = ?2",
+                "SELECT id, doc, shingles FROM articles
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND shingles IS NOT NULL",
             )
             .map_err(self.sql_error())?;
         let rows = stmt
-            .query_map(params![id_list(ids), version], |r| {
+            .query_map(params![id_list(ids)], |r| {
                 Ok((
                     article_id(r, 0)?,
                     r.get::<_, String>(1)?,
@@ -660,12 +657,17 @@ pub trait Reads {
         for row in rows {
             let (id, json, shingles) = row.map_err(self.sql_error())?;
             let corrupt = |reason: String| Error::Corrupt {
-                what: format!("synthesis input of article {id}"),
+                what: format!("article {id}"),
                 reason,
             };
-            let doc: Doc = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
+            let mut doc: Doc = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
+            // Stored before documents were kept without them: not read by synthesis.
+            doc.tokens = Vec::new();
             if shingles.len() % 8 != 0 {
-                return Err(corrupt(format!("{} bytes of hashes", shingles.len())));
+                return Err(corrupt(format!(
+                    "{} bytes of 5-gram hashes",
+                    shingles.len()
+                )));
             }
             let shingles = shingles
                 .chunks_exact(8)
@@ -796,6 +798,11 @@ fn article_id(r: &rusqlite::Row, i: usize) -> rusqlite::Result<ArticleId> {
     })
 }
 
+/// 64-bit hashes as stored: 8 little-endian bytes each.
+fn hash_bytes(hashes: &[u64]) -> Vec<u8> {
+    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
+}
+
 /// A row of id, day, doc_vector, profile, sentence_vectors.
 fn stored_vectors(r: &rusqlite::Row) -> rusqlite::Result<StoredVectors> {
     Ok(StoredVectors {
@@ -848,17 +855,18 @@ impl Writer<'_> {
             .map_err(self.err())
     }
 
-    /// Stores an analysed, embedded article. Returns false (and stores nothing) when an article
-    /// with the same id is already stored.
-    pub fn insert_doc(&self, doc: &Doc, profile: &str) -> Result<bool> {
-        let mut bare = doc.clone();
-        let doc_vector = bare
+    /// Stores an analysed, embedded article — its document without tokens ([`Doc::slim`]), the
+    /// vectors quantised, its similarity profile (JSON) and the hashes of its word 5-grams —
+    /// and returns true; returns false (and stores nothing) when an article with the same id is
+    /// already stored.
+    pub fn insert_doc(&self, doc: &Doc, profile: &str, shingles: &[u64]) -> Result<bool> {
+        let doc_vector = doc
             .embedding
-            .take()
-            .map(|v| vectors::encode(&v))
+            .as_deref()
+            .map(vectors::encode)
             .unwrap_or_default();
-        let sentence_vectors = vectors::encode_many(&std::mem::take(&mut bare.sentence_embeddings));
-        let json = serde_json::to_string(&bare).map_err(|e| Error::Corrupt {
+        let sentence_vectors = vectors::encode_many(&doc.sentence_embeddings);
+        let json = serde_json::to_string(&doc.slim()).map_err(|e| Error::Corrupt {
             what: format!("article {}", doc.article.id),
             reason: e.to_string(),
         })?;
@@ -871,8 +879,8 @@ impl Writer<'_> {
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO articles
-                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors, canonical_url)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors, canonical_url, shingles)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .and_then(|mut stmt| stmt.execute(params![
                     article.id.as_str(),
@@ -888,30 +896,20 @@ impl Writer<'_> {
                     doc_vector,
                     sentence_vectors,
                     article.url.as_deref().map(canonical_url),
+                    hash_bytes(shingles),
                 ]))
             .map_err(self.err())?;
         Ok(inserted == 1)
     }
 
-    /// Stores (or replaces) what the synthesise stage reads of an article, made by `version`
-    /// of its maker.
-    pub fn put_synthesis_input(&self, input: &SynthesisInput, version: i64) -> Result<()> {
-        let id = &input.doc.article.id;
-        let json = serde_json::to_string(&input.doc).map_err(|e| Error::Corrupt {
-            what: format!("synthesis input of article {id}"),
-            reason: e.to_string(),
-        })?;
-        let shingles: Vec<u8> = input
-            .shingles
-            .iter()
-            .flat_map(|h| h.to_le_bytes())
-            .collect();
+    /// Stores the hashes of a stored article's word 5-grams (for an article stored before they
+    /// were).
+    pub fn put_shingles(&self, id: &ArticleId, shingles: &[u64]) -> Result<()> {
         self.tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO synthesis_inputs (article, version, doc, shingles)
-                 VALUES (?1, ?2, ?3, ?4)",
+            .execute(
+                "UPDATE articles SET shingles = ?2 WHERE id = ?1",
+                params![id.as_str(), hash_bytes(shingles)],
             )
-            .and_then(|mut stmt| stmt.execute(params![id.as_str(), version, json, shingles]))
             .map(drop)
             .map_err(self.err())
     }
@@ -1113,8 +1111,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let d = doc("Lavrov met his counterpart.");
-        assert!(store.write(|w| w.insert_doc(&d, "{}")).unwrap());
-        assert!(!store.write(|w| w.insert_doc(&d, "{}")).unwrap());
+        assert!(store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap());
+        assert!(!store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap());
         let back = store.doc(&d.article.id).unwrap().unwrap();
         assert_eq!(back.article, d.article);
         let v = back.embedding.unwrap();
@@ -1137,15 +1135,13 @@ mod tests {
     fn synthesis_inputs_and_sightings_are_read_for_many_articles_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        let (a, b) = (doc("Lavrov met his counterpart."), doc("Talks in Moscow."));
-        let input = SynthesisInput {
-            doc: Doc {
-                embedding: None,
-                sentence_embeddings: vec![],
-                ..a.clone()
-            },
-            shingles: vec![1, u64::MAX, 1 << 40],
-        };
+        let (mut a, b) = (doc("Lavrov met his counterpart."), doc("Talks in Moscow."));
+        a.tokens = vec![khabar_core::Token {
+            span: khabar_core::Span { start: 0, end: 6 },
+            norm: "lavrov".into(),
+            stem: "lavrov".into(),
+        }];
+        let shingles = vec![1, u64::MAX, 1 << 40];
         let copy = |outlet: &str| Copy {
             source: format!("{outlet}.txt"),
             outlet: Some(outlet.into()),
@@ -1154,24 +1150,44 @@ mod tests {
         };
         store
             .write(|w| {
-                w.insert_doc(&a, "{}")?;
-                w.insert_doc(&b, "{}")?;
-                w.put_synthesis_input(&input, 2)?;
+                w.insert_doc(&a, "{}", &shingles)?;
+                w.insert_doc(&b, "{}", &[])?;
                 w.add_sighting(&b.article.id, &copy("y"))?;
                 w.add_sighting(&b.article.id, &copy("x"))
             })
             .unwrap();
         let ids = [a.article.id, b.article.id];
-        let found = store.synthesis_inputs(&ids, 2).unwrap();
-        assert_eq!(found.keys().collect::<Vec<_>>(), [&a.article.id]);
+        let found = store.synthesis_inputs(&ids).unwrap();
+        assert_eq!(found.len(), 2);
         let back = &found[&a.article.id];
-        assert_eq!(back.shingles, input.shingles);
+        assert_eq!(back.shingles, shingles);
+        // The document as stored: without its tokens and vectors.
         assert_eq!(
             serde_json::to_value(&back.doc).unwrap(),
-            serde_json::to_value(&input.doc).unwrap()
+            serde_json::to_value(a.slim()).unwrap()
         );
-        // Made another way: made again, so not read.
-        assert!(store.synthesis_inputs(&ids, 3).unwrap().is_empty());
+        assert!(found[&b.article.id].shingles.is_empty());
+        assert!(store.doc(&a.article.id).unwrap().unwrap().tokens.is_empty());
+        // An article stored before the hashes were is left out until they are put.
+        store
+            .write(|w| {
+                w.tx.execute(
+                    "UPDATE articles SET shingles = NULL WHERE id = ?1",
+                    [b.article.id.as_str()],
+                )
+                .map_err(w.err())?;
+                Ok(())
+            })
+            .unwrap();
+        let found = store.synthesis_inputs(&ids).unwrap();
+        assert_eq!(found.keys().collect::<Vec<_>>(), [&a.article.id]);
+        store
+            .write(|w| w.put_shingles(&b.article.id, &[7]))
+            .unwrap();
+        assert_eq!(
+            store.synthesis_inputs(&ids).unwrap()[&b.article.id].shingles,
+            [7]
+        );
         let copies = store.sightings_of(&ids).unwrap();
         assert_eq!(copies.len(), 1);
         assert_eq!(copies[&b.article.id], [copy("y"), copy("x")]);
@@ -1203,7 +1219,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let result: Result<()> = store.write(|w| {
-            w.insert_doc(&doc("one"), "{}")?;
+            w.insert_doc(&doc("one"), "{}", &[])?;
             Err(Error::Corrupt {
                 what: "test".into(),
                 reason: "abort".into(),

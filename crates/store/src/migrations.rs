@@ -105,6 +105,15 @@ const MIGRATIONS: &[&str] = &[
          doc TEXT NOT NULL,
          shingles BLOB NOT NULL
      );",
+    // 8: documents are stored without their tokens (about half of each document's JSON; only
+    // the profile and the 5-gram hashes read them, both made before storing), so the stored
+    // document is itself what synthesis reads, and the synthesis inputs, which copied it, go:
+    // their hashes move beside the document. Documents stored before keep their tokens (read as
+    // before); an article without hashes gets them from its document when it is next synthesised.
+    "ALTER TABLE articles ADD COLUMN shingles BLOB;
+     UPDATE articles SET shingles =
+         (SELECT s.shingles FROM synthesis_inputs s WHERE s.article = articles.id);
+     DROP TABLE synthesis_inputs;",
 ];
 
 /// Brings the database at `path` up to the newest schema, in one transaction.
@@ -198,5 +207,65 @@ mod tests {
             .unwrap();
         assert_eq!(scores.len(), 1);
         assert_eq!(scores[0].0.as_str(), "aaaaaaaaaaaaaaaa");
+    }
+
+    #[test]
+    fn a_store_of_version_7_keeps_its_5_gram_hashes_beside_the_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(crate::DB_FILE);
+        let docs: Vec<khabar_core::Doc> = ["Talks in Moscow.", "Lavrov met his counterpart."]
+            .into_iter()
+            .map(|text| khabar_core::Doc {
+                article: khabar_core::Article::new(khabar_core::Source::Stdin, text.into()),
+                language: khabar_core::Language {
+                    code: "en".into(),
+                    confidence: 1.0,
+                },
+                removed: vec![],
+                sentences: vec![],
+                tokens: vec![],
+                mentions: vec![],
+                dates: vec![],
+                figures: vec![],
+                quotes: vec![],
+                cues: khabar_core::Cues::default(),
+                embedding: None,
+                sentence_embeddings: vec![],
+            })
+            .collect();
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..7] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            for (seq, d) in docs.iter().enumerate() {
+                let json = serde_json::to_string(d).unwrap();
+                conn.execute(
+                    "INSERT INTO articles (id, seq, source, lang, doc, profile, doc_vector, sentence_vectors)
+                     VALUES (?1, ?2, 'x', 'en', ?3, '{}', x'', x'')",
+                    rusqlite::params![d.article.id.as_str(), seq as i64 + 1, json],
+                )
+                .unwrap();
+            }
+            // Only the first had its synthesis input stored.
+            conn.execute(
+                "INSERT INTO synthesis_inputs (article, version, doc, shingles) VALUES (?1, 1, ?2, ?3)",
+                rusqlite::params![
+                    docs[0].article.id.as_str(),
+                    serde_json::to_string(&docs[0]).unwrap(),
+                    [7u64.to_le_bytes(), 9u64.to_le_bytes()].concat()
+                ],
+            )
+            .unwrap();
+        }
+        let store = crate::Store::open(dir.path()).unwrap();
+        use crate::Reads;
+        let ids: Vec<_> = docs.iter().map(|d| d.article.id).collect();
+        let found = store.synthesis_inputs(&ids).unwrap();
+        assert_eq!(found.keys().collect::<Vec<_>>(), [&ids[0]]);
+        assert_eq!(found[&ids[0]].shingles, [7, 9]);
+        assert_eq!(found[&ids[0]].doc.article, docs[0].article);
+        assert_eq!(store.article_count().unwrap(), 2);
     }
 }

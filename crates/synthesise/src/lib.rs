@@ -41,33 +41,12 @@ const TITLE_MAX_CHARS: usize = 160;
 /// are mentioned in passing, not participants.
 const PARTICIPANT_MIN_SHARE: f32 = 0.5;
 
-/// Version of what [`input`] keeps: a stored input of another version is made again from its
-/// document. Change it whenever `input` keeps something else.
-pub const INPUT_VERSION: i64 = 1;
-
-/// What [`synthesise`] reads of a document, for [`synthesise_inputs`]: the document without its
-/// tokens (only their 5-gram hashes are read), vectors and the boilerplate that credits no one.
+/// What [`synthesise`] reads of a document, for [`synthesise_inputs`]: the document as the store
+/// keeps it ([`Doc::slim`]: no tokens, whose 5-gram hashes [`origins::shingles`] are all that is
+/// read of them, and no vectors), and those hashes.
 pub fn input(doc: &Doc) -> SynthesisInput {
     SynthesisInput {
-        doc: Doc {
-            article: doc.article.clone(),
-            language: doc.language.clone(),
-            removed: doc
-                .removed
-                .iter()
-                .filter(|r| origins::CREDIT_REASONS.contains(&r.reason.as_str()))
-                .cloned()
-                .collect(),
-            sentences: doc.sentences.clone(),
-            tokens: Vec::new(),
-            mentions: doc.mentions.clone(),
-            dates: doc.dates.clone(),
-            figures: doc.figures.clone(),
-            quotes: doc.quotes.clone(),
-            cues: doc.cues.clone(),
-            embedding: None,
-            sentence_embeddings: Vec::new(),
-        },
+        doc: doc.slim(),
         shingles: origins::shingles(doc),
     }
 }
@@ -807,9 +786,9 @@ mod tests {
         assert!(event.members.iter().any(|m| m.origin.kind == "copy"));
         assert!(event.members.iter().any(|m| m.origin.kind == "agency"));
         let inputs: Vec<SynthesisInput> = docs.iter().rev().map(input).collect();
-        assert!(inputs.iter().all(|i| i.doc.tokens.is_empty()
-            && i.doc.embedding.is_none()
-            && i.doc.removed.len() == 1));
+        assert!(inputs
+            .iter()
+            .all(|i| i.doc.tokens.is_empty() && i.doc.embedding.is_none()));
         assert_eq!(synthesise_inputs(&inputs, &copies), event);
     }
 

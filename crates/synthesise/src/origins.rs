@@ -166,8 +166,9 @@ fn agency_at(text: &str) -> Option<(&'static str, usize)> {
     best.map(|(_, name, end)| (name, end))
 }
 
-/// Hashes of the word 5-grams of a document's tokens, sorted, without repeats.
-pub(crate) fn shingles(d: &Doc) -> Vec<u64> {
+/// Hashes of the word 5-grams of a document's tokens, sorted, without repeats: what near-copy
+/// detection compares. Computed when an article is stored, since stored documents keep no tokens.
+pub fn shingles(d: &Doc) -> Vec<u64> {
     let words: Vec<&str> = d.tokens.iter().map(|t| t.norm.as_str()).collect();
     let mut out: Vec<u64> = words
         .windows(SHINGLE)
