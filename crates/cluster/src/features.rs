@@ -256,21 +256,106 @@ pub struct Profile {
     /// The most prominent kind of happening it reports.
     pub kind: Option<EventKind>,
     /// Hashed entity ids of every kind, sorted.
+    #[serde(with = "hash_list")]
     pub entities: Vec<u64>,
     /// Hashed ids of places and countries, sorted.
+    #[serde(with = "hash_list")]
     pub places: Vec<u64>,
     /// Person ids (`person:FAMILY.GIVEN`, or `person:FAMILY` when only a surname is written),
     /// sorted: compared by compatibility, not equality (see [`same_person`]).
     pub people: Vec<String>,
     /// Hashed content-word stems of the lead, sorted.
+    #[serde(with = "hash_list")]
     pub stems: Vec<u64>,
     /// Hashed values of the figures it reports, sorted.
-    #[serde(default)]
+    #[serde(default, with = "hash_list")]
     pub figures: Vec<u64>,
     /// Tokens in its clean text, for [`length_class`] (profiles stored before this field
     /// existed read as long).
     #[serde(default = "many_tokens")]
     pub tokens: u32,
+}
+
+/// How a profile's hash lists are stored: base64 of each hash's 8 little-endian bytes (11
+/// characters a hash instead of ~20 as JSON numbers; the stems are most of a stored profile).
+/// Lists stored before, as JSON arrays of numbers, read as they were.
+mod hash_list {
+    use serde::de::{self, Deserializer, SeqAccess, Visitor};
+    use serde::Serializer;
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /// Each byte's value in [`ALPHABET`], or 255.
+    const VALUE: [u8; 256] = {
+        let mut table = [255u8; 256];
+        let mut i = 0;
+        while i < 64 {
+            table[ALPHABET[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+
+    pub fn serialize<S: Serializer>(hashes: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        s.serialize_str(&out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        d.deserialize_any(HashList)
+    }
+
+    struct HashList;
+
+    impl<'de> Visitor<'de> for HashList {
+        type Value = Vec<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("base64 of 64-bit hashes, or an array of them")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u64>, E> {
+            let mut bytes = Vec::with_capacity(text.len() / 4 * 3 + 2);
+            for chunk in text.as_bytes().chunks(4) {
+                let mut n = 0u32;
+                for (i, &c) in chunk.iter().enumerate() {
+                    let v = VALUE[c as usize];
+                    if v == 255 {
+                        return Err(E::custom(format!("{:?} is not base64", c as char)));
+                    }
+                    n |= (v as u32) << (18 - 6 * i);
+                }
+                if chunk.len() < 2 {
+                    return Err(E::custom("base64 cut short"));
+                }
+                bytes.extend((0..chunk.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
+            }
+            if bytes.len() % 8 != 0 {
+                return Err(E::custom(format!("{} bytes of 8-byte hashes", bytes.len())));
+            }
+            Ok(bytes
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u64>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(h) = seq.next_element()? {
+                out.push(h);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// Content-word stems kept per article: the lead carries the story, and a cap keeps profiles small.
@@ -606,6 +691,36 @@ fn kinds_conflict(a: Option<EventKind>, b: Option<EventKind>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profiles_store_hash_lists_as_base64_and_read_the_older_arrays() {
+        let profile = Profile {
+            lang: "en".into(),
+            stems: vec![0, 1, u64::MAX, 0x0123_4567_89ab_cdef],
+            entities: vec![42],
+            ..Profile::default()
+        };
+        let json = serde_json::to_value(&profile).unwrap();
+        assert_eq!(json["entities"], "KgAAAAAAAAA"); // 42 as 8 little-endian bytes
+        assert_eq!(json["places"], "");
+        assert_eq!(json["stems"].as_str().unwrap().len(), 43); // 32 bytes, 11 characters each 8
+        let back: Profile = serde_json::from_value(json).unwrap();
+        assert_eq!(back, profile);
+        // Stored before: arrays of numbers.
+        let old: Profile = serde_json::from_str(
+            r#"{"lang":"en","event_day":null,"kind":null,"entities":[42],"places":[],
+                "people":[],"stems":[0,1,18446744073709551615,81985529216486895]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.stems, profile.stems);
+        assert_eq!(old.entities, [42]);
+        for bad in [r#""K""#, r#""KgAA""#, r#""Kg!A""#] {
+            let json = format!(
+                r#"{{"lang":"en","event_day":null,"kind":null,"entities":{bad},"places":"","people":[],"stems":""}}"#
+            );
+            assert!(serde_json::from_str::<Profile>(&json).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn alignment_is_the_mean_best_match_of_both_sides() {
