@@ -1081,7 +1081,7 @@ mod tests {
     use super::*;
     use khabar_core::{Article, Cues, Language, Source};
 
-    fn doc(text: &str) -> Doc {
+    pub(crate) fn doc(text: &str) -> Doc {
         Doc {
             article: Article::new(
                 Source::File {

@@ -215,23 +215,7 @@ mod tests {
         let path = dir.path().join(crate::DB_FILE);
         let docs: Vec<khabar_core::Doc> = ["Talks in Moscow.", "Lavrov met his counterpart."]
             .into_iter()
-            .map(|text| khabar_core::Doc {
-                article: khabar_core::Article::new(khabar_core::Source::Stdin, text.into()),
-                language: khabar_core::Language {
-                    code: "en".into(),
-                    confidence: 1.0,
-                },
-                removed: vec![],
-                sentences: vec![],
-                tokens: vec![],
-                mentions: vec![],
-                dates: vec![],
-                figures: vec![],
-                quotes: vec![],
-                cues: khabar_core::Cues::default(),
-                embedding: None,
-                sentence_embeddings: vec![],
-            })
+            .map(crate::tests::doc)
             .collect();
         {
             let conn = Connection::open(&path).unwrap();
