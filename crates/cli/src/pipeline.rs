@@ -180,6 +180,8 @@ struct InFlight {
 struct Memory {
     index: VectorIndex,
     ids: Vec<ArticleId>,
+    /// Each article's sequence number in the store (links are stored by these).
+    seqs: Vec<i64>,
     position: HashMap<ArticleId, u32>,
     profiles: Vec<Profile>,
     /// Lead-sentence vectors, encoded as stored ([`vectors::encode_many`]).
@@ -218,6 +220,7 @@ impl Memory {
             })?;
             m.push(
                 stored.id,
+                stored.seq,
                 &stored.doc_encoded,
                 stored.day,
                 profile,
@@ -270,6 +273,7 @@ impl Memory {
     fn push(
         &mut self,
         id: ArticleId,
+        seq: i64,
         doc: &[u8],
         day: Option<i32>,
         profile: Profile,
@@ -284,6 +288,7 @@ impl Memory {
         self.index.add(scale, &values, day, event_day);
         self.position.insert(id, self.ids.len() as u32);
         self.ids.push(id);
+        self.seqs.push(seq);
         self.profiles.push(profile);
         self.sentences.push(sentences);
         self.links.push(Vec::new());
@@ -612,13 +617,13 @@ impl Pipeline {
                     let profile = Profile::of(doc);
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
                     let shingles = khabar_synthesise::origins::shingles(doc);
-                    if !w.insert_doc(doc, &profile_json, &shingles)? {
+                    let Some(seq) = w.insert_doc(doc, &profile_json, &shingles)? else {
                         continue;
-                    }
+                    };
                     ingested.set(ingested.get() + 1);
                     timed(2, t);
                     let t = std::time::Instant::now();
-                    let links = link(w, memory, model, doc, &profile)?;
+                    let links = link(w, memory, model, doc, seq, &profile)?;
                     timed(3, t);
                     let day = doc
                         .article
@@ -628,6 +633,7 @@ impl Pipeline {
                     // The vectors as the store keeps them: the same bytes a reload gives.
                     memory.push(
                         doc.article.id,
+                        seq,
                         &doc.embedding
                             .as_deref()
                             .map(vectors::encode)
@@ -837,13 +843,14 @@ pub fn link_features(
     )))
 }
 
-/// Scores the new article against its candidates and stores the links worth keeping; returns
-/// them (other article's position, score).
+/// Scores the new article (stored as number `seq`) against its candidates and stores the links
+/// worth keeping; returns them (other article's position, score).
 fn link(
     w: &Writer,
     memory: &Memory,
     model: &SimilarityModel,
     doc: &Doc,
+    seq: i64,
     profile: &Profile,
 ) -> khabar_store::Result<Vec<(u32, f32)>> {
     let mut kept = Vec::new();
@@ -882,7 +889,6 @@ fn link(
         RECALL_COUNTS[2].fetch_add(as_near.count() as u64, Relaxed);
     }
     for (position, _) in found {
-        let other_id = &memory.ids[position];
         let other_sentences = vectors::decode_many(&memory.sentences[position]);
         let other_doc = memory.index.vector(position);
         let features = PairFeatures::between(
@@ -896,15 +902,15 @@ fn link(
         );
         let score = model.score(&features);
         if score >= LINK_MIN_SCORE {
-            // The score only: explain computes the features again (see `link_features`).
-            w.put_link(&Link {
-                a: doc.article.id,
-                b: *other_id,
-                score,
-            })?;
             kept.push((position as u32, score));
         }
     }
+    // The scores only: explain computes the features again (see `link_features`).
+    let by_seq: Vec<(i64, f32)> = kept
+        .iter()
+        .map(|&(p, score)| (memory.seqs[p as usize], score))
+        .collect();
+    w.put_links_of(seq, &by_seq)?;
     Ok(kept)
 }
 

@@ -125,6 +125,8 @@ pub struct Constraint {
 pub struct StoredVectors {
     /// The article.
     pub id: ArticleId,
+    /// Its sequence number: the order articles were stored in (see [`Writer::insert_doc`]).
+    pub seq: i64,
     /// Day number (days since 1970-01-01) of its publication, if known.
     pub day: Option<i32>,
     /// The document vector as stored ([`vectors::encode`]; empty when it has none).
@@ -297,7 +299,7 @@ pub trait Reads {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles
+                "SELECT id, day, doc_vector, profile, sentence_vectors, seq FROM articles
                  ORDER BY seq LIMIT -1 OFFSET ?1",
             )
             .map_err(self.sql_error())?;
@@ -311,7 +313,7 @@ pub trait Reads {
     /// One stored article's vectors, day and profile.
     fn stored_vectors(&self, id: &ArticleId) -> Result<Option<StoredVectors>> {
         self.row(
-            "SELECT id, day, doc_vector, profile, sentence_vectors FROM articles WHERE id = ?1",
+            "SELECT id, day, doc_vector, profile, sentence_vectors, seq FROM articles WHERE id = ?1",
             [id.as_str()],
             stored_vectors,
         )
@@ -811,6 +813,7 @@ fn stored_vectors(r: &rusqlite::Row) -> rusqlite::Result<StoredVectors> {
         doc_encoded: r.get(2)?,
         profile: r.get(3)?,
         sentences: r.get(4)?,
+        seq: r.get(5)?,
     })
 }
 
@@ -857,9 +860,9 @@ impl Writer<'_> {
 
     /// Stores an analysed, embedded article — its document without tokens ([`Doc::slim`]), the
     /// vectors quantised, its similarity profile (JSON) and the hashes of its word 5-grams —
-    /// and returns true; returns false (and stores nothing) when an article with the same id is
-    /// already stored.
-    pub fn insert_doc(&self, doc: &Doc, profile: &str, shingles: &[u64]) -> Result<bool> {
+    /// and returns its sequence number (one more than the last stored article's); returns None
+    /// (and stores nothing) when an article with the same id is already stored.
+    pub fn insert_doc(&self, doc: &Doc, profile: &str, shingles: &[u64]) -> Result<Option<i64>> {
         let doc_vector = doc
             .embedding
             .as_deref()
@@ -880,9 +883,10 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT OR IGNORE INTO articles
                  (id, seq, source, outlet, url, title, published_at, day, lang, doc, profile, doc_vector, sentence_vectors, canonical_url, shingles)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM articles), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 RETURNING seq",
             )
-            .and_then(|mut stmt| stmt.execute(params![
+            .and_then(|mut stmt| stmt.query_row(params![
                     article.id.as_str(),
                     article.source.to_string(),
                     article.outlet,
@@ -897,9 +901,10 @@ impl Writer<'_> {
                     sentence_vectors,
                     article.url.as_deref().map(canonical_url),
                     hash_bytes(shingles),
-                ]))
+                ], |r| r.get(0)))
+            .optional()
             .map_err(self.err())?;
-        Ok(inserted == 1)
+        Ok(inserted)
     }
 
     /// Stores the hashes of a stored article's word 5-grams (for an article stored before they
@@ -951,6 +956,30 @@ impl Writer<'_> {
                 reason: "an article of the pair is not stored".into(),
             })
         }
+    }
+
+    /// Stores the scored links of the article numbered `seq` to others, given by their numbers
+    /// (as [`Writer::insert_doc`] returns them): how ingest stores a new article's links, without
+    /// looking either article up by id. A number that names no stored article is an error.
+    pub fn put_links_of(&self, seq: i64, links: &[(i64, f32)]) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO links (hi, lo, score) VALUES (MAX(?1, ?2), MIN(?1, ?2), ?3)",
+            )
+            .map_err(self.err())?;
+        for &(other, score) in links {
+            stmt.execute(params![seq, other, score]).map_err(|source| {
+                match source.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ConstraintViolation) => Error::Corrupt {
+                        what: format!("link of the articles numbered {seq} and {other}"),
+                        reason: "an article of the pair is not stored".into(),
+                    },
+                    _ => self.err()(source),
+                }
+            })?;
+        }
+        Ok(())
     }
 
     /// Replaces a stored article's document and lead-sentence vectors (after the way vectors are
@@ -1111,8 +1140,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let d = doc("Lavrov met his counterpart.");
-        assert!(store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap());
-        assert!(!store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap());
+        assert_eq!(
+            store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap(),
+            Some(1)
+        );
+        assert_eq!(store.write(|w| w.insert_doc(&d, "{}", &[])).unwrap(), None);
         let back = store.doc(&d.article.id).unwrap().unwrap();
         assert_eq!(back.article, d.article);
         let v = back.embedding.unwrap();
@@ -1129,6 +1161,56 @@ mod tests {
         );
         let other = doc("Another text.").article.id;
         assert!(store.stored_vectors(&other).unwrap().is_none());
+    }
+
+    /// Links stored by sequence number read back by id; a number that names no article is an
+    /// error naming the pair, and the transaction's earlier writes roll back with it.
+    #[test]
+    fn links_stored_by_number_read_back_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let docs = [doc("One."), doc("Two."), doc("Three.")];
+        let seqs = store
+            .write(|w| {
+                docs.iter()
+                    .map(|d| Ok(w.insert_doc(d, "{}", &[])?.expect("new")))
+                    .collect::<Result<Vec<i64>>>()
+            })
+            .unwrap();
+        assert_eq!(seqs, [1, 2, 3]);
+        store
+            .write(|w| w.put_links_of(seqs[2], &[(seqs[0], 0.75), (seqs[1], 0.25)]))
+            .unwrap();
+        let ids: Vec<ArticleId> = docs.iter().map(|d| d.article.id).collect();
+        let mut links = store.links_of(&ids[2..]).unwrap();
+        links.sort_by(|x, y| x.score.total_cmp(&y.score));
+        let pair = |l: &Link| std::collections::BTreeSet::from([l.a, l.b]);
+        assert_eq!(links.len(), 2);
+        assert_eq!(
+            (pair(&links[0]), links[0].score),
+            (std::collections::BTreeSet::from([ids[1], ids[2]]), 0.25)
+        );
+        assert_eq!(
+            (pair(&links[1]), links[1].score),
+            (std::collections::BTreeSet::from([ids[0], ids[2]]), 0.75)
+        );
+
+        let err = store
+            .write(|w| {
+                w.put_links_of(seqs[1], &[(seqs[0], 0.5)])?;
+                w.put_links_of(seqs[2], &[(99, 0.5)])
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("99"), "{err}");
+        // The link of the first two went with the failed transaction.
+        let first_two = std::collections::BTreeSet::from([ids[0], ids[1]]);
+        assert!(store
+            .links_of(&ids[..2])
+            .unwrap()
+            .iter()
+            .all(|l| pair(l) != first_two));
+        assert_eq!(store.links_of(&ids[2..]).unwrap().len(), 2);
     }
 
     #[test]
