@@ -925,6 +925,16 @@ trait Graph {
         ids: &[ArticleId],
         min_score: f32,
     ) -> khabar_store::Result<Vec<ScoredLink>>;
+    /// Every link between two of `ids` (sorted, each article once) at or above
+    /// [`LINK_MIN_SCORE`], the smaller id first, sorted.
+    fn links_among(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<ScoredLink>> {
+        let inside: BTreeSet<&ArticleId> = ids.iter().collect();
+        Ok(self
+            .link_scores_of(ids, LINK_MIN_SCORE)?
+            .into_iter()
+            .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))
+            .collect())
+    }
     /// The event of an article.
     fn event_of(&self, id: &ArticleId) -> khabar_store::Result<Option<EventId>>;
     /// The members of an event.
@@ -970,6 +980,35 @@ impl Graph for Stored<'_, '_> {
     }
 }
 
+/// A set of article positions in memory, hashed by one multiplication: they are small distinct
+/// integers from this process, so SipHash's defence against chosen keys buys nothing, and the
+/// walk in [`InMemory::exceeds`] hashes hundreds of them per regrouped article.
+type PositionSet = HashSet<u32, std::hash::BuildHasherDefault<PositionHasher>>;
+
+/// See [`PositionSet`].
+#[derive(Default)]
+struct PositionHasher(u64);
+
+impl PositionHasher {
+    /// Fibonacci hashing: 2⁶⁴ over the golden ratio, odd, spreads consecutive positions over
+    /// every bit.
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+}
+
+impl std::hash::Hasher for PositionHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(Self::MULTIPLIER);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(Self::MULTIPLIER);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The pipeline's memory as the graph (writes still go to the store).
 struct InMemory<'a, 'w> {
     w: &'a Writer<'w>,
@@ -996,6 +1035,29 @@ impl Graph for InMemory<'_, '_> {
                     let (a, b) = (&m.ids[p as usize], &m.ids[q as usize]);
                     let (a, b) = if a <= b { (a, b) } else { (b, a) };
                     out.push((*a, *b, score));
+                }
+            }
+        }
+        out.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        out.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+        Ok(out)
+    }
+    fn links_among(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<ScoredLink>> {
+        // Over positions: only the links inside are collected and sorted, each pair once (from
+        // its smaller id's side), where the default collects every link of every member.
+        let m = &self.memory;
+        let mut inside: Vec<u32> = ids
+            .iter()
+            .filter_map(|id| m.position.get(id))
+            .copied()
+            .collect();
+        inside.sort_unstable();
+        let mut out = Vec::new();
+        for &p in &inside {
+            for &(q, score) in &m.links[p as usize] {
+                let (a, b) = (m.ids[p as usize], m.ids[q as usize]);
+                if a < b && score >= LINK_MIN_SCORE && inside.binary_search(&q).is_ok() {
+                    out.push((a, b, score));
                 }
             }
         }
@@ -1042,7 +1104,8 @@ impl Graph for InMemory<'_, '_> {
         // decision on the way makes the store's constraints count: then walk it properly.
         let m = &self.memory;
         let &first = m.position.get(start)?;
-        let mut seen: HashSet<u32> = HashSet::from([first]);
+        let mut seen = PositionSet::default();
+        seen.insert(first);
         let mut frontier = vec![first];
         while let Some(p) = frontier.pop() {
             if m.constrained.contains(&p) {
@@ -1308,12 +1371,7 @@ fn component(
     // Within the region every stored link counts, weak ones included: they lower the
     // averages that decide the groups.
     let members: Vec<ArticleId> = members.into_iter().collect();
-    let inside: BTreeSet<&ArticleId> = members.iter().collect();
-    let links = g
-        .link_scores_of(&members, LINK_MIN_SCORE)?
-        .into_iter()
-        .filter(|(a, b, _)| inside.contains(a) && inside.contains(b))
-        .collect();
+    let links = g.links_among(&members)?;
     Ok((members, links, local))
 }
 
@@ -1384,6 +1442,31 @@ mod tests {
         pipeline.submit(articles).unwrap();
         pipeline.flush().unwrap();
         ids
+    }
+
+    /// The links among a set of articles read from memory are the store's, for the whole set
+    /// and for parts of it (links to articles outside are left out).
+    #[test]
+    fn links_among_articles_in_memory_are_the_stored_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = open_at(dir.path());
+        let ids = store_the_seeds(&mut pipeline);
+        let Pipeline { store, memory, .. } = &mut pipeline;
+        store
+            .write(|w| {
+                let mut sorted = ids.clone();
+                sorted.sort();
+                let mut compared = 0;
+                for part in [&sorted[..], &sorted[..3], &sorted[1..4], &sorted[2..]] {
+                    let stored = Stored(w).links_among(part)?;
+                    let remembered = InMemory { w, memory }.links_among(part)?;
+                    assert_eq!(remembered, stored, "{part:?}");
+                    compared += stored.len();
+                }
+                assert!(compared >= 6, "the seeds link: {compared}");
+                Ok(())
+            })
+            .unwrap();
     }
 
     /// Articles another process stores while this pipeline is open are added to its memory (and
