@@ -925,8 +925,8 @@ trait Graph {
         ids: &[ArticleId],
         min_score: f32,
     ) -> khabar_store::Result<Vec<ScoredLink>>;
-    /// Every link between two of `ids` (sorted, each article once) at or above
-    /// [`LINK_MIN_SCORE`], the smaller id first, sorted.
+    /// Every link between two of `ids` (each article once) at or above [`LINK_MIN_SCORE`], the
+    /// smaller id first, sorted.
     fn links_among(&self, ids: &[ArticleId]) -> khabar_store::Result<Vec<ScoredLink>> {
         let inside: BTreeSet<&ArticleId> = ids.iter().collect();
         Ok(self
