@@ -447,24 +447,21 @@ mod int16 {
                         // p·pairs·2·nr; C rows i0 + i.. have columns nr·p..nr·(p + 1) ≤ n
                         // (caller); the caller checked the CPU has `isa`.
                         unsafe {
-                            let ap = buf.as_ptr().add(i * lda + 2 * t0);
-                            let sa = row_scales.as_ptr().add(i * blocks + kb);
-                            let bp = packed.as_ptr().add((p * pairs + t0) * 2 * nr);
-                            let sb = scales.as_ptr().add(kb * n + p * nr);
-                            let cp = c.add((i0 + i) * rsc + p * nr);
+                            let tile = Tile {
+                                kp,
+                                a: buf.as_ptr().add(i * lda + 2 * t0),
+                                lda,
+                                sa: row_scales.as_ptr().add(i * blocks + kb),
+                                sa_stride: blocks,
+                                b: packed.as_ptr().add((p * pairs + t0) * 2 * nr),
+                                sb: scales.as_ptr().add(kb * n + p * nr),
+                                c: c.add((i0 + i) * rsc + p * nr),
+                                rsc,
+                                overwrite,
+                            };
                             match isa {
-                                Isa::Avx2 => for_rows!(
-                                    mr,
-                                    kernel_avx2(
-                                        kp, ap, lda, sa, blocks, bp, sb, cp, rsc, overwrite
-                                    )
-                                ),
-                                Isa::Avx512Vnni => for_rows!(
-                                    mr,
-                                    kernel_vnni(
-                                        kp, ap, lda, sa, blocks, bp, sb, cp, rsc, overwrite
-                                    )
-                                ),
+                                Isa::Avx2 => for_rows!(mr, kernel_avx2(&tile)),
+                                Isa::Avx512Vnni => for_rows!(mr, kernel_vnni(&tile)),
                             }
                         }
                         i += mr;
@@ -474,6 +471,24 @@ mod int16 {
             i0 += mc;
         }
         A16.set((buf, row_scales));
+    }
+
+    /// One tile's product for one k-block: C[R × nr] (=|+=) A[R × 2kp] · B[2kp × nr], A's
+    /// quantised rows `lda` apart with their block scales `sa_stride` apart, B's panel strip
+    /// with its column scales, C's rows `rsc` apart.
+    #[derive(Clone, Copy)]
+    struct Tile {
+        kp: usize,
+        a: *const i16,
+        lda: usize,
+        sa: *const f32,
+        sa_stride: usize,
+        b: *const i16,
+        sb: *const f32,
+        c: *mut f32,
+        rsc: usize,
+        /// C = the product, else C += it.
+        overwrite: bool,
     }
 
     /// `dst` (rows of `lda` i16) = A (`mc` × `k`, row stride `rsa`) quantised per k-block of
@@ -545,21 +560,21 @@ mod int16 {
     /// C[R × 16] (=|+=) A[R × 2kp] · B[2kp × 16] for one k-block: 32-bit integer sums of the
     /// quantised operands (`vpmaddwd` multiplies a k-pair and adds the two products), scaled
     /// back by the row's block scale (`sa`, `sa_stride` apart) and each column's (`sb`).
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn kernel_avx2<const R: usize>(
-        kp: usize,
-        a: *const i16,
-        lda: usize,
-        sa: *const f32,
-        sa_stride: usize,
-        b: *const i16,
-        sb: *const f32,
-        c: *mut f32,
-        rsc: usize,
-        overwrite: bool,
-    ) {
+    unsafe fn kernel_avx2<const R: usize>(tile: &Tile) {
+        let Tile {
+            kp,
+            a,
+            lda,
+            sa,
+            sa_stride,
+            b,
+            sb,
+            c,
+            rsc,
+            overwrite,
+        } = *tile;
         let mut acc = [[_mm256_setzero_si256(); 2]; R];
         for t in 0..kp {
             // SAFETY: pair t of the panel (32 i16) and of R rows of A are readable (caller).
@@ -599,21 +614,21 @@ mod int16 {
     /// C[R × 64] (=|+=) A[R × 2kp] · B[2kp × 64] for one k-block, as [`kernel_avx2`] with
     /// `vpdpwssd` on 512-bit vectors (each multiplies 32 pairs and accumulates, 32-bit lanes
     /// wrapping, which the block bound rules out).
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     #[target_feature(enable = "avx512f,avx512vnni")]
-    unsafe fn kernel_vnni<const R: usize>(
-        kp: usize,
-        a: *const i16,
-        lda: usize,
-        sa: *const f32,
-        sa_stride: usize,
-        b: *const i16,
-        sb: *const f32,
-        c: *mut f32,
-        rsc: usize,
-        overwrite: bool,
-    ) {
+    unsafe fn kernel_vnni<const R: usize>(tile: &Tile) {
+        let Tile {
+            kp,
+            a,
+            lda,
+            sa,
+            sa_stride,
+            b,
+            sb,
+            c,
+            rsc,
+            overwrite,
+        } = *tile;
         let mut acc = [[_mm512_setzero_si512(); 4]; R];
         for t in 0..kp {
             // SAFETY: pair t of the panel (128 i16) and of R rows of A are readable (caller).
