@@ -491,6 +491,23 @@ mod int16 {
         overwrite: bool,
     }
 
+    impl Tile {
+        /// The pair (A[r][2t], A[r][2t+1]) as one 32-bit lane, to broadcast.
+        ///
+        /// # Safety
+        /// Row `r` of the tile's A must be readable at pair `t`.
+        #[inline(always)]
+        unsafe fn pair(&self, r: usize, t: usize) -> i32 {
+            // SAFETY: the caller's contract.
+            unsafe {
+                self.a
+                    .add(r * self.lda + 2 * t)
+                    .cast::<i32>()
+                    .read_unaligned()
+            }
+        }
+    }
+
     /// `dst` (rows of `lda` i16) = A (`mc` × `k`, row stride `rsa`) quantised per k-block of
     /// each row: `round(x · Q / max|block|)`, the block's `max / Q` in `scales[r · blocks + kb]`;
     /// zero from column `k` to `lda`.
@@ -563,29 +580,15 @@ mod int16 {
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn kernel_avx2<const R: usize>(tile: &Tile) {
-        let Tile {
-            kp,
-            a,
-            lda,
-            sa,
-            sa_stride,
-            b,
-            sb,
-            c,
-            rsc,
-            overwrite,
-        } = *tile;
         let mut acc = [[_mm256_setzero_si256(); 2]; R];
-        for t in 0..kp {
+        for t in 0..tile.kp {
             // SAFETY: pair t of the panel (32 i16) and of R rows of A are readable (caller).
             unsafe {
-                let bt = b.add(t * 2 * 16);
+                let bt = tile.b.add(t * 2 * 16);
                 let b0 = _mm256_loadu_si256(bt.cast());
                 let b1 = _mm256_loadu_si256(bt.add(16).cast());
                 for (r, row) in acc.iter_mut().enumerate() {
-                    // The pair (A[r][2t], A[r][2t+1]) in every 32-bit lane.
-                    let pair = a.add(r * lda + 2 * t).cast::<i32>().read_unaligned();
-                    let av = _mm256_set1_epi32(pair);
+                    let av = _mm256_set1_epi32(tile.pair(r, t));
                     row[0] = _mm256_add_epi32(row[0], _mm256_madd_epi16(av, b0));
                     row[1] = _mm256_add_epi32(row[1], _mm256_madd_epi16(av, b1));
                 }
@@ -593,15 +596,15 @@ mod int16 {
         }
         // SAFETY: 16 column scales, R row scales and R rows of 16 writable floats (caller).
         unsafe {
-            let sb = [_mm256_loadu_ps(sb), _mm256_loadu_ps(sb.add(8))];
+            let sb = [_mm256_loadu_ps(tile.sb), _mm256_loadu_ps(tile.sb.add(8))];
             for (r, row) in acc.iter().enumerate() {
-                let s = _mm256_set1_ps(*sa.add(r * sa_stride));
-                let cr = c.add(r * rsc);
+                let s = _mm256_set1_ps(*tile.sa.add(r * tile.sa_stride));
+                let cr = tile.c.add(r * tile.rsc);
                 for (q, v) in row.iter().enumerate() {
                     let p = cr.add(q * 8);
                     let scale = _mm256_mul_ps(s, sb[q]);
                     let v = _mm256_cvtepi32_ps(*v);
-                    if overwrite {
+                    if tile.overwrite {
                         _mm256_storeu_ps(p, _mm256_mul_ps(v, scale));
                     } else {
                         _mm256_storeu_ps(p, _mm256_fmadd_ps(v, scale, _mm256_loadu_ps(p)));
@@ -617,31 +620,17 @@ mod int16 {
     #[inline]
     #[target_feature(enable = "avx512f,avx512vnni")]
     unsafe fn kernel_vnni<const R: usize>(tile: &Tile) {
-        let Tile {
-            kp,
-            a,
-            lda,
-            sa,
-            sa_stride,
-            b,
-            sb,
-            c,
-            rsc,
-            overwrite,
-        } = *tile;
         let mut acc = [[_mm512_setzero_si512(); 4]; R];
-        for t in 0..kp {
+        for t in 0..tile.kp {
             // SAFETY: pair t of the panel (128 i16) and of R rows of A are readable (caller).
             unsafe {
-                let bt = b.add(t * 2 * 64);
+                let bt = tile.b.add(t * 2 * 64);
                 let b0 = _mm512_loadu_si512(bt.cast());
                 let b1 = _mm512_loadu_si512(bt.add(32).cast());
                 let b2 = _mm512_loadu_si512(bt.add(64).cast());
                 let b3 = _mm512_loadu_si512(bt.add(96).cast());
                 for (r, row) in acc.iter_mut().enumerate() {
-                    // The pair (A[r][2t], A[r][2t+1]) in every 32-bit lane.
-                    let pair = a.add(r * lda + 2 * t).cast::<i32>().read_unaligned();
-                    let av = _mm512_set1_epi32(pair);
+                    let av = _mm512_set1_epi32(tile.pair(r, t));
                     row[0] = _mm512_dpwssd_epi32(row[0], av, b0);
                     row[1] = _mm512_dpwssd_epi32(row[1], av, b1);
                     row[2] = _mm512_dpwssd_epi32(row[2], av, b2);
@@ -651,15 +640,15 @@ mod int16 {
         }
         // SAFETY: 64 column scales, R row scales and R rows of 64 writable floats (caller).
         unsafe {
-            let sb = [0, 16, 32, 48].map(|q| _mm512_loadu_ps(sb.add(q)));
+            let sb = [0, 16, 32, 48].map(|q| _mm512_loadu_ps(tile.sb.add(q)));
             for (r, row) in acc.iter().enumerate() {
-                let s = _mm512_set1_ps(*sa.add(r * sa_stride));
-                let cr = c.add(r * rsc);
+                let s = _mm512_set1_ps(*tile.sa.add(r * tile.sa_stride));
+                let cr = tile.c.add(r * tile.rsc);
                 for (q, v) in row.iter().enumerate() {
                     let p = cr.add(q * 16);
                     let scale = _mm512_mul_ps(s, sb[q]);
                     let v = _mm512_cvtepi32_ps(*v);
-                    if overwrite {
+                    if tile.overwrite {
                         _mm512_storeu_ps(p, _mm512_mul_ps(v, scale));
                     } else {
                         _mm512_storeu_ps(p, _mm512_fmadd_ps(v, scale, _mm512_loadu_ps(p)));
