@@ -21,6 +21,7 @@
 //! ([`Detector::decide`]).
 
 use khabar_core::Language as DocLanguage;
+pub use khabar_core::Script;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 
 /// How many characters of clean text lingua looks at.
@@ -54,52 +55,18 @@ pub const DECLARED_CONFIDENCE: f32 = 1.0;
 /// The highest confidence the detector gives.
 const MAX_DETECTED_CONFIDENCE: f32 = 0.99;
 
-/// A writing system, as far as telling the known languages apart needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Script {
-    /// Arabic, Persian, Urdu.
-    Arabic,
-    /// English, French, German, Spanish, Italian, Polish, Turkish.
-    Latin,
-    /// Russian.
-    Cyrillic,
-    /// Chinese.
-    Han,
-}
-
-impl Script {
-    /// The script a known language is written in.
-    pub fn of_language(code: &str) -> Option<Script> {
-        Some(match code {
-            "ar" | "fa" | "ur" => Script::Arabic,
-            "ru" => Script::Cyrillic,
-            "zh" => Script::Han,
-            "en" | "fr" | "de" | "es" | "it" | "pl" | "tr" => Script::Latin,
-            _ => return None,
-        })
-    }
-
-    fn of_char(c: char) -> Option<Script> {
-        if crate::normalise::is_arabic_letter(c) {
-            Some(Script::Arabic)
-        } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-            Some(Script::Latin)
-        } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
-            Some(Script::Cyrillic)
-        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) {
-            Some(Script::Han)
-        } else {
-            None
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Script::Arabic => "Arabic",
-            Script::Latin => "Latin",
-            Script::Cyrillic => "Cyrillic",
-            Script::Han => "Han",
-        }
+/// The script of a letter, when it is one of the known languages' scripts.
+fn script_of_char(c: char) -> Option<Script> {
+    if crate::normalise::is_arabic_letter(c) {
+        Some(Script::Arabic)
+    } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+        Some(Script::Latin)
+    } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        Some(Script::Cyrillic)
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c) {
+        Some(Script::Han)
+    } else {
+        None
     }
 }
 
@@ -110,7 +77,7 @@ pub fn dominant_script(text: &str) -> Option<(Script, f32)> {
     let mut letters = 0usize;
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
-        if let Some(s) = Script::of_char(c) {
+        if let Some(s) = script_of_char(c) {
             counts[s as usize] += 1;
         }
     }

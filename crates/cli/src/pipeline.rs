@@ -8,6 +8,7 @@ use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
 use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
+use khabar_cluster::vocabulary::DocumentFrequencies;
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::{Document, Embedder};
 use khabar_ingest::Rejection;
@@ -194,6 +195,8 @@ struct Memory {
     members: HashMap<EventId, BTreeSet<u32>>,
     /// Articles some decision names (their constraints are read from the store when regrouping).
     constrained: HashSet<u32>,
+    /// How many stored articles name each stem: what a new article's stems are weighed by.
+    frequencies: DocumentFrequencies,
 }
 
 impl Memory {
@@ -218,6 +221,7 @@ impl Memory {
                     reason: e.to_string(),
                 }
             })?;
+            m.frequencies.add(&profile);
             m.push(
                 stored.id,
                 stored.seq,
@@ -614,10 +618,14 @@ impl Pipeline {
                 let mut touched = Vec::new();
                 for doc in &docs {
                     let t = std::time::Instant::now();
-                    let profile = Profile::of(doc);
+                    // Its stems weighed by the stored articles' counts and its own.
+                    let mut profile = Profile::of(doc);
+                    memory.frequencies.add(&profile);
+                    memory.frequencies.weigh(&mut profile);
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
                     let shingles = khabar_synthesise::origins::shingles(doc);
                     let Some(seq) = w.insert_doc(doc, &profile_json, &shingles)? else {
+                        memory.frequencies.remove(&profile);
                         continue;
                     };
                     ingested.set(ingested.get() + 1);
@@ -1378,6 +1386,7 @@ fn component(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use khabar_cluster::vocabulary::WEIGHT_SCALE;
     use khabar_core::Source;
     use khabar_store::Constraint;
 
@@ -1485,6 +1494,52 @@ mod tests {
         }
         let unknown = ArticleId::parse("0123456789abcdef").unwrap();
         assert!(link_features(store, &ids[0], &unknown).unwrap().is_none());
+    }
+
+    /// An article's stems are weighed by the articles stored before it and itself, whether they
+    /// were stored in the same run or read back from the store by a later one.
+    #[test]
+    fn stem_weights_count_the_articles_stored_before_across_runs() {
+        let stored_profile = |pipeline: &Pipeline, id: &ArticleId| -> Profile {
+            let stored = pipeline.store().stored_vectors(id).unwrap().unwrap();
+            serde_json::from_str(&stored.profile).unwrap()
+        };
+        let (one_run, two_runs, alone) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let mut pipeline = open_at(one_run.path());
+        let ids = store_the_seeds(&mut pipeline);
+        let last = stored_profile(&pipeline, &ids[4]);
+        assert_eq!(pipeline.memory.frequencies.documents(), 5);
+        let mut first = open_at(two_runs.path());
+        first
+            .submit(["000", "001", "002"].map(seed).into())
+            .unwrap();
+        first.flush().unwrap();
+        drop(first);
+        let mut second = open_at(two_runs.path());
+        second.submit(["003", "004"].map(seed).into()).unwrap();
+        second.flush().unwrap();
+        assert_eq!(stored_profile(&second, &ids[4]), last);
+        // The Jordan–Russia call shares common words with the four Kuwait reports before it
+        // ("minister", "foreign", "Lavrov"): those weigh less than its own.
+        assert_eq!(last.stem_weights.len(), last.stems.len());
+        let (lowest, highest) = (
+            last.stem_weights.iter().min().unwrap(),
+            last.stem_weights.iter().max().unwrap(),
+        );
+        assert!(lowest < highest, "{:?}", last.stem_weights);
+        // Stored first, nothing is rarer than anything else: every stem weighs 1.
+        let mut pipeline = open_at(alone.path());
+        pipeline.submit(vec![seed("004")]).unwrap();
+        pipeline.flush().unwrap();
+        let first_of_all = stored_profile(&pipeline, &ids[4]);
+        assert!(first_of_all
+            .stem_weights
+            .iter()
+            .all(|&w| w as f32 == WEIGHT_SCALE));
     }
 
     #[test]

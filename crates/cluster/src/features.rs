@@ -1,7 +1,7 @@
 //! What two analysed articles share, as numbers in 0..1 the similarity model weighs.
 
 use chrono::NaiveDate;
-use khabar_core::{Doc, EntityKind, EventKind};
+use khabar_core::{Doc, EntityKind, EventKind, Script};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -101,7 +101,7 @@ pub const INPUTS: [Input; COUNT] = [
         sign: -1,
     },
     Input {
-        name: "shared_vocabulary",
+        name: "shared_vocabulary_excess",
         measure: "shared_vocabulary",
         sign: 1,
     },
@@ -122,18 +122,23 @@ pub const LEAD_KNOTS: [f32; 3] = [0.2, 0.4, 0.6];
 /// [`PairFeatures::lead_alignment`]: the first three carry who, what, where and when.
 pub const LEAD: usize = 3;
 
-/// Mean cosines of *unrelated* articles for one pair of languages.
+/// Mean cosines and vocabulary overlap of *unrelated* articles for one pair of languages.
 ///
 /// Cosines are not comparable across language pairs: two unrelated German articles score higher
 /// than two unrelated articles in Arabic and English. The model therefore sees how far a pair's
 /// cosine rises above the background of its languages, which lets what it learns on one language
-/// pair carry over to another.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// pair carry over to another. So with the vocabulary: two articles in one language share common
+/// words, two in different scripts share none, whether or not they report one story; measured as
+/// an excess, a vocabulary that cannot overlap says nothing either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Background {
     /// Mean document cosine.
     pub doc: f32,
     /// Mean best-lead-sentence cosine.
     pub sentence: f32,
+    /// Mean weighted vocabulary overlap ([`crate::vocabulary::overlap`]).
+    #[serde(default)]
+    pub vocabulary: f32,
 }
 
 /// Everything the model knows about a pair of articles.
@@ -164,12 +169,20 @@ pub struct PairFeatures {
     pub day_gap: Option<u32>,
     /// 1 when one reports a phone call and the other a meeting, visit or press conference.
     pub kind_conflict: f32,
-    /// Same language: Jaccard overlap of content-word stems. Across languages the only shared
-    /// vocabulary is the entity ids, so their overlap stands in.
+    /// Overlap of the content-word stems of both leads, each weighted by how rare it is in the
+    /// stream ([`crate::vocabulary::overlap`]), in any two languages: names and acronyms are
+    /// often written alike across languages.
     pub shared_vocabulary: f32,
     /// Jaccard overlap of the numbers both report (counts, sums, percentages, in any script).
     #[serde(default)]
     pub shared_figures: f32,
+    /// The pair is scored without its vocabulary overlap (see
+    /// [`crate::model::SimilarityModel`]): its two languages are written in different scripts
+    /// ([`Script::of_language`]; a language whose script is not known counts as sharing one), so
+    /// no word can be shared, or one side is a headline alone ([`SHORT`]), whose handful of stems
+    /// makes two shared words look like strong evidence.
+    #[serde(default)]
+    pub without_vocabulary: bool,
     /// Each article's length class ([`length_class`]: [`FULL`], [`MEDIUM`] or [`SHORT`]). Links
     /// stored before this field existed read as two full articles.
     #[serde(default)]
@@ -267,6 +280,12 @@ pub struct Profile {
     /// Hashed content-word stems of the lead, sorted.
     #[serde(with = "hash_list")]
     pub stems: Vec<u64>,
+    /// Each stem's weight, in the order of `stems`: its inverse document frequency among the
+    /// articles stored up to this one, in 1/[`WEIGHT_SCALE`](crate::vocabulary::WEIGHT_SCALE)
+    /// steps (see [`crate::vocabulary`]). Empty until weighed, and in profiles stored before
+    /// weights existed: every stem then weighs 1.
+    #[serde(default, with = "byte_list")]
+    pub stem_weights: Vec<u8>,
     /// Hashed values of the figures it reports, sorted.
     #[serde(default, with = "hash_list")]
     pub figures: Vec<u64>,
@@ -283,31 +302,9 @@ mod hash_list {
     use serde::de::{self, Deserializer, SeqAccess, Visitor};
     use serde::Serializer;
 
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    /// Each byte's value in [`ALPHABET`], or 255.
-    const VALUE: [u8; 256] = {
-        let mut table = [255u8; 256];
-        let mut i = 0;
-        while i < 64 {
-            table[ALPHABET[i] as usize] = i as u8;
-            i += 1;
-        }
-        table
-    };
-
     pub fn serialize<S: Serializer>(hashes: &[u64], s: S) -> Result<S::Ok, S::Error> {
         let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-        for chunk in bytes.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            }
-        }
-        s.serialize_str(&out)
+        s.serialize_str(&super::base64::encode(&bytes))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
@@ -324,21 +321,7 @@ mod hash_list {
         }
 
         fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u64>, E> {
-            let mut bytes = Vec::with_capacity(text.len() / 4 * 3 + 2);
-            for chunk in text.as_bytes().chunks(4) {
-                let mut n = 0u32;
-                for (i, &c) in chunk.iter().enumerate() {
-                    let v = VALUE[c as usize];
-                    if v == 255 {
-                        return Err(E::custom(format!("{:?} is not base64", c as char)));
-                    }
-                    n |= (v as u32) << (18 - 6 * i);
-                }
-                if chunk.len() < 2 {
-                    return Err(E::custom("base64 cut short"));
-                }
-                bytes.extend((0..chunk.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
-            }
+            let bytes = super::base64::decode(text).map_err(E::custom)?;
             if bytes.len() % 8 != 0 {
                 return Err(E::custom(format!("{} bytes of 8-byte hashes", bytes.len())));
             }
@@ -358,11 +341,74 @@ mod hash_list {
     }
 }
 
+/// How a profile's byte lists (its stem weights) are stored: base64.
+mod byte_list {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::base64::encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = <std::borrow::Cow<str>>::deserialize(d)?;
+        super::base64::decode(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Standard base64 without padding, for the lists a stored profile keeps.
+mod base64 {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /// Each byte's value in [`ALPHABET`], or 255.
+    const VALUE: [u8; 256] = {
+        let mut table = [255u8; 256];
+        let mut i = 0;
+        while i < 64 {
+            table[ALPHABET[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    pub fn decode(text: &str) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::with_capacity(text.len() / 4 * 3 + 2);
+        for chunk in text.as_bytes().chunks(4) {
+            let mut n = 0u32;
+            for (i, &c) in chunk.iter().enumerate() {
+                let v = VALUE[c as usize];
+                if v == 255 {
+                    return Err(format!("{:?} is not base64", c as char));
+                }
+                n |= (v as u32) << (18 - 6 * i);
+            }
+            if chunk.len() < 2 {
+                return Err("base64 cut short".into());
+            }
+            bytes.extend((0..chunk.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
+        }
+        Ok(bytes)
+    }
+}
+
 /// Content-word stems kept per article: the lead carries the story, and a cap keeps profiles small.
 pub const MAX_STEMS: usize = 160;
 
 impl Profile {
-    /// The profile of an analysed article.
+    /// The profile of an analysed article, its stems not yet weighed (see
+    /// [`DocumentFrequencies::weigh`](crate::vocabulary::DocumentFrequencies::weigh)).
     pub fn of(d: &Doc) -> Profile {
         let ids = |keep: &dyn Fn(EntityKind) -> bool| -> Vec<u64> {
             sorted(
@@ -403,6 +449,8 @@ impl Profile {
                 people
             },
             stems: sorted(stems.into_iter()),
+            // Weighed when stored, against the counts of the articles before it.
+            stem_weights: Vec::new(),
             figures: sorted(d.figures.iter().map(|f| stable_hash(&f.value.to_string()))),
             tokens: d.tokens.len().min(u32::MAX as usize) as u32,
         }
@@ -429,16 +477,6 @@ impl<'a> Vectors<'a> {
 }
 
 impl PairFeatures {
-    /// The features of a pair of analysed, embedded articles.
-    pub fn of(a: &Doc, b: &Doc) -> PairFeatures {
-        PairFeatures::between(
-            &Profile::of(a),
-            Vectors::of(a),
-            &Profile::of(b),
-            Vectors::of(b),
-        )
-    }
-
     /// The features of a pair from their profiles and vectors.
     pub fn between(a: &Profile, av: Vectors, b: &Profile, bv: Vectors) -> PairFeatures {
         let doc_cosine = if av.doc.len() == bv.doc.len() && !av.doc.is_empty() {
@@ -456,7 +494,6 @@ impl PairFeatures {
             (Some(x), Some(y)) => Some((x - y).num_days().unsigned_abs() as u32),
             _ => None,
         };
-        let same_language = a.lang == b.lang && a.lang != "und";
         let entity_overlap = jaccard(&a.entities, &b.entities);
         let lengths = [length_class(a, av), length_class(b, bv)];
         PairFeatures {
@@ -473,11 +510,12 @@ impl PairFeatures {
             place_overlap: jaccard(&a.places, &b.places),
             day_gap,
             kind_conflict: kinds_conflict(a.kind, b.kind) as u8 as f32,
-            shared_vocabulary: if same_language {
-                jaccard(&a.stems, &b.stems)
-            } else {
-                entity_overlap
-            },
+            shared_vocabulary: crate::vocabulary::overlap(a, b),
+            without_vocabulary: lengths.contains(&SHORT)
+                || matches!(
+                    (Script::of_language(&a.lang), Script::of_language(&b.lang)),
+                    (Some(x), Some(y)) if x != y
+                ),
             lead_cosine,
             lead_alignment: cosines.alignment(LEAD),
             shared_figures: jaccard(&a.figures, &b.figures),
@@ -505,7 +543,7 @@ impl PairFeatures {
             self.shared_people,
             self.place_overlap,
             self.kind_conflict,
-            self.shared_vocabulary,
+            self.shared_vocabulary - self.background.vocabulary,
             self.shared_figures,
         ]
     }
@@ -720,6 +758,46 @@ mod tests {
             );
             assert!(serde_json::from_str::<Profile>(&json).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn vocabulary_is_left_out_across_scripts_and_for_a_headline_alone() {
+        let article = |lang: &str, tokens: u32| Profile {
+            lang: lang.into(),
+            stems: vec![1, 2, 3],
+            tokens,
+            ..Profile::default()
+        };
+        let lead = vec![vec![1.0f32, 0.0]; 4];
+        let headline = vec![vec![1.0f32, 0.0]; 1];
+        let full = Vectors {
+            doc: &[1.0, 0.0],
+            sentences: &lead,
+        };
+        let short = Vectors {
+            doc: &[1.0, 0.0],
+            sentences: &headline,
+        };
+        let without = |a: &Profile, av: Vectors, b: &Profile, bv: Vectors| {
+            PairFeatures::between(a, av, b, bv).without_vocabulary
+        };
+        let (ar, en, de, xx) = (
+            article("ar", 500),
+            article("en", 500),
+            article("de", 500),
+            article("und", 500),
+        );
+        assert!(without(&ar, full, &en, full));
+        assert!(!without(&de, full, &en, full));
+        assert!(!without(&ar, full, &ar, full));
+        // A language of unknown script may share words with any.
+        assert!(!without(&xx, full, &ar, full));
+        assert!(without(&en, full, &article("en", 12), short));
+        // Same stems, all weighing 1: the overlap is 1 whatever the languages.
+        assert_eq!(
+            PairFeatures::between(&de, full, &en, full).shared_vocabulary,
+            1.0
+        );
     }
 
     #[test]

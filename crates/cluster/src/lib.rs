@@ -3,7 +3,8 @@
 //! Three steps, each a module:
 //! 1. [`features`]: what two analysed articles share — document and best-sentence cosine of their
 //!    multilingual embeddings, language-independent entities (people, places, countries,
-//!    organisations), event dates, event kind, and same-language word overlap.
+//!    organisations), event dates, event kind, and word overlap weighted by [`vocabulary`]
+//!    (how rare each word is in the stream).
 //! 2. [`model`]: a logistic model over those features, fitted by cross-validation on labelled
 //!    same-story pairs, turns them into the probability that the two report the same event.
 //! 3. [`linkage`]: average-linkage grouping of the scored pairs. It depends only on the set of
@@ -32,6 +33,7 @@ pub mod features;
 pub mod index;
 pub mod linkage;
 pub mod model;
+pub mod vocabulary;
 
 pub use features::{PairFeatures, Profile, Vectors};
 pub use model::SimilarityModel;

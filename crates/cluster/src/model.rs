@@ -8,26 +8,59 @@ use crate::features::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A logistic model and the decision threshold for "same event".
+/// Weights and intercept of a logistic regression over the model's inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SimilarityModel {
+pub struct Logistic {
     /// Weight of each input, in the order of [`INPUTS`].
     pub weights: [f32; COUNT],
     /// Intercept.
     pub bias: f32,
+}
+
+/// The similarity model: a logistic regression for pairs whose vocabularies can be compared,
+/// another for pairs scored without them, and the decision threshold for "same event".
+///
+/// Why two: two reports in one script share names, places and acronyms, and the vocabulary input
+/// ([`crate::vocabulary`]) is among the strongest evidence there; fitted with it, the model leans
+/// less on the embeddings. Two reports in different scripts (Arabic and English) cannot share a
+/// word whether or not they report one story, and scored by that model they would lose the
+/// evidence the embeddings give without getting the vocabulary's in exchange; a headline alone
+/// has so few stems that two shared words would count as much as a shared story. Such pairs
+/// ([`PairFeatures::without_vocabulary`]) are scored by a model fitted on the same pairs without
+/// the vocabulary input: the model of what the other inputs say when the vocabulary is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SimilarityModel {
+    /// For pairs whose vocabularies are compared.
+    pub with_vocabulary: Logistic,
+    /// For pairs scored without their vocabulary: fitted with the vocabulary weight held at zero,
+    /// its intercept then moved so that its own best cut falls at [`threshold`](Self::threshold)
+    /// (the two models' probabilities meet one threshold when grouping).
+    pub without_vocabulary: Logistic,
     /// Two groups of articles are one event when their mean pair probability reaches this.
     pub threshold: f32,
 }
 
+/// Position of the vocabulary input in [`INPUTS`] (a test checks it).
+pub const VOCABULARY_INPUT: usize = 14;
+
 /// The weights in use. Produced by `khabar eval fit` (see docs/clustering.md for the data, the
 /// cross-validated figures and the exact command); regenerate them with it, never edit by hand.
 pub const FITTED: SimilarityModel = SimilarityModel {
-    weights: [
-        0.0000, 6.2570, 6.2595, 0.0000, 2.1838, 2.4954, 2.9962, 0.0000, 0.0000, 0.0000, 0.0000,
-        0.0000, 0.5704, -1.6297, 0.0000, 1.7102,
-    ],
-    bias: -3.5331,
-    threshold: 0.5959,
+    with_vocabulary: Logistic {
+        weights: [
+            0.0000, 5.3349, 5.0543, 0.0000, 0.3145, 2.5807, 2.4840, 0.0000, 0.0000, 0.0000, 0.0000,
+            0.0000, 0.3193, -1.6912, 5.4054, 1.3480,
+        ],
+        bias: -3.5449,
+    },
+    without_vocabulary: Logistic {
+        weights: [
+            0.0000, 6.2422, 6.2750, 0.0000, 2.1834, 2.5043, 2.9858, 0.0000, 0.0000, 0.0000, 0.0000,
+            0.0000, 0.5714, -1.6296, 0.0000, 1.7109,
+        ],
+        bias: -3.7292,
+    },
+    threshold: 0.5463,
 };
 
 /// Mean cosines of unrelated articles by language pair (languages in alphabetical order),
@@ -38,224 +71,252 @@ pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
         "ar",
         "ar",
         Background {
-            doc: 0.1503,
-            sentence: 0.2288,
-        },
-    ),
-    (
-        "ar",
-        "de",
-        Background {
-            doc: 0.1154,
-            sentence: 0.1960,
-        },
-    ),
-    (
-        "ar",
-        "en",
-        Background {
-            doc: 0.1189,
-            sentence: 0.1997,
-        },
-    ),
-    (
-        "ar",
-        "es",
-        Background {
-            doc: 0.1340,
-            sentence: 0.2096,
-        },
-    ),
-    (
-        "ar",
-        "fr",
-        Background {
-            doc: 0.1336,
-            sentence: 0.2091,
-        },
-    ),
-    (
-        "ar",
-        "pl",
-        Background {
-            doc: 0.1223,
-            sentence: 0.1998,
-        },
-    ),
-    (
-        "ar",
-        "tr",
-        Background {
-            doc: 0.1394,
-            sentence: 0.2107,
-        },
-    ),
-    (
-        "de",
-        "de",
-        Background {
-            doc: 0.2035,
-            sentence: 0.2523,
-        },
-    ),
-    (
-        "de",
-        "en",
-        Background {
-            doc: 0.1629,
-            sentence: 0.2235,
-        },
-    ),
-    (
-        "de",
-        "es",
-        Background {
-            doc: 0.1920,
-            sentence: 0.2429,
-        },
-    ),
-    (
-        "de",
-        "fr",
-        Background {
-            doc: 0.1834,
-            sentence: 0.2336,
-        },
-    ),
-    (
-        "de",
-        "pl",
-        Background {
-            doc: 0.1374,
-            sentence: 0.2118,
-        },
-    ),
-    (
-        "de",
-        "tr",
-        Background {
-            doc: 0.1599,
-            sentence: 0.2217,
-        },
-    ),
-    (
-        "en",
-        "en",
-        Background {
-            doc: 0.2090,
-            sentence: 0.2634,
-        },
-    ),
-    (
-        "en",
-        "es",
-        Background {
-            doc: 0.1675,
+            doc: 0.1500,
             sentence: 0.2286,
+            vocabulary: 0.1795,
         },
     ),
     (
+        "ar",
+        "de",
+        Background {
+            doc: 0.1151,
+            sentence: 0.1959,
+            vocabulary: 0.0005,
+        },
+    ),
+    (
+        "ar",
         "en",
+        Background {
+            doc: 0.1186,
+            sentence: 0.1996,
+            vocabulary: 0.0021,
+        },
+    ),
+    (
+        "ar",
+        "es",
+        Background {
+            doc: 0.1337,
+            sentence: 0.2094,
+            vocabulary: 0.0003,
+        },
+    ),
+    (
+        "ar",
         "fr",
         Background {
-            doc: 0.1605,
-            sentence: 0.2210,
-        },
-    ),
-    (
-        "en",
-        "pl",
-        Background {
-            doc: 0.1319,
+            doc: 0.1333,
             sentence: 0.2088,
+            vocabulary: 0.0005,
+        },
+    ),
+    (
+        "ar",
+        "pl",
+        Background {
+            doc: 0.1221,
+            sentence: 0.1997,
+            vocabulary: 0.0001,
+        },
+    ),
+    (
+        "ar",
+        "tr",
+        Background {
+            doc: 0.1392,
+            sentence: 0.2106,
+            vocabulary: 0.0006,
+        },
+    ),
+    (
+        "de",
+        "de",
+        Background {
+            doc: 0.2033,
+            sentence: 0.2522,
+            vocabulary: 0.2035,
+        },
+    ),
+    (
+        "de",
+        "en",
+        Background {
+            doc: 0.1627,
+            sentence: 0.2234,
+            vocabulary: 0.0214,
+        },
+    ),
+    (
+        "de",
+        "es",
+        Background {
+            doc: 0.1918,
+            sentence: 0.2428,
+            vocabulary: 0.0064,
+        },
+    ),
+    (
+        "de",
+        "fr",
+        Background {
+            doc: 0.1830,
+            sentence: 0.2334,
+            vocabulary: 0.0296,
+        },
+    ),
+    (
+        "de",
+        "pl",
+        Background {
+            doc: 0.1372,
+            sentence: 0.2117,
+            vocabulary: 0.0177,
+        },
+    ),
+    (
+        "de",
+        "tr",
+        Background {
+            doc: 0.1597,
+            sentence: 0.2216,
+            vocabulary: 0.0077,
+        },
+    ),
+    (
+        "en",
+        "en",
+        Background {
+            doc: 0.2088,
+            sentence: 0.2633,
+            vocabulary: 0.2021,
+        },
+    ),
+    (
+        "en",
+        "es",
+        Background {
+            doc: 0.1672,
+            sentence: 0.2284,
+            vocabulary: 0.0131,
+        },
+    ),
+    (
+        "en",
+        "fr",
+        Background {
+            doc: 0.1601,
+            sentence: 0.2208,
+            vocabulary: 0.0298,
+        },
+    ),
+    (
+        "en",
+        "pl",
+        Background {
+            doc: 0.1317,
+            sentence: 0.2087,
+            vocabulary: 0.0071,
         },
     ),
     (
         "en",
         "tr",
         Background {
-            doc: 0.1431,
-            sentence: 0.2130,
+            doc: 0.1429,
+            sentence: 0.2129,
+            vocabulary: 0.0069,
         },
     ),
     (
         "es",
         "es",
         Background {
-            doc: 0.2383,
-            sentence: 0.2861,
+            doc: 0.2381,
+            sentence: 0.2860,
+            vocabulary: 0.2140,
         },
     ),
     (
         "es",
         "fr",
         Background {
-            doc: 0.2018,
-            sentence: 0.2504,
+            doc: 0.2014,
+            sentence: 0.2502,
+            vocabulary: 0.0482,
         },
     ),
     (
         "es",
         "pl",
         Background {
-            doc: 0.1516,
-            sentence: 0.2208,
+            doc: 0.1514,
+            sentence: 0.2207,
+            vocabulary: 0.0034,
         },
     ),
     (
         "es",
         "tr",
         Background {
-            doc: 0.1798,
-            sentence: 0.2366,
+            doc: 0.1796,
+            sentence: 0.2365,
+            vocabulary: 0.0107,
         },
     ),
     (
         "fr",
         "fr",
         Background {
-            doc: 0.2154,
-            sentence: 0.2655,
+            doc: 0.2150,
+            sentence: 0.2652,
+            vocabulary: 0.2718,
         },
     ),
     (
         "fr",
         "pl",
         Background {
-            doc: 0.1466,
-            sentence: 0.2130,
+            doc: 0.1463,
+            sentence: 0.2129,
+            vocabulary: 0.0036,
         },
     ),
     (
         "fr",
         "tr",
         Background {
-            doc: 0.1681,
-            sentence: 0.2258,
+            doc: 0.1678,
+            sentence: 0.2256,
+            vocabulary: 0.0150,
         },
     ),
     (
         "pl",
         "pl",
         Background {
-            doc: 0.1524,
-            sentence: 0.2252,
+            doc: 0.1523,
+            sentence: 0.2251,
+            vocabulary: 0.1447,
         },
     ),
     (
         "pl",
         "tr",
         Background {
-            doc: 0.1420,
+            doc: 0.1418,
             sentence: 0.2123,
+            vocabulary: 0.0023,
         },
     ),
     (
         "tr",
         "tr",
         Background {
-            doc: 0.1944,
-            sentence: 0.2488,
+            doc: 0.1942,
+            sentence: 0.2487,
+            vocabulary: 0.1402,
         },
     ),
 ];
@@ -273,24 +334,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "ar",
         [
             Background {
-                doc: 0.1339,
-                sentence: 0.2161,
+                doc: 0.1336,
+                sentence: 0.2159,
+                vocabulary: 0.1547,
             },
             Background {
-                doc: 0.1248,
-                sentence: 0.2057,
+                doc: 0.1246,
+                sentence: 0.2056,
+                vocabulary: 0.1341,
             },
             Background {
-                doc: 0.0614,
-                sentence: 0.1623,
+                doc: 0.0612,
+                sentence: 0.1622,
+                vocabulary: 0.0930,
             },
             Background {
-                doc: 0.0639,
-                sentence: 0.1521,
+                doc: 0.0638,
+                sentence: 0.1520,
+                vocabulary: 0.0833,
             },
             Background {
                 doc: 0.0696,
                 sentence: 0.1187,
+                vocabulary: 0.0523,
             },
         ],
     ),
@@ -299,24 +365,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "de",
         [
             Background {
-                doc: 0.0992,
-                sentence: 0.1847,
+                doc: 0.0990,
+                sentence: 0.1846,
+                vocabulary: 0.0003,
             },
             Background {
-                doc: 0.0891,
-                sentence: 0.1746,
+                doc: 0.0889,
+                sentence: 0.1745,
+                vocabulary: 0.0001,
             },
             Background {
-                doc: 0.0580,
+                doc: 0.0579,
                 sentence: 0.1481,
+                vocabulary: 0.0002,
             },
             Background {
-                doc: 0.0565,
-                sentence: 0.1376,
+                doc: 0.0564,
+                sentence: 0.1375,
+                vocabulary: 0.0000,
             },
             Background {
                 doc: 0.0504,
-                sentence: 0.1018,
+                sentence: 0.1017,
+                vocabulary: 0.0000,
             },
         ],
     ),
@@ -325,24 +396,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "en",
         [
             Background {
-                doc: 0.1018,
-                sentence: 0.1868,
+                doc: 0.1015,
+                sentence: 0.1867,
+                vocabulary: 0.0010,
             },
             Background {
-                doc: 0.0907,
-                sentence: 0.1744,
+                doc: 0.0906,
+                sentence: 0.1742,
+                vocabulary: 0.0003,
             },
             Background {
-                doc: 0.0531,
-                sentence: 0.1457,
+                doc: 0.0530,
+                sentence: 0.1456,
+                vocabulary: 0.0006,
             },
             Background {
-                doc: 0.0510,
-                sentence: 0.1335,
+                doc: 0.0509,
+                sentence: 0.1334,
+                vocabulary: 0.0001,
             },
             Background {
                 doc: 0.0436,
                 sentence: 0.0968,
+                vocabulary: 0.0000,
             },
         ],
     ),
@@ -351,24 +427,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "es",
         [
             Background {
-                doc: 0.1188,
-                sentence: 0.1972,
+                doc: 0.1186,
+                sentence: 0.1970,
+                vocabulary: 0.0002,
             },
             Background {
-                doc: 0.1101,
-                sentence: 0.1855,
+                doc: 0.1099,
+                sentence: 0.1853,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0676,
-                sentence: 0.1536,
+                doc: 0.0674,
+                sentence: 0.1535,
+                vocabulary: 0.0001,
             },
             Background {
-                doc: 0.0656,
-                sentence: 0.1417,
+                doc: 0.0655,
+                sentence: 0.1416,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0464,
+                doc: 0.0463,
                 sentence: 0.1012,
+                vocabulary: 0.0000,
             },
         ],
     ),
@@ -377,24 +458,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "fr",
         [
             Background {
-                doc: 0.1141,
-                sentence: 0.1972,
+                doc: 0.1138,
+                sentence: 0.1970,
+                vocabulary: 0.0001,
             },
             Background {
-                doc: 0.0996,
-                sentence: 0.1843,
+                doc: 0.0994,
+                sentence: 0.1841,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0578,
-                sentence: 0.1507,
+                doc: 0.0576,
+                sentence: 0.1506,
+                vocabulary: 0.0001,
             },
             Background {
-                doc: 0.0562,
+                doc: 0.0561,
                 sentence: 0.1410,
+                vocabulary: 0.0000,
             },
             Background {
                 doc: 0.0551,
                 sentence: 0.1055,
+                vocabulary: 0.0000,
             },
         ],
     ),
@@ -403,24 +489,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.0982,
-                sentence: 0.1873,
+                doc: 0.0979,
+                sentence: 0.1872,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0812,
-                sentence: 0.1755,
+                doc: 0.0810,
+                sentence: 0.1754,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0308,
-                sentence: 0.1329,
+                doc: 0.0307,
+                sentence: 0.1328,
+                vocabulary: 0.0000,
             },
             Background {
-                doc: 0.0286,
-                sentence: 0.1209,
+                doc: 0.0285,
+                sentence: 0.1208,
+                vocabulary: 0.0000,
             },
             Background {
                 doc: 0.0352,
                 sentence: 0.0814,
+                vocabulary: 0.0000,
             },
         ],
     ),
@@ -429,24 +520,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1208,
-                sentence: 0.1979,
+                doc: 0.1206,
+                sentence: 0.1978,
+                vocabulary: 0.0003,
             },
             Background {
-                doc: 0.1079,
-                sentence: 0.1851,
+                doc: 0.1078,
+                sentence: 0.1850,
+                vocabulary: 0.0001,
             },
             Background {
-                doc: 0.0581,
-                sentence: 0.1524,
+                doc: 0.0580,
+                sentence: 0.1523,
+                vocabulary: 0.0003,
             },
             Background {
-                doc: 0.0558,
+                doc: 0.0557,
                 sentence: 0.1396,
+                vocabulary: 0.0001,
             },
             Background {
                 doc: 0.0482,
                 sentence: 0.1010,
+                vocabulary: 0.0002,
             },
         ],
     ),
@@ -455,24 +551,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "de",
         [
             Background {
-                doc: 0.1643,
-                sentence: 0.2335,
+                doc: 0.1642,
+                sentence: 0.2334,
+                vocabulary: 0.1733,
             },
             Background {
-                doc: 0.1457,
-                sentence: 0.2199,
+                doc: 0.1455,
+                sentence: 0.2198,
+                vocabulary: 0.1521,
             },
             Background {
-                doc: 0.1092,
+                doc: 0.1091,
                 sentence: 0.1919,
+                vocabulary: 0.1311,
             },
             Background {
-                doc: 0.1067,
-                sentence: 0.1808,
+                doc: 0.1065,
+                sentence: 0.1807,
+                vocabulary: 0.1141,
             },
             Background {
-                doc: 0.0938,
-                sentence: 0.1447,
+                doc: 0.0937,
+                sentence: 0.1446,
+                vocabulary: 0.0838,
             },
         ],
     ),
@@ -481,24 +582,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "en",
         [
             Background {
-                doc: 0.1306,
+                doc: 0.1304,
                 sentence: 0.2082,
+                vocabulary: 0.0140,
             },
             Background {
-                doc: 0.1152,
-                sentence: 0.1956,
+                doc: 0.1150,
+                sentence: 0.1955,
+                vocabulary: 0.0091,
             },
             Background {
-                doc: 0.0814,
-                sentence: 0.1696,
+                doc: 0.0813,
+                sentence: 0.1695,
+                vocabulary: 0.0091,
             },
             Background {
-                doc: 0.0793,
-                sentence: 0.1581,
+                doc: 0.0792,
+                sentence: 0.1580,
+                vocabulary: 0.0061,
             },
             Background {
-                doc: 0.0688,
-                sentence: 0.1218,
+                doc: 0.0687,
+                sentence: 0.1217,
+                vocabulary: 0.0044,
             },
         ],
     ),
@@ -507,24 +613,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "es",
         [
             Background {
-                doc: 0.1569,
-                sentence: 0.2246,
+                doc: 0.1567,
+                sentence: 0.2245,
+                vocabulary: 0.0042,
             },
             Background {
-                doc: 0.1374,
-                sentence: 0.2089,
+                doc: 0.1373,
+                sentence: 0.2088,
+                vocabulary: 0.0031,
             },
             Background {
-                doc: 0.0978,
-                sentence: 0.1846,
+                doc: 0.0977,
+                sentence: 0.1845,
+                vocabulary: 0.0030,
             },
             Background {
-                doc: 0.0942,
-                sentence: 0.1710,
+                doc: 0.0941,
+                sentence: 0.1709,
+                vocabulary: 0.0023,
             },
             Background {
-                doc: 0.0774,
-                sentence: 0.1346,
+                doc: 0.0773,
+                sentence: 0.1345,
+                vocabulary: 0.0017,
             },
         ],
     ),
@@ -533,24 +644,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "fr",
         [
             Background {
-                doc: 0.1433,
-                sentence: 0.2166,
+                doc: 0.1430,
+                sentence: 0.2164,
+                vocabulary: 0.0227,
             },
             Background {
-                doc: 0.1241,
-                sentence: 0.2036,
+                doc: 0.1239,
+                sentence: 0.2035,
+                vocabulary: 0.0170,
             },
             Background {
-                doc: 0.0899,
-                sentence: 0.1753,
+                doc: 0.0897,
+                sentence: 0.1752,
+                vocabulary: 0.0142,
             },
             Background {
-                doc: 0.0847,
-                sentence: 0.1637,
+                doc: 0.0846,
+                sentence: 0.1636,
+                vocabulary: 0.0110,
             },
             Background {
                 doc: 0.0737,
-                sentence: 0.1271,
+                sentence: 0.1270,
+                vocabulary: 0.0075,
             },
         ],
     ),
@@ -559,24 +675,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.1039,
-                sentence: 0.1961,
+                doc: 0.1037,
+                sentence: 0.1960,
+                vocabulary: 0.0099,
             },
             Background {
-                doc: 0.0871,
-                sentence: 0.1831,
+                doc: 0.0870,
+                sentence: 0.1830,
+                vocabulary: 0.0054,
             },
             Background {
-                doc: 0.0530,
-                sentence: 0.1484,
+                doc: 0.0529,
+                sentence: 0.1483,
+                vocabulary: 0.0033,
             },
             Background {
-                doc: 0.0489,
-                sentence: 0.1361,
+                doc: 0.0488,
+                sentence: 0.1360,
+                vocabulary: 0.0019,
             },
             Background {
                 doc: 0.0376,
-                sentence: 0.0897,
+                sentence: 0.0896,
+                vocabulary: 0.0007,
             },
         ],
     ),
@@ -585,24 +706,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1253,
-                sentence: 0.2046,
+                doc: 0.1252,
+                sentence: 0.2045,
+                vocabulary: 0.0060,
             },
             Background {
-                doc: 0.1062,
-                sentence: 0.1901,
+                doc: 0.1061,
+                sentence: 0.1900,
+                vocabulary: 0.0046,
             },
             Background {
-                doc: 0.0747,
-                sentence: 0.1643,
+                doc: 0.0746,
+                sentence: 0.1642,
+                vocabulary: 0.0040,
             },
             Background {
-                doc: 0.0675,
+                doc: 0.0674,
                 sentence: 0.1504,
+                vocabulary: 0.0032,
             },
             Background {
                 doc: 0.0540,
                 sentence: 0.1105,
+                vocabulary: 0.0023,
             },
         ],
     ),
@@ -611,24 +737,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "en",
         [
             Background {
-                doc: 0.1647,
+                doc: 0.1646,
                 sentence: 0.2406,
+                vocabulary: 0.1541,
             },
             Background {
-                doc: 0.1478,
-                sentence: 0.2256,
+                doc: 0.1477,
+                sentence: 0.2255,
+                vocabulary: 0.1245,
             },
             Background {
-                doc: 0.0989,
-                sentence: 0.1962,
+                doc: 0.0988,
+                sentence: 0.1961,
+                vocabulary: 0.0989,
             },
             Background {
                 doc: 0.0972,
-                sentence: 0.1829,
+                sentence: 0.1828,
+                vocabulary: 0.0791,
             },
             Background {
                 doc: 0.0936,
-                sentence: 0.1464,
+                sentence: 0.1463,
+                vocabulary: 0.0513,
             },
         ],
     ),
@@ -637,24 +768,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "es",
         [
             Background {
-                doc: 0.1380,
-                sentence: 0.2120,
+                doc: 0.1378,
+                sentence: 0.2119,
+                vocabulary: 0.0093,
             },
             Background {
-                doc: 0.1214,
-                sentence: 0.1971,
+                doc: 0.1213,
+                sentence: 0.1969,
+                vocabulary: 0.0069,
             },
             Background {
-                doc: 0.0834,
-                sentence: 0.1722,
+                doc: 0.0833,
+                sentence: 0.1721,
+                vocabulary: 0.0059,
             },
             Background {
-                doc: 0.0801,
-                sentence: 0.1585,
+                doc: 0.0800,
+                sentence: 0.1583,
+                vocabulary: 0.0044,
             },
             Background {
-                doc: 0.0657,
-                sentence: 0.1226,
+                doc: 0.0656,
+                sentence: 0.1224,
+                vocabulary: 0.0030,
             },
         ],
     ),
@@ -663,24 +799,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "fr",
         [
             Background {
-                doc: 0.1261,
-                sentence: 0.2056,
+                doc: 0.1258,
+                sentence: 0.2054,
+                vocabulary: 0.0187,
             },
             Background {
-                doc: 0.1102,
-                sentence: 0.1933,
+                doc: 0.1100,
+                sentence: 0.1932,
+                vocabulary: 0.0126,
             },
             Background {
-                doc: 0.0712,
-                sentence: 0.1619,
+                doc: 0.0710,
+                sentence: 0.1618,
+                vocabulary: 0.0103,
             },
             Background {
-                doc: 0.0678,
-                sentence: 0.1504,
+                doc: 0.0677,
+                sentence: 0.1503,
+                vocabulary: 0.0072,
             },
             Background {
-                doc: 0.0566,
-                sentence: 0.1118,
+                doc: 0.0565,
+                sentence: 0.1117,
+                vocabulary: 0.0039,
             },
         ],
     ),
@@ -689,24 +830,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.1003,
-                sentence: 0.1931,
+                doc: 0.1002,
+                sentence: 0.1930,
+                vocabulary: 0.0042,
             },
             Background {
-                doc: 0.0842,
-                sentence: 0.1790,
+                doc: 0.0841,
+                sentence: 0.1789,
+                vocabulary: 0.0024,
             },
             Background {
-                doc: 0.0439,
+                doc: 0.0438,
                 sentence: 0.1423,
+                vocabulary: 0.0025,
             },
             Background {
-                doc: 0.0403,
-                sentence: 0.1289,
+                doc: 0.0402,
+                sentence: 0.1288,
+                vocabulary: 0.0014,
             },
             Background {
-                doc: 0.0290,
-                sentence: 0.0822,
+                doc: 0.0289,
+                sentence: 0.0821,
+                vocabulary: 0.0008,
             },
         ],
     ),
@@ -715,24 +861,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1133,
-                sentence: 0.1969,
+                doc: 0.1131,
+                sentence: 0.1968,
+                vocabulary: 0.0044,
             },
             Background {
-                doc: 0.0971,
+                doc: 0.0969,
                 sentence: 0.1824,
+                vocabulary: 0.0030,
             },
             Background {
-                doc: 0.0620,
+                doc: 0.0618,
                 sentence: 0.1553,
+                vocabulary: 0.0026,
             },
             Background {
-                doc: 0.0566,
+                doc: 0.0565,
                 sentence: 0.1413,
+                vocabulary: 0.0020,
             },
             Background {
-                doc: 0.0462,
-                sentence: 0.1021,
+                doc: 0.0461,
+                sentence: 0.1020,
+                vocabulary: 0.0014,
             },
         ],
     ),
@@ -741,24 +892,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "es",
         [
             Background {
-                doc: 0.2078,
-                sentence: 0.2670,
+                doc: 0.2076,
+                sentence: 0.2669,
+                vocabulary: 0.1940,
             },
             Background {
-                doc: 0.1893,
-                sentence: 0.2508,
+                doc: 0.1891,
+                sentence: 0.2507,
+                vocabulary: 0.1782,
             },
             Background {
-                doc: 0.1303,
-                sentence: 0.2178,
+                doc: 0.1301,
+                sentence: 0.2177,
+                vocabulary: 0.1573,
             },
             Background {
-                doc: 0.1263,
-                sentence: 0.2027,
+                doc: 0.1262,
+                sentence: 0.2026,
+                vocabulary: 0.1421,
             },
             Background {
                 doc: 0.0999,
-                sentence: 0.1606,
+                sentence: 0.1604,
+                vocabulary: 0.1106,
             },
         ],
     ),
@@ -767,24 +923,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "fr",
         [
             Background {
-                doc: 0.1654,
-                sentence: 0.2329,
+                doc: 0.1651,
+                sentence: 0.2327,
+                vocabulary: 0.0436,
             },
             Background {
-                doc: 0.1438,
-                sentence: 0.2180,
+                doc: 0.1436,
+                sentence: 0.2178,
+                vocabulary: 0.0399,
             },
             Background {
-                doc: 0.0986,
-                sentence: 0.1839,
+                doc: 0.0984,
+                sentence: 0.1838,
+                vocabulary: 0.0192,
             },
             Background {
-                doc: 0.0935,
-                sentence: 0.1713,
+                doc: 0.0933,
+                sentence: 0.1711,
+                vocabulary: 0.0167,
             },
             Background {
-                doc: 0.0703,
-                sentence: 0.1286,
+                doc: 0.0702,
+                sentence: 0.1285,
+                vocabulary: 0.0057,
             },
         ],
     ),
@@ -793,24 +954,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.1174,
-                sentence: 0.2024,
+                doc: 0.1173,
+                sentence: 0.2023,
+                vocabulary: 0.0030,
             },
             Background {
-                doc: 0.0977,
-                sentence: 0.1857,
+                doc: 0.0975,
+                sentence: 0.1856,
+                vocabulary: 0.0028,
             },
             Background {
-                doc: 0.0593,
-                sentence: 0.1496,
+                doc: 0.0592,
+                sentence: 0.1495,
+                vocabulary: 0.0015,
             },
             Background {
-                doc: 0.0541,
-                sentence: 0.1354,
+                doc: 0.0540,
+                sentence: 0.1353,
+                vocabulary: 0.0015,
             },
             Background {
-                doc: 0.0336,
-                sentence: 0.0872,
+                doc: 0.0335,
+                sentence: 0.0871,
+                vocabulary: 0.0005,
             },
         ],
     ),
@@ -819,24 +985,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1473,
-                sentence: 0.2177,
+                doc: 0.1472,
+                sentence: 0.2176,
+                vocabulary: 0.0077,
             },
             Background {
-                doc: 0.1288,
-                sentence: 0.2011,
+                doc: 0.1287,
+                sentence: 0.2010,
+                vocabulary: 0.0055,
             },
             Background {
-                doc: 0.0869,
-                sentence: 0.1721,
+                doc: 0.0868,
+                sentence: 0.1720,
+                vocabulary: 0.0056,
             },
             Background {
-                doc: 0.0805,
-                sentence: 0.1571,
+                doc: 0.0804,
+                sentence: 0.1570,
+                vocabulary: 0.0040,
             },
             Background {
                 doc: 0.0580,
-                sentence: 0.1158,
+                sentence: 0.1157,
+                vocabulary: 0.0029,
             },
         ],
     ),
@@ -845,24 +1016,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "fr",
         [
             Background {
-                doc: 0.1675,
-                sentence: 0.2429,
+                doc: 0.1671,
+                sentence: 0.2426,
+                vocabulary: 0.2285,
             },
             Background {
-                doc: 0.1423,
-                sentence: 0.2241,
+                doc: 0.1421,
+                sentence: 0.2238,
+                vocabulary: 0.1972,
             },
             Background {
-                doc: 0.1018,
-                sentence: 0.1912,
+                doc: 0.1015,
+                sentence: 0.1911,
+                vocabulary: 0.1435,
             },
             Background {
-                doc: 0.0919,
-                sentence: 0.1744,
+                doc: 0.0917,
+                sentence: 0.1743,
+                vocabulary: 0.1215,
             },
             Background {
                 doc: 0.0794,
-                sentence: 0.1330,
+                sentence: 0.1331,
+                vocabulary: 0.0690,
             },
         ],
     ),
@@ -871,24 +1047,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.1064,
-                sentence: 0.1948,
+                doc: 0.1062,
+                sentence: 0.1947,
+                vocabulary: 0.0022,
             },
             Background {
-                doc: 0.0878,
-                sentence: 0.1804,
+                doc: 0.0877,
+                sentence: 0.1803,
+                vocabulary: 0.0016,
             },
             Background {
-                doc: 0.0441,
-                sentence: 0.1413,
+                doc: 0.0440,
+                sentence: 0.1412,
+                vocabulary: 0.0011,
             },
             Background {
-                doc: 0.0400,
-                sentence: 0.1284,
+                doc: 0.0398,
+                sentence: 0.1283,
+                vocabulary: 0.0008,
             },
             Background {
-                doc: 0.0396,
+                doc: 0.0395,
                 sentence: 0.0879,
+                vocabulary: 0.0003,
             },
         ],
     ),
@@ -897,24 +1078,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1286,
-                sentence: 0.2058,
+                doc: 0.1283,
+                sentence: 0.2057,
+                vocabulary: 0.0130,
             },
             Background {
-                doc: 0.1068,
-                sentence: 0.1895,
+                doc: 0.1066,
+                sentence: 0.1894,
+                vocabulary: 0.0112,
             },
             Background {
-                doc: 0.0709,
+                doc: 0.0707,
                 sentence: 0.1612,
+                vocabulary: 0.0065,
             },
             Background {
-                doc: 0.0616,
-                sentence: 0.1468,
+                doc: 0.0615,
+                sentence: 0.1467,
+                vocabulary: 0.0054,
             },
             Background {
-                doc: 0.0518,
+                doc: 0.0517,
                 sentence: 0.1080,
+                vocabulary: 0.0024,
             },
         ],
     ),
@@ -923,24 +1109,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "pl",
         [
             Background {
-                doc: 0.1081,
-                sentence: 0.2041,
+                doc: 0.1079,
+                sentence: 0.2040,
+                vocabulary: 0.1000,
             },
             Background {
-                doc: 0.0878,
+                doc: 0.0876,
                 sentence: 0.1885,
+                vocabulary: 0.0646,
             },
             Background {
-                doc: 0.0301,
-                sentence: 0.1402,
+                doc: 0.0300,
+                sentence: 0.1401,
+                vocabulary: 0.0448,
             },
             Background {
-                doc: 0.0288,
+                doc: 0.0287,
                 sentence: 0.1269,
+                vocabulary: 0.0281,
             },
             Background {
                 doc: 0.0469,
                 sentence: 0.0857,
+                vocabulary: 0.0143,
             },
         ],
     ),
@@ -949,24 +1140,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1044,
+                doc: 0.1042,
                 sentence: 0.1941,
+                vocabulary: 0.0014,
             },
             Background {
-                doc: 0.0841,
-                sentence: 0.1784,
+                doc: 0.0840,
+                sentence: 0.1783,
+                vocabulary: 0.0010,
             },
             Background {
-                doc: 0.0418,
+                doc: 0.0417,
                 sentence: 0.1431,
+                vocabulary: 0.0008,
             },
             Background {
-                doc: 0.0361,
-                sentence: 0.1281,
+                doc: 0.0360,
+                sentence: 0.1280,
+                vocabulary: 0.0007,
             },
             Background {
                 doc: 0.0318,
-                sentence: 0.0821,
+                sentence: 0.0820,
+                vocabulary: 0.0005,
             },
         ],
     ),
@@ -975,24 +1171,29 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
         "tr",
         [
             Background {
-                doc: 0.1543,
-                sentence: 0.2258,
+                doc: 0.1542,
+                sentence: 0.2257,
+                vocabulary: 0.1028,
             },
             Background {
-                doc: 0.1315,
-                sentence: 0.2067,
+                doc: 0.1313,
+                sentence: 0.2066,
+                vocabulary: 0.0755,
             },
             Background {
-                doc: 0.0872,
-                sentence: 0.1776,
+                doc: 0.0871,
+                sentence: 0.1775,
+                vocabulary: 0.0589,
             },
             Background {
-                doc: 0.0783,
-                sentence: 0.1609,
+                doc: 0.0782,
+                sentence: 0.1608,
+                vocabulary: 0.0440,
             },
             Background {
-                doc: 0.0646,
+                doc: 0.0645,
                 sentence: 0.1197,
+                vocabulary: 0.0281,
             },
         ],
     ),
@@ -1000,8 +1201,9 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
 
 /// The background of a pair of articles in languages `a` and `b` and of length classes
 /// `lengths`: [`BACKGROUNDS`] for two full articles, else [`SHORTER_BACKGROUNDS`]. A language
-/// pair missing from the latter gets its full-article background scaled by the mean ratio of
-/// shorter to full over the measured pairs of the same kind (same language, or two languages).
+/// pair missing from the latter gets its full-article background scaled by the ratio of shorter
+/// to full over the measured pairs of the same kind (same language, or two languages), as a ratio
+/// of their sums: a vocabulary overlap that is zero in full (two scripts) stays zero.
 pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
     let full = full_background(a, b);
     let Some(k) = lengths_index(lengths).checked_sub(1) else {
@@ -1014,45 +1216,59 @@ pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
     {
         return bg[k];
     }
-    match SHORTER_RATIOS[usize::from(a == b)][k] {
-        Some((doc, sentence, n)) => Background {
-            doc: full.doc * doc / n,
-            sentence: full.sentence * sentence / n,
-        },
+    match SHORTER_SUMS[usize::from(a == b)][k] {
+        Some([shorter, sum]) => {
+            let scale = |full: f32, shorter: f32, sum: f32| {
+                if sum > 0.0 {
+                    full * shorter / sum
+                } else {
+                    full
+                }
+            };
+            Background {
+                doc: scale(full.doc, shorter.doc, sum.doc),
+                sentence: scale(full.sentence, shorter.sentence, sum.sentence),
+                vocabulary: scale(full.vocabulary, shorter.vocabulary, sum.vocabulary),
+            }
+        }
         None => full,
     }
 }
 
-/// Sums of the doc and sentence background ratios of each shorter length combination, and how
-/// many language pairs they sum over.
-type Ratios = [Option<(f32, f32, f32)>; SHORTER_COMBINATIONS];
-
-/// For each shorter length combination, the ratios of its background to the full-article
-/// one over the measured language pairs of one kind (index 0: two languages, 1: one language);
+/// For each shorter length combination, the sums over the measured language pairs of one kind
+/// (index 0: two languages, 1: one language) of its backgrounds and of their full-article ones;
 /// None when no pair of that kind was measured. Computed once: [`background`] is called for every
 /// scored pair.
-static SHORTER_RATIOS: std::sync::LazyLock<[Ratios; 2]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|same| {
-        std::array::from_fn(|k| {
-            let ratios: Vec<(f32, f32)> = SHORTER_BACKGROUNDS
-                .iter()
-                .filter(|(x, y, _)| usize::from(x == y) == same)
-                .map(|(x, y, bg)| {
-                    let full = full_background(x, y);
-                    (bg[k].doc / full.doc, bg[k].sentence / full.sentence)
-                })
-                .collect();
-            let n = ratios.len() as f32;
-            (!ratios.is_empty()).then(|| {
-                (
-                    ratios.iter().map(|r| r.0).sum::<f32>(),
-                    ratios.iter().map(|r| r.1).sum::<f32>(),
-                    n,
-                )
+static SHORTER_SUMS: std::sync::LazyLock<[[Option<[Background; 2]>; SHORTER_COMBINATIONS]; 2]> =
+    std::sync::LazyLock::new(|| {
+        std::array::from_fn(|same| {
+            std::array::from_fn(|k| {
+                let kin: Vec<[Background; 2]> = SHORTER_BACKGROUNDS
+                    .iter()
+                    .filter(|(x, y, _)| usize::from(x == y) == same)
+                    .map(|(x, y, bg)| [bg[k], full_background(x, y)])
+                    .collect();
+                (!kin.is_empty()).then(|| [0, 1].map(|i| mean(kin.iter().map(|pair| pair[i]))))
             })
         })
-    })
-});
+    });
+
+/// The mean of some backgrounds, field by field (zero for none).
+fn mean(backgrounds: impl Iterator<Item = Background>) -> Background {
+    let (mut sum, mut n) = (Background::default(), 0.0f32);
+    for bg in backgrounds {
+        sum.doc += bg.doc;
+        sum.sentence += bg.sentence;
+        sum.vocabulary += bg.vocabulary;
+        n += 1.0;
+    }
+    let n = n.max(1.0);
+    Background {
+        doc: sum.doc / n,
+        sentence: sum.sentence / n,
+        vocabulary: sum.vocabulary / n,
+    }
+}
 
 /// The background of two full articles in languages `a` and `b`: [`BACKGROUNDS`], or for a
 /// language pair missing there, the mean of the measured ones of the same kind (same language,
@@ -1070,16 +1286,12 @@ pub fn full_background(a: &str, b: &str) -> Background {
 /// called for every scored pair, and unmeasured language pairs (ar-ru, say) are common.
 static KIN_BACKGROUNDS: std::sync::LazyLock<[Background; 2]> = std::sync::LazyLock::new(|| {
     std::array::from_fn(|same| {
-        let kin: Vec<&Background> = BACKGROUNDS
-            .iter()
-            .filter(|(x, y, _)| usize::from(x == y) == same)
-            .map(|(.., bg)| bg)
-            .collect();
-        let n = kin.len().max(1) as f32;
-        Background {
-            doc: kin.iter().map(|bg| bg.doc).sum::<f32>() / n,
-            sentence: kin.iter().map(|bg| bg.sentence).sum::<f32>() / n,
-        }
+        mean(
+            BACKGROUNDS
+                .iter()
+                .filter(|(x, y, _)| usize::from(x == y) == same)
+                .map(|(.., bg)| *bg),
+        )
     })
 });
 
@@ -1109,20 +1321,24 @@ impl SimilarityModel {
 
     /// The log-odds behind [`score`](Self::score): linear in the model's inputs.
     pub fn log_odds(&self, f: &PairFeatures) -> f32 {
-        let same_day = match f.day_gap {
-            Some(gap) if gap > MAX_EVENT_DAY_GAP => return f32::NEG_INFINITY,
-            Some(gap) if gap <= 1 => SAME_DAY_LOG_LR,
-            _ => 0.0,
-        };
-        let x = f.to_array();
-        self.bias + same_day + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>()
+        self.logistic_for(f).log_odds(f)
+    }
+
+    /// The regression that scores this pair: by whether its vocabularies are compared.
+    pub fn logistic_for(&self, f: &PairFeatures) -> &Logistic {
+        if f.without_vocabulary {
+            &self.without_vocabulary
+        } else {
+            &self.with_vocabulary
+        }
     }
 
     /// Each measurement's contribution to the log-odds, by [`PairFeatures`] field name (its
     /// segments added up; for explanations), with the same-day evidence when it applies.
     pub fn contributions(&self, f: &PairFeatures) -> Vec<(&'static str, f32)> {
+        let weights = &self.logistic_for(f).weights;
         let mut parts: Vec<(&'static str, f32)> = Vec::new();
-        for (input, (w, x)) in INPUTS.iter().zip(self.weights.iter().zip(f.to_array())) {
+        for (input, (w, x)) in INPUTS.iter().zip(weights.iter().zip(f.to_array())) {
             let measure = &input.measure;
             match parts.iter_mut().find(|(name, _)| name == measure) {
                 Some((_, sum)) => *sum += w * x,
@@ -1133,6 +1349,24 @@ impl SimilarityModel {
             parts.push(("same_day", SAME_DAY_LOG_LR));
         }
         parts
+    }
+}
+
+impl Logistic {
+    /// Log-odds of one pair: the weighted inputs, the intercept and the rules on event days.
+    pub fn log_odds(&self, f: &PairFeatures) -> f32 {
+        let same_day = match f.day_gap {
+            Some(gap) if gap > MAX_EVENT_DAY_GAP => return f32::NEG_INFINITY,
+            Some(gap) if gap <= 1 => SAME_DAY_LOG_LR,
+            _ => 0.0,
+        };
+        let x = f.to_array();
+        self.bias + same_day + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>()
+    }
+
+    /// Probability from [`log_odds`](Self::log_odds).
+    fn score(&self, f: &PairFeatures) -> f32 {
+        1.0 / (1.0 + (-self.log_odds(f)).exp())
     }
 }
 
@@ -1176,12 +1410,39 @@ pub struct CvReport {
 /// held-out figures in docs/clustering.md change by less than 0.01 between 0.03 and 0.3.
 const L2: f64 = 0.1;
 
-/// Fits a logistic model to the examples' targets by Newton's method (iteratively reweighted
-/// least squares; a graded target makes it a fractional-response regression), keeping each
-/// weight's sign as [`INPUTS`] requires: a weight that comes out with the wrong sign is held at
-/// zero and the rest refitted, the most wrong first, until none is.
+/// Fits the similarity model: the regression with the vocabulary on every example, the one
+/// without it on every example with the vocabulary weight held at zero (see [`SimilarityModel`]), and the threshold, the F1-best cut of the first over all examples. The
+/// second's intercept is moved by the log-odds between its own F1-best cut and that threshold.
 pub fn fit(examples: &[Example]) -> SimilarityModel {
+    let labels: Vec<bool> = examples.iter().map(|e| e.same).collect();
+    let weights: Vec<f32> = examples.iter().map(|e| e.weight).collect();
+    let best_cut = |l: &Logistic| {
+        let scores: Vec<f32> = examples.iter().map(|e| l.score(&e.features)).collect();
+        best_f1_threshold(&scores, &labels, &weights)
+    };
+    let with_vocabulary = fit_logistic(examples, None);
+    let threshold = best_cut(&with_vocabulary);
+    let mut without_vocabulary = fit_logistic(examples, Some(VOCABULARY_INPUT));
+    let logit = |p: f32| (p / (1.0 - p)).ln();
+    without_vocabulary.bias += logit(threshold) - logit(best_cut(&without_vocabulary));
+    SimilarityModel {
+        with_vocabulary,
+        without_vocabulary,
+        threshold,
+    }
+}
+
+/// Fits a logistic regression to the examples' targets by Newton's method (iteratively
+/// reweighted least squares; a graded target makes it a fractional-response regression), keeping
+/// each weight's sign as [`INPUTS`] requires: a weight that comes out with the wrong sign is held
+/// at zero and the rest refitted, the most wrong first, until none is. The input `left_out`, if
+/// any, is held at zero throughout.
+fn fit_logistic(examples: &[Example], left_out: Option<usize>) -> Logistic {
     let mut held = [false; COUNT];
+    let fixed = |i: usize| Some(i) == left_out;
+    if let Some(i) = left_out {
+        held[i] = true;
+    }
     let mut beta = newton(examples, &held);
     // Active set: hold the most wrong-signed weight at zero; once none is wrong, release the held
     // weight whose likelihood gradient most wants to move the allowed way. Bounded, as a cycle
@@ -1195,7 +1456,7 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
         } else {
             let grad = gradient(examples, &beta);
             let wanting = (0..COUNT)
-                .filter(|&i| held[i] && (INPUTS[i].sign as f64) * grad[i + 1] > 1e-6)
+                .filter(|&i| held[i] && !fixed(i) && (INPUTS[i].sign as f64) * grad[i + 1] > 1e-6)
                 .max_by(|&i, &j| grad[i + 1].abs().total_cmp(&grad[j + 1].abs()));
             match wanting {
                 Some(i) => held[i] = false,
@@ -1220,16 +1481,10 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
     for (w, b) in weights.iter_mut().zip(&beta[1..]) {
         *w = *b as f32;
     }
-    let mut model = SimilarityModel {
+    Logistic {
         weights,
         bias: beta[0] as f32,
-        threshold: 0.5,
-    };
-    let scores: Vec<f32> = examples.iter().map(|e| model.score(&e.features)).collect();
-    let labels: Vec<bool> = examples.iter().map(|e| e.same).collect();
-    let weights: Vec<f32> = examples.iter().map(|e| e.weight).collect();
-    model.threshold = best_f1_threshold(&scores, &labels, &weights);
-    model
+    }
 }
 
 /// Fits on all but one fold and predicts that fold, for each of `folds` folds.
@@ -1461,10 +1716,12 @@ mod tests {
                 day_gap: None,
                 kind_conflict: 0.0,
                 shared_vocabulary: 0.0,
+                without_vocabulary: false,
                 lengths: [0; 2],
                 background: Background {
                     doc: 0.2,
                     sentence: 0.3,
+                    vocabulary: 0.1,
                 },
             },
             target: same as u8 as f32,
@@ -1490,13 +1747,48 @@ mod tests {
             })
             .collect();
         let model = fit(&examples);
-        let weight =
-            |name: &str| model.weights[INPUTS.iter().position(|n| n.name == name).unwrap()];
+        let weight = |name: &str| {
+            model.with_vocabulary.weights[INPUTS.iter().position(|n| n.name == name).unwrap()]
+        };
         assert_eq!(weight("shared_people"), 0.0, "{model:?}");
         assert!(weight("kind_conflict") < 0.0, "{model:?}");
-        for (w, input) in model.weights.iter().zip(INPUTS) {
+        for (w, input) in model.with_vocabulary.weights.iter().zip(INPUTS) {
             assert!(w * input.sign as f32 >= 0.0, "{model:?}");
         }
+    }
+
+    #[test]
+    fn pairs_that_cannot_share_words_are_scored_by_the_model_fitted_without_them() {
+        assert_eq!(INPUTS[VOCABULARY_INPUT].measure, "shared_vocabulary");
+        // Same-event pairs share rare words and are a little more alike; the vocabulary is the
+        // stronger evidence, so the model with it leans on it.
+        let examples: Vec<Example> = (0..400)
+            .map(|i| {
+                let same = i % 2 == 0;
+                let jitter = ((i * 37) % 20) as f32 / 100.0;
+                let mut e = example(if same { 0.5 } else { 0.4 } + jitter, same, i as u64);
+                e.features.shared_vocabulary =
+                    if same { 0.4 } else { 0.1 } + ((i * 13) % 10) as f32 / 50.0;
+                e
+            })
+            .collect();
+        let model = fit(&examples);
+        let (with, without) = (&model.with_vocabulary, &model.without_vocabulary);
+        assert!(with.weights[VOCABULARY_INPUT] > 1.0, "{model:?}");
+        assert_eq!(without.weights[VOCABULARY_INPUT], 0.0);
+        // Without the vocabulary the embeddings carry more weight.
+        assert!(without.weights[..4].iter().sum::<f32>() > with.weights[..4].iter().sum::<f32>());
+        let mut pair = example(0.55, true, 0).features;
+        pair.shared_vocabulary = 0.0;
+        let with_score = model.score(&pair);
+        pair.without_vocabulary = true;
+        assert_eq!(model.log_odds(&pair), without.log_odds(&pair));
+        // A pair alike in its embeddings but unable to share a word is not held against that.
+        assert!(
+            model.score(&pair) > with_score,
+            "{} vs {with_score}",
+            model.score(&pair)
+        );
     }
 
     #[test]
@@ -1535,7 +1827,7 @@ mod tests {
             .collect();
         let model = fit(&examples);
         assert!(
-            model.weights.iter().take(10).sum::<f32>() > 1.0,
+            model.with_vocabulary.weights.iter().take(10).sum::<f32>() > 1.0,
             "{model:?}"
         );
         assert!(model.score(&example(0.9, true, 0).features) > 0.8);

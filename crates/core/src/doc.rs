@@ -94,6 +94,42 @@ pub struct Language {
     pub confidence: f32,
 }
 
+/// A writing system, as far as telling the known languages apart needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Arabic, Persian, Urdu.
+    Arabic,
+    /// English, French, German, Spanish, Italian, Polish, Turkish.
+    Latin,
+    /// Russian.
+    Cyrillic,
+    /// Chinese.
+    Han,
+}
+
+impl Script {
+    /// The script a known language is written in.
+    pub fn of_language(code: &str) -> Option<Script> {
+        Some(match code {
+            "ar" | "fa" | "ur" => Script::Arabic,
+            "ru" => Script::Cyrillic,
+            "zh" => Script::Han,
+            "en" | "fr" | "de" | "es" | "it" | "pl" | "tr" => Script::Latin,
+            _ => return None,
+        })
+    }
+
+    /// Its name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Script::Arabic => "Arabic",
+            Script::Latin => "Latin",
+            Script::Cyrillic => "Cyrillic",
+            Script::Han => "Han",
+        }
+    }
+}
+
 /// A stretch of the body removed as boilerplate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Removed {

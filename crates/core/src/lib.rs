@@ -25,7 +25,7 @@ mod span;
 pub use article::{Article, ArticleId, DateSource, InvalidArticleId, PublishedAt, Source};
 pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
-    Removed, Sentence, SynthesisInput, Token,
+    Removed, Script, Sentence, SynthesisInput, Token,
 };
 pub use event::{
     Citation, Copy, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Origin,

@@ -9,6 +9,7 @@ use khabar_cluster::features::{
 };
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
+use khabar_cluster::vocabulary::DocumentFrequencies;
 use khabar_core::{Article, ArticleId, Doc, Source};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -143,16 +144,35 @@ fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
         }
     }
     let docs = prepared(stages, articles)?;
+    let (profiles, _) = weighed_profiles(&docs);
     Ok(pairs
         .iter()
-        .zip(docs.chunks_exact(2))
-        .map(|(p, d)| Scored {
+        .zip(docs.chunks_exact(2).zip(profiles.chunks_exact(2)))
+        .map(|(p, (d, q))| Scored {
             langs: lang_pair(&d[0].language.code, &d[1].language.code),
             overall: p.overall,
-            features: PairFeatures::of(&d[0], &d[1]),
+            features: PairFeatures::between(&q[0], Vectors::of(&d[0]), &q[1], Vectors::of(&d[1])),
             articles: [d[0].article.id, d[1].article.id],
         })
         .collect())
+}
+
+/// The profiles of a file's articles, their stems weighed by the file's own document
+/// frequencies (each distinct text counted once): a statistic of the whole file, as TF-IDF takes
+/// it, where the engine counts the articles stored up to each one. Also returns the counts.
+fn weighed_profiles(docs: &[Doc]) -> (Vec<Profile>, DocumentFrequencies) {
+    let mut profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
+    let mut counts = DocumentFrequencies::default();
+    let mut seen = std::collections::HashSet::new();
+    for (d, p) in docs.iter().zip(&profiles) {
+        if seen.insert(d.article.id) {
+            counts.add(p);
+        }
+    }
+    for p in &mut profiles {
+        counts.weigh(p);
+    }
+    (profiles, counts)
 }
 
 fn lang_pair(a: &str, b: &str) -> String {
@@ -266,9 +286,10 @@ struct StreamPair {
     langs: String,
 }
 
-/// Sums of document and best-lead-sentence cosines and the number of pairs, by language pair and
-/// the pair's lengths (0: two full articles, else 1 + the index in [`SHORTER_BACKGROUNDS`]).
-type Sums = BTreeMap<(String, usize), (f64, f64, usize)>;
+/// Sums of document and best-lead-sentence cosines and of vocabulary overlaps, and the number of
+/// pairs, by language pair and the pair's lengths (0: two full articles, else 1 + the index in
+/// [`SHORTER_BACKGROUNDS`]).
+type Sums = BTreeMap<(String, usize), (f64, f64, f64, usize)>;
 
 /// Every pair of a gold stream: the candidate pairs (document cosine at or above the candidate
 /// threshold, as the engine would score them), labelled same event or not, and the sums of
@@ -310,7 +331,7 @@ fn stream_pairs(
         })
         .collect();
     let docs: Vec<Doc> = prepared(stages, articles)?;
-    let profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
+    let (profiles, counts) = weighed_profiles(&docs);
     // Shorter copies of each article for the backgrounds of shorter texts: its headline alone
     // (its title, else its first sentence), and its headline and the two sentences after it.
     let mut copies = Vec::new();
@@ -361,7 +382,8 @@ fn stream_pairs(
         .map(|(d, p)| vec![(p.clone(), Vectors::of(d))])
         .collect();
     for (&i, d) in owners.iter().zip(&copies) {
-        let p = Profile::of(d);
+        let mut p = Profile::of(d);
+        counts.weigh(&mut p);
         let class = length_class(&p, Vectors::of(d));
         if versions[i]
             .iter()
@@ -376,7 +398,8 @@ fn stream_pairs(
             .or_default();
         sum.0 += f.doc_cosine as f64;
         sum.1 += f.sentence_cosine as f64;
-        sum.2 += 1;
+        sum.2 += f.shared_vocabulary as f64;
+        sum.3 += 1;
     };
     for i in 0..docs.len() {
         for j in i + 1..docs.len() {
@@ -447,10 +470,11 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let backgrounds: BTreeMap<(String, usize), Background> = sums
         .into_iter()
         .filter(|(_, (.., n))| *n >= MIN_BACKGROUND_PAIRS)
-        .map(|(key, (doc, sentence, n))| {
+        .map(|(key, (doc, sentence, vocabulary, n))| {
             let bg = Background {
                 doc: (doc / n as f64) as f32,
                 sentence: (sentence / n as f64) as f32,
+                vocabulary: (vocabulary / n as f64) as f32,
             };
             (key, bg)
         })
@@ -558,8 +582,8 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     for ((langs, _), bg) in backgrounds.iter().filter(|((_, k), _)| *k == 0) {
         let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
         println!(
-            "    (\"{a}\", \"{b}\", Background {{ doc: {:.4}, sentence: {:.4} }}),",
-            bg.doc, bg.sentence
+            "    (\"{a}\", \"{b}\", Background {{ doc: {:.4}, sentence: {:.4}, vocabulary: {:.4} }}),",
+            bg.doc, bg.sentence, bg.vocabulary
         );
     }
     println!(
@@ -579,8 +603,8 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
             .iter()
             .map(|bg| {
                 format!(
-                    "Background {{ doc: {:.4}, sentence: {:.4} }}",
-                    bg.doc, bg.sentence
+                    "Background {{ doc: {:.4}, sentence: {:.4}, vocabulary: {:.4} }}",
+                    bg.doc, bg.sentence, bg.vocabulary
                 )
             })
             .collect();
@@ -592,13 +616,26 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
 
 fn print_model(model: &SimilarityModel) {
     println!("fitted on all pairs (paste into crates/cluster/src/model.rs FITTED):");
-    let weights: Vec<String> = model.weights.iter().map(|w| format!("{w:.4}")).collect();
-    println!("    weights: [{}],", weights.join(", "));
-    println!("    bias: {:.4},", model.bias);
+    for (name, l) in [
+        ("with_vocabulary", &model.with_vocabulary),
+        ("without_vocabulary", &model.without_vocabulary),
+    ] {
+        let weights: Vec<String> = l.weights.iter().map(|w| format!("{w:.4}")).collect();
+        println!("    {name}: Logistic {{");
+        println!("        weights: [{}],", weights.join(", "));
+        println!("        bias: {:.4},", l.bias);
+        println!("    }},");
+    }
     println!("    threshold: {:.4},", model.threshold);
-    for (input, w) in INPUTS.iter().zip(model.weights) {
-        let name = input.name;
-        println!("  {name:<16} {w:>8.3}");
+    println!(
+        "  {:<32} {:>14} {:>14}",
+        "input", "with vocabulary", "without"
+    );
+    for (i, input) in INPUTS.iter().enumerate() {
+        println!(
+            "  {:<32} {:>14.3} {:>14.3}",
+            input.name, model.with_vocabulary.weights[i], model.without_vocabulary.weights[i]
+        );
     }
 }
 

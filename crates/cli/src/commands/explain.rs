@@ -209,7 +209,7 @@ fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
     )?;
     writeln!(
         out,
-        "    shared entities {:.0}%, shared places {:.0}%, shared people {:.0} of 3 counted, same-language word overlap or shared ids {:.0}%, shared figures {:.0}%",
+        "    shared entities {:.0}%, shared places {:.0}%, shared people {:.0} of 3 counted, word overlap weighted by rarity {:.0}%, shared figures {:.0}%",
         num("entity_overlap") * 100.0,
         num("place_overlap") * 100.0,
         num("shared_people") * 3.0,
@@ -220,6 +220,12 @@ fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
         Some(0) => writeln!(out, "    both say it happened on the same day")?,
         Some(d) => writeln!(out, "    their event days are {d} day(s) apart")?,
         None => writeln!(out, "    at least one does not say when it happened")?,
+    }
+    if f["without_vocabulary"].as_bool() == Some(true) {
+        writeln!(
+            out,
+            "    scored without the word overlap: written in two scripts, or one is a headline alone"
+        )?;
     }
     if num("kind_conflict") > 0.0 {
         writeln!(
