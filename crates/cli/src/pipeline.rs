@@ -131,6 +131,11 @@ impl Stages {
         })
     }
 
+    /// The embedding model.
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
+    }
+
     /// Analyses (in parallel) and embeds a batch of articles, keeping their order. An article the
     /// analyser fails on is returned as a rejection instead of stopping the batch.
     pub fn prepare_all(&self, articles: Vec<Article>) -> (Vec<Doc>, Vec<Rejection>) {

@@ -27,8 +27,16 @@ fn the_model_beats_the_plain_cosine_on_rated_pairs_and_reports_every_language_pa
         .unwrap();
     let overall = pearson["overall"].as_f64().unwrap();
     // Fitted on this file among others, so this is a floor, not the held-out figure
-    // (docs/clustering.md): the model must at least beat its own main input and TF-IDF (0.547).
-    assert!(overall > cosine && overall > 0.547, "{overall} vs {cosine}");
+    // (docs/clustering.md): the model must at least beat its own main input.
+    assert!(overall > cosine, "{overall} vs {cosine}");
+    // The two baselines, computed in the same run: the whole-text USE cosine reproduces
+    // the Python package's figure in ../shared/eval/README.md (0.681), and the TF-IDF cosine with
+    // scikit-learn's defaults gives 0.536 (the README's own TF-IDF variant, 0.547, is not named).
+    let baseline = |name: &str| report[name]["pearson"]["overall"].as_f64().unwrap();
+    let (tfidf, use_whole) = (baseline("tfidf_cosine"), baseline("use_whole_text_cosine"));
+    assert!((use_whole - 0.681).abs() < 0.005, "{use_whole}");
+    assert!((tfidf - 0.536).abs() < 0.005, "{tfidf}");
+    assert!(overall > use_whole && overall > tfidf);
     let auc = report["auc"].as_f64().unwrap();
     assert!(auc > report["document_cosine_only"]["auc"].as_f64().unwrap());
     let same_story = &report["same_story"];

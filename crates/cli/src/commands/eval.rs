@@ -215,6 +215,85 @@ fn pearson_by_langs(scored: &[Scored], scores: &[f32]) -> BTreeMap<String, f64> 
         .collect()
 }
 
+/// The two baselines of the issue, computed in the same run on the same pairs: the TF-IDF cosine
+/// of the two texts and the plain USE cosine of the whole texts (the model on each text as one
+/// input, as the Python package computes it; the engine's document vector reads 192 tokens).
+fn baselines(stages: &Stages, path: &Path) -> Result<[(&'static str, Vec<f32>); 2]> {
+    let pairs: Vec<RatedPair> = read_jsonl(path)?;
+    let texts: Vec<&str> = pairs
+        .iter()
+        .flat_map(|p| [p.text1.as_str(), p.text2.as_str()])
+        .collect();
+    let vectors = stages.embedder().embed_batch(&texts);
+    let use_cosines = vectors
+        .chunks_exact(2)
+        .map(|v| v[0].iter().zip(&v[1]).map(|(a, b)| a * b).sum())
+        .collect();
+    Ok([
+        ("tfidf_cosine", tfidf_cosines(&texts)),
+        ("use_whole_text_cosine", use_cosines),
+    ])
+}
+
+/// TF-IDF cosines of consecutive texts (0 with 1, 2 with 3, …) as scikit-learn's
+/// `TfidfVectorizer` computes them with its defaults: lower-cased tokens of two or more word
+/// characters, raw counts times the smoothed idf ln((1 + n) / (1 + df)) + 1 over these texts,
+/// vectors of unit length.
+pub fn tfidf_cosines(texts: &[&str]) -> Vec<f32> {
+    let counts: Vec<HashMap<String, f64>> = texts
+        .iter()
+        .map(|t| {
+            let mut c = HashMap::new();
+            let lower = t.to_lowercase();
+            for token in lower
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| w.chars().nth(1).is_some())
+            {
+                *c.entry(token.to_string()).or_insert(0.0) += 1.0;
+            }
+            c
+        })
+        .collect();
+    let mut df: HashMap<&str, f64> = HashMap::new();
+    for c in &counts {
+        for w in c.keys() {
+            *df.entry(w).or_insert(0.0) += 1.0;
+        }
+    }
+    let n = texts.len() as f64;
+    fn unit<'a>(
+        c: &'a HashMap<String, f64>,
+        df: &HashMap<&str, f64>,
+        n: f64,
+    ) -> HashMap<&'a str, f64> {
+        let v: HashMap<&str, f64> = c
+            .iter()
+            .map(|(w, tf)| {
+                (
+                    w.as_str(),
+                    tf * (((1.0 + n) / (1.0 + df[w.as_str()])).ln() + 1.0),
+                )
+            })
+            .collect();
+        let norm = v
+            .values()
+            .map(|x| x * x)
+            .sum::<f64>()
+            .sqrt()
+            .max(f64::MIN_POSITIVE);
+        v.into_iter().map(|(w, x)| (w, x / norm)).collect()
+    }
+    counts
+        .chunks_exact(2)
+        .map(|pair| {
+            let (a, b) = (unit(&pair[0], &df, n), unit(&pair[1], &df, n));
+            a.iter()
+                .filter_map(|(w, x)| b.get(w).map(|y| x * y))
+                .sum::<f64>() as f32
+        })
+        .collect()
+}
+
 /// Runs `khabar eval pairs`.
 pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
     let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
@@ -227,9 +306,8 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
         .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
         .collect();
     let pearson = pearson_by_langs(&scored, &scores);
-    let baseline = pearson_by_langs(&scored, &cosines);
     let (tp, fp, fneg) = confusion(&scores, &labels, model.threshold);
-    let report = serde_json::json!({
+    let mut report = serde_json::json!({
         "pairs": scored.len(),
         "pearson": pearson,
         "auc": auc(&scores, &labels),
@@ -238,22 +316,35 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
             "precision": tp as f64 / (tp + fp).max(1) as f64,
             "recall": tp as f64 / (tp + fneg).max(1) as f64,
         },
-        "document_cosine_only": {"pearson": baseline, "auc": auc(&cosines, &labels)},
     });
+    let mut compared = vec![("document_cosine_only", cosines)];
+    compared.extend(baselines(&stages, &args.file)?);
+    let compared: Vec<(&str, BTreeMap<String, f64>, f64)> = compared
+        .into_iter()
+        .map(|(name, s)| (name, pearson_by_langs(&scored, &s), auc(&s, &labels)))
+        .collect();
+    for (name, pearson, auc) in &compared {
+        report[*name] = serde_json::json!({"pearson": pearson, "auc": auc});
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{} pairs from {}", scored.len(), args.file.display());
-        println!("Pearson r with −overall (model | document cosine alone):");
-        for (k, r) in &pearson {
-            println!("  {:<8} {:>6.3} | {:>6.3}", k, r, baseline[k]);
-        }
         println!(
-            "same-story ROC-AUC {:.3} (document cosine alone {:.3})",
+            "Pearson r with −overall (model | document cosine alone | baselines: TF-IDF cosine, USE whole-text cosine):"
+        );
+        for (k, r) in &pearson {
+            print!("  {k:<8} {r:>6.3}");
+            for (_, other, _) in &compared {
+                print!(" | {:>6.3}", other[k]);
+            }
+            println!();
+        }
+        let aucs: Vec<String> = compared.iter().map(|c| format!("{:.3}", c.2)).collect();
+        println!(
+            "same-story ROC-AUC {:.3} (in the same order: {})",
             report["auc"].as_f64().unwrap_or_default(),
-            report["document_cosine_only"]["auc"]
-                .as_f64()
-                .unwrap_or_default()
+            aucs.join(" | ")
         );
         println!(
             "at the clustering threshold {:.3}: same-story precision {:.3}, recall {:.3}",
@@ -641,13 +732,34 @@ fn print_model(model: &SimilarityModel) {
 
 #[cfg(test)]
 mod tests {
-    use super::{pearson, rating_target};
+    use super::{pearson, rating_target, tfidf_cosines};
 
     #[test]
     fn ratings_map_onto_targets_from_same_story_to_unrelated() {
         assert_eq!(rating_target(1.0), 1.0);
         assert_eq!(rating_target(4.0), 0.0);
         assert!((rating_target(2.5) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tfidf_cosines_weigh_rare_words_and_ignore_one_letter_tokens() {
+        let texts = [
+            "minister alpha",
+            "minister beta",
+            "Lavrov gamma",
+            "lavrov delta",
+            "minister one",
+            "minister two",
+            "Lavrov met the minister",
+            "the minister met Lavrov",
+            "a b c",
+            "x y z",
+        ];
+        let c = tfidf_cosines(&texts);
+        // Pairs alike but for their shared word: "minister" is in six texts, "lavrov" in four.
+        assert!(c[0] > 0.0 && c[1] > c[0], "{c:?}");
+        assert!((c[3] - 1.0).abs() < 1e-6, "same words, other order: {c:?}");
+        assert_eq!(c[4], 0.0, "one-letter tokens are not words: {c:?}");
     }
 
     #[test]
