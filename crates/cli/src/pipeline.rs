@@ -12,7 +12,7 @@ use khabar_cluster::vocabulary::DocumentFrequencies;
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::{Document, Embedder};
 use khabar_ingest::Rejection;
-use khabar_store::{vectors, Constraint, Link, Membership, Reads, Store, Writer};
+use khabar_store::{vectors, Constraint, Membership, Reads, Store, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -202,6 +202,11 @@ struct Memory {
     constrained: HashSet<u32>,
     /// How many stored articles name each stem: what a new article's stems are weighed by.
     frequencies: DocumentFrequencies,
+    /// Articles whose stored profile has no stem weights (stored before weights existed): weighed
+    /// when read, in the order they were stored, as they would have been then; the store gets the
+    /// weighed profile when the model change they come with is applied
+    /// ([`Pipeline::rescore_if_the_model_changed`]).
+    unweighed: Vec<u32>,
 }
 
 impl Memory {
@@ -220,13 +225,17 @@ impl Memory {
     fn refresh(&mut self, store: &impl Reads) -> khabar_store::Result<()> {
         let m = self;
         store.for_each_vectors(m.ids.len(), &mut |stored| {
-            let profile: Profile = serde_json::from_str(&stored.profile).map_err(|e| {
+            let mut profile: Profile = serde_json::from_str(&stored.profile).map_err(|e| {
                 khabar_store::Error::Corrupt {
                     what: format!("profile of stored article {}", stored.id),
                     reason: e.to_string(),
                 }
             })?;
             m.frequencies.add(&profile);
+            if profile.stem_weights.len() != profile.stems.len() {
+                m.frequencies.weigh(&mut profile);
+                m.unweighed.push(m.ids.len() as u32);
+            }
             m.push(
                 stored.id,
                 stored.seq,
@@ -393,7 +402,8 @@ impl Pipeline {
     /// the profiles and vectors in memory (dropped when it falls below [`LINK_MIN_SCORE`]) and
     /// every article regrouped, in one transaction. Only stored pairs are scored: pairs the old
     /// model did not link (or that were not among each other's candidates) stay unlinked, and
-    /// ingesting one of them again does not score it again (it is already stored).
+    /// ingesting one of them again does not score it again (it is already stored). Profiles
+    /// stored without stem weights are stored again with those memory gave them on loading.
     fn rescore_if_the_model_changed(&mut self) -> Result<()> {
         let fingerprint = format!(
             "{}\n{VECTORS}",
@@ -410,6 +420,13 @@ impl Pipeline {
             ..
         } = self;
         let relinked = store.write(|w| {
+            // Profiles stored before stem weights existed get the weights memory gave them, so
+            // that explanations computed from the store give the scores below.
+            for &p in &memory.unweighed {
+                let profile = &memory.profiles[p as usize];
+                let json = serde_json::to_string(profile).expect("profile serialises");
+                w.put_profile(&memory.ids[p as usize], &json)?;
+            }
             let mut relinked = 0;
             for (x, links) in memory.links.iter().enumerate() {
                 for &(y, _) in links.iter().filter(|(y, _)| *y as usize > x) {
@@ -432,15 +449,10 @@ impl Pipeline {
                         },
                     );
                     let score = model.score(&features);
-                    let (a, b) = (&memory.ids[a], &memory.ids[b]);
                     if score >= LINK_MIN_SCORE {
-                        w.put_link(&Link {
-                            a: *a,
-                            b: *b,
-                            score,
-                        })?;
+                        w.put_links_of(memory.seqs[a], &[(memory.seqs[b], score)])?;
                     } else {
-                        w.delete_link(a, b)?;
+                        w.delete_link(&memory.ids[a], &memory.ids[b])?;
                     }
                     relinked += 1;
                 }
@@ -451,6 +463,7 @@ impl Pipeline {
             w.set_meta(MODEL_KEY, &fingerprint)?;
             Ok(relinked)
         })?;
+        memory.unweighed.clear();
         if relinked > 0 {
             eprintln!(
                 "khabar: the similarity model or the vectors changed since this store was last written: {relinked} links scored again and every article regrouped"
@@ -1393,7 +1406,7 @@ mod tests {
     use super::*;
     use khabar_cluster::vocabulary::WEIGHT_SCALE;
     use khabar_core::Source;
-    use khabar_store::Constraint;
+    use khabar_store::{Constraint, Link};
 
     #[test]
     fn a_headline_the_body_repeats_is_read_once() {
@@ -1545,6 +1558,55 @@ mod tests {
             .stem_weights
             .iter()
             .all(|&w| w as f32 == WEIGHT_SCALE));
+    }
+
+    /// A store whose profiles were written before stem weights existed gets, on the first open by
+    /// this version (whose model differs), the weights its articles would have had, stored; its
+    /// links are scored with them, and explanations computed from the store agree.
+    #[test]
+    fn profiles_stored_without_weights_are_weighed_when_the_model_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = open_at(dir.path());
+        let ids = store_the_seeds(&mut pipeline);
+        let weighed: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                pipeline
+                    .store()
+                    .stored_vectors(id)
+                    .unwrap()
+                    .unwrap()
+                    .profile
+            })
+            .collect();
+        drop(pipeline);
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| {
+                for (id, json) in ids.iter().zip(&weighed) {
+                    let mut old: Profile = serde_json::from_str(json).unwrap();
+                    old.stem_weights.clear();
+                    assert!(w.put_profile(id, &serde_json::to_string(&old).unwrap())?);
+                }
+                w.set_meta(MODEL_KEY, "an older model")
+            })
+            .unwrap();
+        drop(store);
+        let pipeline = open_at(dir.path());
+        assert!(pipeline.memory.unweighed.is_empty());
+        for (id, json) in ids.iter().zip(&weighed) {
+            let stored = pipeline.store().stored_vectors(id).unwrap().unwrap();
+            assert_eq!(&stored.profile, json, "{id}");
+        }
+        let links = pipeline.store().links_of(&ids).unwrap();
+        assert!(links.len() >= 6, "{links:?}");
+        for l in &links {
+            let features = link_features(pipeline.store(), &l.a, &l.b)
+                .unwrap()
+                .unwrap();
+            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
+        }
+        assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
     }
 
     #[test]

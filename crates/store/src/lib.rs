@@ -1005,6 +1005,16 @@ impl Writer<'_> {
             .map_err(self.err())
     }
 
+    /// Replaces a stored article's similarity profile (JSON; after the profile gained what an older
+    /// version did not store). Returns false when no such article is stored.
+    pub fn put_profile(&self, id: &ArticleId, profile: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("UPDATE articles SET profile = ?2 WHERE id = ?1")
+            .and_then(|mut stmt| stmt.execute(params![id.as_str(), profile]))
+            .map(|n| n == 1)
+            .map_err(self.err())
+    }
+
     /// Removes the link between two articles, if there is one.
     pub fn delete_link(&self, a: &ArticleId, b: &ArticleId) -> Result<()> {
         self.tx
@@ -1161,6 +1171,18 @@ mod tests {
         );
         let other = doc("Another text.").article.id;
         assert!(store.stored_vectors(&other).unwrap().is_none());
+        // A profile replaced (an older version's, completed), and none for an unknown article.
+        let replaced = store
+            .write(|w| {
+                Ok((
+                    w.put_profile(&d.article.id, r#"{"lang":"en"}"#)?,
+                    w.put_profile(&other, "{}")?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(replaced, (true, false));
+        let stored = store.stored_vectors(&d.article.id).unwrap().unwrap();
+        assert_eq!(stored.profile, r#"{"lang":"en"}"#);
     }
 
     /// Links stored by sequence number read back by id; a number that names no article is an
