@@ -830,6 +830,11 @@ fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
     None
 }
 
+/// The similarity profile a stored article keeps (`None` when it cannot be read).
+pub fn stored_profile(v: &khabar_store::StoredVectors) -> Option<Profile> {
+    serde_json::from_str(&v.profile).ok()
+}
+
 /// The features of the stored link between `a` and `b`, computed again from what the store keeps
 /// of both articles (profiles and quantised vectors): exactly what [`link`] scored, since it
 /// scores the stored forms too (`None` when either article is not stored or its profile cannot
@@ -843,8 +848,7 @@ pub fn link_features(
         return Ok(None);
     };
     let read = |v: &khabar_store::StoredVectors| {
-        let profile: Option<Profile> = serde_json::from_str(&v.profile).ok();
-        profile.map(|p| {
+        stored_profile(v).map(|p| {
             (
                 p,
                 vectors::decode(&v.doc_encoded),

@@ -190,10 +190,42 @@ fn explain_says_why_each_article_is_grouped() {
         assert!(mean >= m["threshold"].as_f64().unwrap(), "{member:#}");
         assert!(!member["links"].as_array().unwrap().is_empty());
     }
+    // Which words two reports share, the ones that counted most first: the Arabic reports share
+    // the minister's family name; an Arabic and the English report share none and are scored
+    // without them.
+    let links: Vec<&Value> = report
+        .iter()
+        .flat_map(|m| m["links"].as_array().unwrap())
+        .collect();
+    let shared = |l: &Value| -> Vec<String> {
+        l["evidence"]["shared_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        links
+            .iter()
+            .any(|l| shared(l).iter().any(|w| w == "الصباح")),
+        "{links:#?}"
+    );
+    let across: Vec<&&Value> = links
+        .iter()
+        .filter(|l| l["evidence"]["features"]["without_vocabulary"] == true)
+        .collect();
+    assert!(!across.is_empty());
+    for l in across {
+        assert_eq!(l["evidence"]["features"]["shared_vocabulary"], 0.0, "{l:#}");
+        assert!(shared(l).is_empty(), "{l:#}");
+    }
     let out = ok(khabar(dir.path()).args(["explain", id]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("closest member") && text.contains("text similarity"),
+        text.contains("closest member")
+            && text.contains("text similarity")
+            && text.contains("shared words"),
         "{text}"
     );
     let single = events.iter().find(|e| e["id"] != talks["id"]).unwrap();

@@ -109,6 +109,24 @@ impl DocumentFrequencies {
 /// A profile stored without weights (before they existed), or whose weights do not match its
 /// stems, counts every stem as 1.
 pub fn overlap(a: &Profile, b: &Profile) -> f32 {
+    let mut cosine = 0.0f32;
+    for_each_shared(a, b, |_, term| cosine += term);
+    cosine.min(1.0).sqrt()
+}
+
+/// Each stem both articles name, with its term of their weighted cosine (the terms add up to the
+/// cosine [`overlap`] takes the root of), largest first: which shared words counted most, for
+/// explanations.
+pub fn shared_stems(a: &Profile, b: &Profile) -> Vec<(u64, f32)> {
+    let mut shared = Vec::new();
+    for_each_shared(a, b, |stem, term| shared.push((stem, term)));
+    shared.sort_by(|x, y| y.1.total_cmp(&x.1));
+    shared
+}
+
+/// Calls `f` with each stem both profiles name and its term of their weighted cosine (nothing
+/// when either has no stems).
+fn for_each_shared(a: &Profile, b: &Profile, mut f: impl FnMut(u64, f32)) {
     let weight = |p: &Profile, i: usize| -> f32 {
         if p.stem_weights.len() == p.stems.len() {
             p.stem_weights[i] as f32
@@ -122,23 +140,21 @@ pub fn overlap(a: &Profile, b: &Profile) -> f32 {
             .sum::<f32>()
             .sqrt()
     };
-    let (mut i, mut j, mut shared) = (0, 0, 0.0f32);
+    let norms = norm(a) * norm(b);
+    if norms == 0.0 {
+        return;
+    }
+    let (mut i, mut j) = (0, 0);
     while i < a.stems.len() && j < b.stems.len() {
         match a.stems[i].cmp(&b.stems[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                shared += weight(a, i) * weight(b, j);
+                f(a.stems[i], weight(a, i) * weight(b, j) / norms);
                 i += 1;
                 j += 1;
             }
         }
-    }
-    let norms = norm(a) * norm(b);
-    if shared == 0.0 || norms == 0.0 {
-        0.0
-    } else {
-        (shared / norms).min(1.0).sqrt()
     }
 }
 
@@ -206,5 +222,11 @@ mod tests {
         assert!((overlap(&x, &y) - 0.5f32.sqrt()).abs() < 1e-6);
         assert_eq!(overlap(&x, &profile(&[])), 0.0);
         assert_eq!(overlap(&x, &profile(&[4])), 0.0);
+        // Its parts, largest first: the rare stem's term before the common one's.
+        let d = weighted(&[1, 2, 3], &[16, 48, 16]);
+        let parts = shared_stems(&a, &d);
+        assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), [2, 1]);
+        let sum: f32 = parts.iter().map(|p| p.1).sum();
+        assert!((sum.sqrt() - overlap(&a, &d)).abs() < 1e-6);
     }
 }

@@ -1,14 +1,70 @@
 //! `khabar explain EVENT [ARTICLE]`: why each article is in its event, in words and numbers.
 
 use super::Dirs;
-use crate::pipeline::link_features;
+use crate::pipeline::{link_features, stored_profile};
 use anyhow::{bail, Result};
+use khabar_analyse::Analyser;
+use khabar_cluster::features::stable_hash;
 use khabar_cluster::model::FITTED;
+use khabar_cluster::vocabulary::shared_stems;
 use khabar_core::{ArticleId, EventId};
 use khabar_store::{Link, Reads, Store};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
+
+/// Shared words shown per link, the ones that counted most first.
+const SHARED_WORDS_SHOWN: usize = 8;
+
+/// The words behind stored articles' hashed stems. A stored document keeps no tokens, so each
+/// article is analysed again, once; without a gazetteer the words are not shown.
+struct Words {
+    analyser: Option<Analyser>,
+    by_article: HashMap<ArticleId, HashMap<u64, String>>,
+}
+
+impl Words {
+    fn new(dirs: &Dirs) -> Words {
+        Words {
+            analyser: Analyser::load(&dirs.gazetteer).ok(),
+            by_article: HashMap::new(),
+        }
+    }
+
+    /// Each stem hash of the article and the first word written with it.
+    fn of(&mut self, store: &Store, id: &ArticleId) -> Result<&HashMap<u64, String>> {
+        if !self.by_article.contains_key(id) {
+            let mut words = HashMap::new();
+            if let (Some(analyser), Some(doc)) = (&self.analyser, store.doc(id)?) {
+                let doc = analyser.analyse(doc.article);
+                for t in &doc.tokens {
+                    words
+                        .entry(stable_hash(&t.stem))
+                        .or_insert_with(|| doc.text(t.span).to_string());
+                }
+            }
+            self.by_article.insert(*id, words);
+        }
+        Ok(&self.by_article[id])
+    }
+
+    /// The words two stored articles share, the ones that counted most in their overlap first.
+    fn shared(&mut self, store: &Store, l: &Link) -> Result<Vec<String>> {
+        let profile = |id: &ArticleId| -> Result<Option<_>> {
+            Ok(store.stored_vectors(id)?.as_ref().and_then(stored_profile))
+        };
+        let (Some(a), Some(b)) = (profile(&l.a)?, profile(&l.b)?) else {
+            return Ok(Vec::new());
+        };
+        let words = self.of(store, &l.a)?;
+        Ok(shared_stems(&a, &b)
+            .into_iter()
+            .filter_map(|(stem, _)| words.get(&stem).cloned())
+            .take(SHARED_WORDS_SHOWN)
+            .collect())
+    }
+}
 
 /// Arguments of `khabar explain`.
 #[derive(clap::Args)]
@@ -44,6 +100,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         }
         None => members,
     };
+    let mut words = Words::new(dirs);
     let mut report = Vec::new();
     for m in &chosen {
         let links = store.links_of(std::slice::from_ref(&m.article))?;
@@ -52,7 +109,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
             "membership": membership(&m.article, &member_ids, &links),
             "links": links
                 .iter()
-                .map(|l| link_json(&store, l, &m.article))
+                .map(|l| link_json(&store, l, &m.article, &mut words))
                 .collect::<Result<Vec<_>>>()?,
         }));
     }
@@ -80,7 +137,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
     };
     for (m, r) in chosen.iter().zip(&report) {
         writeln!(out, "\n{}", title_of(m.article.as_str()))?;
-        explain_membership(&mut out, &store, &m.article, &r["membership"], &title_of)?;
+        explain_membership(&mut out, &store, &m.article, r, &title_of)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -109,15 +166,16 @@ fn membership(article: &ArticleId, members: &[ArticleId], links: &[Link]) -> Val
     })
 }
 
-fn link_json(store: &Store, l: &Link, from: &ArticleId) -> Result<Value> {
+fn link_json(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Result<Value> {
     let other = if &l.a == from { &l.b } else { &l.a };
-    Ok(serde_json::json!({"with": other, "score": l.score, "evidence": evidence(store, l)?}))
+    Ok(serde_json::json!({"with": other, "score": l.score, "evidence": evidence(store, l, words)?}))
 }
 
 /// Why a link scored as it did: the model's inputs, computed again from the two stored articles
 /// as they were when it was scored, and each input's part of the log-odds under the model in use
-/// (null when an article's profile cannot be read).
-fn evidence(store: &Store, l: &Link) -> Result<Value> {
+/// (null when an article's profile cannot be read), with the words both share, the ones that
+/// counted most first.
+fn evidence(store: &Store, l: &Link, words: &mut Words) -> Result<Value> {
     let Some(features) = link_features(store, &l.a, &l.b)? else {
         return Ok(Value::Null);
     };
@@ -126,16 +184,23 @@ fn evidence(store: &Store, l: &Link) -> Result<Value> {
         .into_iter()
         .map(|(name, part)| (name.to_string(), part.into()))
         .collect();
-    Ok(serde_json::json!({"features": features, "contributions": parts}))
+    Ok(serde_json::json!({
+        "features": features,
+        "contributions": parts,
+        "shared_words": words.shared(store, l)?,
+    }))
 }
 
+/// One member's part of the report in words: its membership, the evidence of its link to the
+/// closest member, and the next best event.
 fn explain_membership(
     out: &mut dyn Write,
     store: &Store,
     article: &ArticleId,
-    membership: &Value,
+    report: &Value,
     title_of: &dyn Fn(&str) -> String,
 ) -> Result<()> {
+    let membership = &report["membership"];
     let threshold = membership["threshold"].as_f64().unwrap_or_default();
     match membership["mean_score"].as_f64() {
         None => writeln!(
@@ -155,12 +220,9 @@ fn explain_membership(
             title_of(other),
             strongest["score"].as_f64().unwrap_or_default()
         )?;
-        let links = store.links_of(std::slice::from_ref(article))?;
-        if let Some(link) = links
-            .iter()
-            .find(|l| l.a.as_str() == other || l.b.as_str() == other)
-        {
-            describe(out, &evidence(store, link)?)?;
+        let links = report["links"].as_array().into_iter().flatten();
+        if let Some(link) = links.into_iter().find(|l| l["with"] == other) {
+            describe(out, &link["evidence"])?;
         }
     }
     match runner_up(store, article)? {
@@ -220,6 +282,19 @@ fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
         Some(0) => writeln!(out, "    both say it happened on the same day")?,
         Some(d) => writeln!(out, "    their event days are {d} day(s) apart")?,
         None => writeln!(out, "    at least one does not say when it happened")?,
+    }
+    let shared: Vec<&str> = evidence["shared_words"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if !shared.is_empty() {
+        writeln!(
+            out,
+            "    shared words, those that counted most first: {}",
+            shared.join(", ")
+        )?;
     }
     if f["without_vocabulary"].as_bool() == Some(true) {
         writeln!(
