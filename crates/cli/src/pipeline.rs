@@ -1410,7 +1410,7 @@ mod tests {
     use super::*;
     use khabar_cluster::vocabulary::WEIGHT_SCALE;
     use khabar_core::Source;
-    use khabar_store::{Constraint, Link};
+    use khabar_store::Constraint;
 
     #[test]
     fn a_headline_the_body_repeats_is_read_once() {
@@ -1699,11 +1699,11 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         store
             .write(|w| {
+                let seq = |id: &ArticleId| -> khabar_store::Result<i64> {
+                    Ok(w.stored_vectors(id)?.expect("stored").seq)
+                };
                 for link in w.links_of(&ids)? {
-                    w.put_link(&Link {
-                        score: 0.06,
-                        ..link
-                    })?;
+                    w.put_links_of(seq(&link.a)?, &[(seq(&link.b)?, 0.06)])?;
                 }
                 w.set_meta(MODEL_KEY, "an older model")?;
                 regroup(w, &FITTED, &ids)

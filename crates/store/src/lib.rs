@@ -934,33 +934,10 @@ impl Writer<'_> {
             .map_err(self.sql_error())
     }
 
-    /// Stores a scored pair (replacing an earlier score of the same pair). Both articles must be
-    /// stored.
-    pub fn put_link(&self, link: &Link) -> Result<()> {
-        let stored = self
-            .tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO links (hi, lo, score)
-                 SELECT MAX(seq), MIN(seq), ?3 FROM articles WHERE id IN (?1, ?2)
-                 HAVING COUNT(*) = 2",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![link.a.as_str(), link.b.as_str(), link.score])
-            })
-            .map_err(self.err())?;
-        if stored == 1 {
-            Ok(())
-        } else {
-            Err(Error::Corrupt {
-                what: format!("link {}–{}", link.a, link.b),
-                reason: "an article of the pair is not stored".into(),
-            })
-        }
-    }
-
     /// Stores the scored links of the article numbered `seq` to others, given by their numbers
-    /// (as [`Writer::insert_doc`] returns them): how ingest stores a new article's links, without
-    /// looking either article up by id. A number that names no stored article is an error.
+    /// (as [`Writer::insert_doc`] returns them), replacing earlier scores of the same pairs:
+    /// without looking either article up by id. A number that names no stored article is an
+    /// error.
     pub fn put_links_of(&self, seq: i64, links: &[(i64, f32)]) -> Result<()> {
         let mut stmt = self
             .tx
