@@ -313,6 +313,18 @@ impl Memory {
         self.event_of.push(None);
     }
 
+    /// Stores the profiles memory weighed on reading them because their stored form had no stem
+    /// weights, so that explanations computed from the store give the scores memory computes.
+    /// Should the transaction fail, memory is read again and weighs them again.
+    fn store_weighed_profiles(&mut self, w: &Writer) -> khabar_store::Result<()> {
+        for p in std::mem::take(&mut self.unweighed) {
+            let profile = &self.profiles[p as usize];
+            let json = serde_json::to_string(profile).expect("profile serialises");
+            w.put_profile(&self.ids[p as usize], &json)?;
+        }
+        Ok(())
+    }
+
     fn add_link(&mut self, a: u32, b: u32, score: f32) {
         self.links[a as usize].push((b, score));
         self.links[b as usize].push((a, score));
@@ -411,6 +423,10 @@ impl Pipeline {
         );
         let recorded = self.store.meta(MODEL_KEY)?;
         if recorded.as_deref() == Some(fingerprint.as_str()) {
+            if !self.memory.unweighed.is_empty() {
+                let memory = &mut self.memory;
+                self.store.write(|w| memory.store_weighed_profiles(w))?;
+            }
             return Ok(());
         }
         let Pipeline {
@@ -420,13 +436,7 @@ impl Pipeline {
             ..
         } = self;
         let relinked = store.write(|w| {
-            // Profiles stored before stem weights existed get the weights memory gave them, so
-            // that explanations computed from the store give the scores below.
-            for &p in &memory.unweighed {
-                let profile = &memory.profiles[p as usize];
-                let json = serde_json::to_string(profile).expect("profile serialises");
-                w.put_profile(&memory.ids[p as usize], &json)?;
-            }
+            memory.store_weighed_profiles(w)?;
             let mut relinked = 0;
             for (x, links) in memory.links.iter().enumerate() {
                 for &(y, _) in links.iter().filter(|(y, _)| *y as usize > x) {
@@ -463,7 +473,6 @@ impl Pipeline {
             w.set_meta(MODEL_KEY, &fingerprint)?;
             Ok(relinked)
         })?;
-        memory.unweighed.clear();
         if relinked > 0 {
             eprintln!(
                 "khabar: the similarity model or the vectors changed since this store was last written: {relinked} links scored again and every article regrouped"
@@ -632,6 +641,8 @@ impl Pipeline {
                 if version != *seen_version {
                     memory.refresh(w)?;
                     *seen_version = version;
+                    // Read from a process of an older version, which stores no stem weights.
+                    memory.store_weighed_profiles(w)?;
                 }
                 let mut touched = Vec::new();
                 for doc in &docs {
@@ -1522,9 +1533,8 @@ mod tests {
     /// were stored in the same run or read back from the store by a later one.
     #[test]
     fn stem_weights_count_the_articles_stored_before_across_runs() {
-        let stored_profile = |pipeline: &Pipeline, id: &ArticleId| -> Profile {
-            let stored = pipeline.store().stored_vectors(id).unwrap().unwrap();
-            serde_json::from_str(&stored.profile).unwrap()
+        let profile_of = |pipeline: &Pipeline, id: &ArticleId| -> Profile {
+            stored_profile(&pipeline.store().stored_vectors(id).unwrap().unwrap()).unwrap()
         };
         let (one_run, two_runs, alone) = (
             tempfile::tempdir().unwrap(),
@@ -1533,7 +1543,7 @@ mod tests {
         );
         let mut pipeline = open_at(one_run.path());
         let ids = store_the_seeds(&mut pipeline);
-        let last = stored_profile(&pipeline, &ids[4]);
+        let last = profile_of(&pipeline, &ids[4]);
         assert_eq!(pipeline.memory.frequencies.documents(), 5);
         let mut first = open_at(two_runs.path());
         first
@@ -1544,7 +1554,7 @@ mod tests {
         let mut second = open_at(two_runs.path());
         second.submit(["003", "004"].map(seed).into()).unwrap();
         second.flush().unwrap();
-        assert_eq!(stored_profile(&second, &ids[4]), last);
+        assert_eq!(profile_of(&second, &ids[4]), last);
         // The Jordan–Russia call shares common words with the four Kuwait reports before it
         // ("minister", "foreign", "Lavrov"): those weigh less than its own.
         assert_eq!(last.stem_weights.len(), last.stems.len());
@@ -1557,7 +1567,7 @@ mod tests {
         let mut pipeline = open_at(alone.path());
         pipeline.submit(vec![seed("004")]).unwrap();
         pipeline.flush().unwrap();
-        let first_of_all = stored_profile(&pipeline, &ids[4]);
+        let first_of_all = profile_of(&pipeline, &ids[4]);
         assert!(first_of_all
             .stem_weights
             .iter()
@@ -1611,6 +1621,22 @@ mod tests {
             assert_eq!(FITTED.score(&features), l.score, "{l:?}");
         }
         assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
+        drop(pipeline);
+        // A profile an older version's process stores into the store this version has upgraded
+        // (the model recorded is this one): weighed and stored back on the next open.
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| {
+                let mut old: Profile = serde_json::from_str(&weighed[4]).unwrap();
+                old.stem_weights.clear();
+                w.put_profile(&ids[4], &serde_json::to_string(&old).unwrap())
+                    .map(drop)
+            })
+            .unwrap();
+        drop(store);
+        let pipeline = open_at(dir.path());
+        let stored = pipeline.store().stored_vectors(&ids[4]).unwrap().unwrap();
+        assert_eq!(stored.profile, weighed[4]);
     }
 
     #[test]
@@ -1630,6 +1656,7 @@ mod tests {
         first.flush().unwrap();
         let m = &first.memory;
         assert_eq!(m.ids, ids.to_vec());
+        assert_eq!(m.frequencies.documents(), 3);
         // The other process's article and its link are known, and the third report joined both.
         let linked = |x: usize, y: usize| m.links[x].iter().any(|&(q, _)| q as usize == y);
         assert!(linked(1, 0) && linked(0, 1));

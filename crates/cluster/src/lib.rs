@@ -5,8 +5,9 @@
 //!    multilingual embeddings, language-independent entities (people, places, countries,
 //!    organisations), event dates, event kind, and word overlap weighted by [`vocabulary`]
 //!    (how rare each word is in the stream).
-//! 2. [`model`]: a logistic model over those features, fitted by cross-validation on labelled
-//!    same-story pairs, turns them into the probability that the two report the same event.
+//! 2. [`model`]: logistic regressions over those features (one without the word overlap, for
+//!    pairs that cannot share words), fitted by cross-validation on labelled same-story pairs,
+//!    turn them into the probability that the two report the same event.
 //! 3. [`linkage`]: average-linkage grouping of the scored pairs. It depends only on the set of
 //!    articles, never on the order they arrived in, so events and their ids are stable.
 //!

@@ -1,5 +1,6 @@
-//! The similarity model: a logistic regression over [`PairFeatures`], giving the probability that
-//! two articles report the same event. Its weights are fitted (see [`fit`]) by
+//! The similarity model: logistic regressions over [`PairFeatures`] (one for pairs whose
+//! vocabularies are compared, one for pairs scored without them), giving the probability that
+//! two articles report the same event. Their weights are fitted (see [`fit`]) by
 //! `khabar eval fit` on labelled pairs with grouped cross-validation; the fitted values live in
 //! [`FITTED`] with the command and data that produced them.
 
@@ -63,7 +64,8 @@ pub const FITTED: SimilarityModel = SimilarityModel {
     threshold: 0.5463,
 };
 
-/// Mean cosines of unrelated articles by language pair (languages in alphabetical order),
+/// Mean cosines and vocabulary overlaps of unrelated articles by language pair (languages in
+/// alphabetical order),
 /// measured by `khabar eval fit` over every cross-article pair of its input streams, where almost
 /// all pairs are of different events. Regenerate with it, never edit by hand.
 pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
@@ -321,7 +323,8 @@ pub const BACKGROUNDS: &[(&str, &str, Background)] = &[
     ),
 ];
 
-/// Mean cosines of unrelated articles by language pair when either is shorter than a full
+/// Mean cosines and vocabulary overlaps of unrelated articles by language pair when either is
+/// shorter than a full
 /// article ([`crate::features::length_class`]), for the pairs of lengths full–medium,
 /// medium–medium, full–short, medium–short and short–short ([`lengths_index`] − 1). Measured by
 /// `khabar eval fit` as [`BACKGROUNDS`] are, over the pairs of its input streams with shorter
@@ -1203,7 +1206,7 @@ pub const SHORTER_BACKGROUNDS: &[(&str, &str, [Background; SHORTER_COMBINATIONS]
 /// `lengths`: [`BACKGROUNDS`] for two full articles, else [`SHORTER_BACKGROUNDS`]. A language
 /// pair missing from the latter gets its full-article background scaled by the ratio of shorter
 /// to full over the measured pairs of the same kind (same language, or two languages), as a ratio
-/// of their sums: a vocabulary overlap that is zero in full (two scripts) stays zero.
+/// of their means: a vocabulary overlap that is zero in full (two scripts) stays zero.
 pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
     let full = full_background(a, b);
     let Some(k) = lengths_index(lengths).checked_sub(1) else {
@@ -1216,30 +1219,30 @@ pub fn background(a: &str, b: &str, lengths: [u8; 2]) -> Background {
     {
         return bg[k];
     }
-    match SHORTER_SUMS[usize::from(a == b)][k] {
-        Some([shorter, sum]) => {
-            let scale = |full: f32, shorter: f32, sum: f32| {
-                if sum > 0.0 {
-                    full * shorter / sum
+    match SHORTER_MEANS[usize::from(a == b)][k] {
+        Some([shorter, kin_full]) => {
+            let scale = |full: f32, shorter: f32, kin_full: f32| {
+                if kin_full > 0.0 {
+                    full * shorter / kin_full
                 } else {
                     full
                 }
             };
             Background {
-                doc: scale(full.doc, shorter.doc, sum.doc),
-                sentence: scale(full.sentence, shorter.sentence, sum.sentence),
-                vocabulary: scale(full.vocabulary, shorter.vocabulary, sum.vocabulary),
+                doc: scale(full.doc, shorter.doc, kin_full.doc),
+                sentence: scale(full.sentence, shorter.sentence, kin_full.sentence),
+                vocabulary: scale(full.vocabulary, shorter.vocabulary, kin_full.vocabulary),
             }
         }
         None => full,
     }
 }
 
-/// For each shorter length combination, the sums over the measured language pairs of one kind
+/// For each shorter length combination, the means over the measured language pairs of one kind
 /// (index 0: two languages, 1: one language) of its backgrounds and of their full-article ones;
 /// None when no pair of that kind was measured. Computed once: [`background`] is called for every
 /// scored pair.
-static SHORTER_SUMS: std::sync::LazyLock<[[Option<[Background; 2]>; SHORTER_COMBINATIONS]; 2]> =
+static SHORTER_MEANS: std::sync::LazyLock<[[Option<[Background; 2]>; SHORTER_COMBINATIONS]; 2]> =
     std::sync::LazyLock::new(|| {
         std::array::from_fn(|same| {
             std::array::from_fn(|k| {
@@ -1316,7 +1319,7 @@ pub const LINK_MIN_SCORE: f32 = 0.05;
 impl SimilarityModel {
     /// Probability that the pair reports the same event.
     pub fn score(&self, f: &PairFeatures) -> f32 {
-        1.0 / (1.0 + (-self.log_odds(f)).exp())
+        self.logistic_for(f).score(f)
     }
 
     /// The log-odds behind [`score`](Self::score): linear in the model's inputs.
@@ -1423,7 +1426,11 @@ pub fn fit(examples: &[Example]) -> SimilarityModel {
     let with_vocabulary = fit_logistic(examples, None);
     let threshold = best_cut(&with_vocabulary);
     let mut without_vocabulary = fit_logistic(examples, Some(VOCABULARY_INPUT));
-    let logit = |p: f32| (p / (1.0 - p)).ln();
+    // A cut at 0 or 1 (every score on one side) would move the intercept to infinity.
+    let logit = |p: f32| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        (p / (1.0 - p)).ln()
+    };
     without_vocabulary.bias += logit(threshold) - logit(best_cut(&without_vocabulary));
     SimilarityModel {
         with_vocabulary,
@@ -1856,8 +1863,8 @@ mod tests {
             "{one:?} {full:?}"
         );
         assert!(both.sentence < one.sentence, "{both:?} {one:?}");
-        // A language pair measured on neither: its kin's full background, scaled by their mean
-        // ratio of short to full.
+        // A language pair measured on neither: its kin's full background, scaled by the ratio of
+        // their mean short to their mean full background.
         let unknown = background("xx", "yy", [SHORT, SHORT]);
         let unknown_full = background("xx", "yy", [FULL, FULL]);
         for (x, y, same) in [("xx", "yy", false), ("xx", "xx", true)] {
@@ -1872,6 +1879,12 @@ mod tests {
         assert!(
             unknown.doc < unknown_full.doc && unknown.doc > 0.0,
             "{unknown:?}"
+        );
+        assert!(unknown.vocabulary < unknown_full.vocabulary && unknown.vocabulary > 0.0);
+        let ar_en_full = full_background("ar", "en").vocabulary;
+        assert!(
+            ar_en_full < 0.01,
+            "two scripts share almost no words: {ar_en_full}"
         );
     }
 

@@ -126,8 +126,7 @@ struct Scored {
     articles: [ArticleId; 2],
 }
 
-fn prepare_pairs(stages: &Stages, path: &Path) -> Result<Vec<Scored>> {
-    let pairs: Vec<RatedPair> = read_jsonl(path)?;
+fn prepare_pairs(stages: &Stages, path: &Path, pairs: &[RatedPair]) -> Result<Vec<Scored>> {
     let name = path.display().to_string();
     let mut articles = Vec::new();
     for (i, p) in pairs.iter().enumerate() {
@@ -218,8 +217,7 @@ fn pearson_by_langs(scored: &[Scored], scores: &[f32]) -> BTreeMap<String, f64> 
 /// The two baselines of the issue, computed in the same run on the same pairs: the TF-IDF cosine
 /// of the two texts and the plain USE cosine of the whole texts (the model on each text as one
 /// input, as the Python package computes it; the engine's document vector reads 192 tokens).
-fn baselines(stages: &Stages, path: &Path) -> Result<[(&'static str, Vec<f32>); 2]> {
-    let pairs: Vec<RatedPair> = read_jsonl(path)?;
+fn baselines(stages: &Stages, pairs: &[RatedPair]) -> [(&'static str, Vec<f32>); 2] {
     let texts: Vec<&str> = pairs
         .iter()
         .flat_map(|p| [p.text1.as_str(), p.text2.as_str()])
@@ -229,15 +227,16 @@ fn baselines(stages: &Stages, path: &Path) -> Result<[(&'static str, Vec<f32>); 
         .chunks_exact(2)
         .map(|v| v[0].iter().zip(&v[1]).map(|(a, b)| a * b).sum())
         .collect();
-    Ok([
+    [
         ("tfidf_cosine", tfidf_cosines(&texts)),
         ("use_whole_text_cosine", use_cosines),
-    ])
+    ]
 }
 
-/// TF-IDF cosines of consecutive texts (0 with 1, 2 with 3, …) as scikit-learn's
-/// `TfidfVectorizer` computes them with its defaults: lower-cased tokens of two or more word
-/// characters, raw counts times the smoothed idf ln((1 + n) / (1 + df)) + 1 over these texts,
+/// TF-IDF cosines of consecutive texts (0 with 1, 2 with 3, …) close to scikit-learn's
+/// `TfidfVectorizer` with its defaults: lower-cased tokens of two or more word characters (here
+/// letters, digits, marks and `_`; Python's `\w` leaves out combining marks such as Arabic
+/// vowel signs), raw counts times the smoothed idf ln((1 + n) / (1 + df)) + 1 over these texts,
 /// vectors of unit length.
 pub fn tfidf_cosines(texts: &[&str]) -> Vec<f32> {
     let counts: Vec<HashMap<String, f64>> = texts
@@ -297,7 +296,8 @@ pub fn tfidf_cosines(texts: &[&str]) -> Vec<f32> {
 /// Runs `khabar eval pairs`.
 pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
     let stages = Stages::load(&dirs.model, &dirs.gazetteer)?;
-    let scored = prepare_pairs(&stages, &args.file)?;
+    let pairs: Vec<RatedPair> = read_jsonl(&args.file)?;
+    let scored = prepare_pairs(&stages, &args.file, &pairs)?;
     let model = FITTED;
     let scores: Vec<f32> = scored.iter().map(|s| model.score(&s.features)).collect();
     let cosines: Vec<f32> = scored.iter().map(|s| s.features.doc_cosine).collect();
@@ -318,7 +318,7 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
         },
     });
     let mut compared = vec![("document_cosine_only", cosines)];
-    compared.extend(baselines(&stages, &args.file)?);
+    compared.extend(baselines(&stages, &pairs));
     let compared: Vec<(&str, BTreeMap<String, f64>, f64)> = compared
         .into_iter()
         .map(|(name, s)| (name, pearson_by_langs(&scored, &s), auc(&s, &labels)))
@@ -582,7 +582,8 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut examples = Vec::new();
     let mut pair_sets = Vec::new();
     for path in &args.pairs {
-        let mut scored = prepare_pairs(&stages, path)?;
+        let pairs: Vec<RatedPair> = read_jsonl(path)?;
+        let mut scored = prepare_pairs(&stages, path, &pairs)?;
         for s in &mut scored {
             s.features.background = background_of(&s.langs, s.features.lengths);
         }

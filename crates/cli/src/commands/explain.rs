@@ -49,16 +49,21 @@ impl Words {
         Ok(&self.by_article[id])
     }
 
-    /// The words two stored articles share, the ones that counted most in their overlap first.
-    fn shared(&mut self, store: &Store, l: &Link) -> Result<Vec<String>> {
+    /// The words the two articles of a link share, the ones that counted most in their overlap
+    /// first, as `from` (the member explained: each is analysed once) writes them.
+    fn shared(&mut self, store: &Store, l: &Link, from: &ArticleId) -> Result<Vec<String>> {
         let profile = |id: &ArticleId| -> Result<Option<_>> {
             Ok(store.stored_vectors(id)?.as_ref().and_then(stored_profile))
         };
         let (Some(a), Some(b)) = (profile(&l.a)?, profile(&l.b)?) else {
             return Ok(Vec::new());
         };
-        let words = self.of(store, &l.a)?;
-        Ok(shared_stems(&a, &b)
+        let shared = shared_stems(&a, &b);
+        if shared.is_empty() {
+            return Ok(Vec::new());
+        }
+        let words = self.of(store, from)?;
+        Ok(shared
             .into_iter()
             .filter_map(|(stem, _)| words.get(&stem).cloned())
             .take(SHARED_WORDS_SHOWN)
@@ -168,14 +173,16 @@ fn membership(article: &ArticleId, members: &[ArticleId], links: &[Link]) -> Val
 
 fn link_json(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Result<Value> {
     let other = if &l.a == from { &l.b } else { &l.a };
-    Ok(serde_json::json!({"with": other, "score": l.score, "evidence": evidence(store, l, words)?}))
+    Ok(
+        serde_json::json!({"with": other, "score": l.score, "evidence": evidence(store, l, from, words)?}),
+    )
 }
 
 /// Why a link scored as it did: the model's inputs, computed again from the two stored articles
 /// as they were when it was scored, and each input's part of the log-odds under the model in use
 /// (null when an article's profile cannot be read), with the words both share, the ones that
 /// counted most first.
-fn evidence(store: &Store, l: &Link, words: &mut Words) -> Result<Value> {
+fn evidence(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Result<Value> {
     let Some(features) = link_features(store, &l.a, &l.b)? else {
         return Ok(Value::Null);
     };
@@ -187,7 +194,7 @@ fn evidence(store: &Store, l: &Link, words: &mut Words) -> Result<Value> {
     Ok(serde_json::json!({
         "features": features,
         "contributions": parts,
-        "shared_words": words.shared(store, l)?,
+        "shared_words": words.shared(store, l, from)?,
     }))
 }
 
