@@ -1416,6 +1416,9 @@ const L2: f64 = 0.1;
 /// Fits the similarity model: the regression with the vocabulary on every example, the one
 /// without it on every example with the vocabulary weight held at zero (see [`SimilarityModel`]), and the threshold, the F1-best cut of the first over all examples. The
 /// second's intercept is moved by the log-odds between its own F1-best cut and that threshold.
+/// The threshold is the first regression's cut over every example, the few that the second
+/// scores in use (pairs in two scripts; the fitting data has no headline alone) included: they are
+/// too few to move it, and one cut for every pair keeps the two calibrated to the same data.
 pub fn fit(examples: &[Example]) -> SimilarityModel {
     let labels: Vec<bool> = examples.iter().map(|e| e.same).collect();
     let weights: Vec<f32> = examples.iter().map(|e| e.weight).collect();
