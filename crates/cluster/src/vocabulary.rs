@@ -53,7 +53,13 @@ pub const MAX_IDF: f32 = 7.907_755;
 /// [`MAX_IDF`]. Never zero, so in a new store, where every count is small, stems weigh about the
 /// same and the overlap is that of the plain stem sets.
 pub fn idf(documents: u32, frequency: u32) -> f32 {
-    (((1.0 + documents as f32) / (1.0 + frequency as f32)).ln() + 1.0).min(MAX_IDF)
+    (smoothed_idf(documents as f64, frequency as f64) as f32).min(MAX_IDF)
+}
+
+/// scikit-learn's smoothed inverse document frequency, ln((1 + n) / (1 + df)) + 1, uncapped (for
+/// TF-IDF as that library computes it; the engine's weights are [`idf`]).
+pub fn smoothed_idf(documents: f64, frequency: f64) -> f64 {
+    ((1.0 + documents) / (1.0 + frequency)).ln() + 1.0
 }
 
 /// How many stored articles name each stem.

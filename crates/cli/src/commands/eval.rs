@@ -9,7 +9,7 @@ use khabar_cluster::features::{
 };
 use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
-use khabar_cluster::vocabulary::DocumentFrequencies;
+use khabar_cluster::vocabulary::{smoothed_idf, DocumentFrequencies};
 use khabar_core::{Article, ArticleId, Doc, Source};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -267,12 +267,7 @@ pub fn tfidf_cosines(texts: &[&str]) -> Vec<f32> {
     ) -> HashMap<&'a str, f64> {
         let v: HashMap<&str, f64> = c
             .iter()
-            .map(|(w, tf)| {
-                (
-                    w.as_str(),
-                    tf * (((1.0 + n) / (1.0 + df[w.as_str()])).ln() + 1.0),
-                )
-            })
+            .map(|(w, tf)| (w.as_str(), tf * smoothed_idf(n, df[w.as_str()])))
             .collect();
         let norm = v
             .values()
