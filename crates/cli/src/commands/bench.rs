@@ -13,6 +13,7 @@
 
 use super::eval_clusters::{fresh_store_dir, TempDir};
 use super::measure::{cpu_seconds, status_mb};
+use super::rng::Rng;
 use super::Dirs;
 use crate::pipeline::{Pipeline, Stages};
 use anyhow::{Context, Result};
@@ -93,29 +94,6 @@ fn base_texts(path: &Path) -> Result<Vec<(Option<String>, String)>> {
     }
     anyhow::ensure!(!out.is_empty(), "{}: no texts", path.display());
     Ok(out)
-}
-
-/// SplitMix64: small, seeded, the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        r.next();
-        r
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Byte ranges of the sentences of `text`: split after `.`, `!`, `?`, `؟`, `。` followed by

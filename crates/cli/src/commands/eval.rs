@@ -1,6 +1,7 @@
 //! `khabar eval pairs` and `khabar eval fit`: the similarity model measured and fitted on
 //! labelled data, always reporting held-out figures.
 
+use super::rng::Rng;
 use super::Dirs;
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
@@ -211,6 +212,60 @@ fn pearson_by_langs(scored: &[Scored], scores: &[f32]) -> BTreeMap<String, f64> 
     groups
         .into_iter()
         .map(|(k, (x, y))| (k, pearson(&x, &y)))
+        .collect()
+}
+
+/// Confidence of the intervals of [`pearson_gap_intervals`], in percent.
+const CONFIDENCE: usize = 95;
+
+/// Draws behind each interval of [`pearson_gap_intervals`]: enough that the percentiles move by
+/// less than 0.005 between seeds.
+const BOOTSTRAP_DRAWS: usize = 2000;
+
+/// For each language pair and overall, the [`CONFIDENCE`]% paired-bootstrap interval of
+/// r(`scores`) − r(`baseline`), both against −overall (`rated`: each pair's languages and
+/// `overall` rating): the group's pairs drawn with replacement
+/// [`BOOTSTRAP_DRAWS`] times, both correlations computed on each draw, and the percentiles of
+/// their difference. With 16 to 161 pairs a language, a gap of a few hundredths between two
+/// similarity measures is often inside it: the interval says whether "above the baseline" is
+/// more than the luck of these pairs. Seeded, so every run prints the same interval.
+fn pearson_gap_intervals(
+    rated: &[(&str, f64)],
+    scores: &[f32],
+    baseline: &[f32],
+) -> BTreeMap<String, (f64, f64)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (langs, _)) in rated.iter().enumerate() {
+        groups.entry("overall".to_string()).or_default().push(i);
+        groups.entry(langs.to_string()).or_default().push(i);
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(g, (key, members))| {
+            let mut rng = Rng::new(1, g as u64);
+            let n = members.len();
+            let (mut a, mut b, mut y) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let mut gaps: Vec<f64> = (0..BOOTSTRAP_DRAWS)
+                .map(|_| {
+                    for k in 0..n {
+                        let i = members[rng.below(n)];
+                        (a[k], b[k], y[k]) = (scores[i] as f64, baseline[i] as f64, -rated[i].1);
+                    }
+                    pearson(&a, &y) - pearson(&b, &y)
+                })
+                // A draw whose ratings or scores are all equal has no correlation.
+                .filter(|d| d.is_finite())
+                .collect();
+            gaps.sort_by(f64::total_cmp);
+            let tail = (100 - CONFIDENCE) as f64 / 200.0;
+            let at = |q: f64| {
+                gaps.get(((gaps.len() as f64 - 1.0) * q).round() as usize)
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            };
+            (key, (at(tail), at(1.0 - tail)))
+        })
         .collect()
 }
 
@@ -606,7 +661,8 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
                     .unwrap_or_else(|| stable_hash(id.as_str()))
             }),
         }));
-        pair_sets.push((path.clone(), start, scored));
+        let compared = baselines(&stages, &pairs);
+        pair_sets.push((path.clone(), start, scored, compared));
     }
     let file_sizes_rated = examples.len();
     let mut file_sizes = vec![file_sizes_rated];
@@ -649,19 +705,41 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         cv.recall,
         cv.threshold
     );
-    for (path, start, scored) in &pair_sets {
+    for (path, start, scored, compared) in &pair_sets {
         let held = &cv.held_out[*start..*start + scored.len()];
         let labels: Vec<bool> = scored
             .iter()
             .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
             .collect();
         println!(
-            "held-out on {}: same-story AUC {:.3}; Pearson with −overall:",
+            "held-out on {}: same-story AUC {:.3}; Pearson with −overall (held-out model | baselines in the same run: TF-IDF cosine, USE whole-text cosine | model − the better baseline, {}% bootstrap interval):",
             path.display(),
-            auc(held, &labels)
+            auc(held, &labels),
+            CONFIDENCE
         );
+        let rs: Vec<BTreeMap<String, f64>> = compared
+            .iter()
+            .map(|(_, b)| pearson_by_langs(scored, b))
+            .collect();
+        let rated: Vec<(&str, f64)> = scored
+            .iter()
+            .map(|s| (s.langs.as_str(), s.overall))
+            .collect();
+        let gaps: Vec<BTreeMap<String, (f64, f64)>> = compared
+            .iter()
+            .map(|(_, b)| pearson_gap_intervals(&rated, held, b))
+            .collect();
         for (k, r) in pearson_by_langs(scored, held) {
-            println!("  {k:<8} {r:.3}");
+            let better = (0..rs.len())
+                .max_by(|&i, &j| rs[i][&k].total_cmp(&rs[j][&k]))
+                .expect("two baselines");
+            let (lo, hi) = gaps[better][&k];
+            println!(
+                "  {k:<8} {r:.3} | {:.3} | {:.3} | {:+.3} ({lo:+.3} … {hi:+.3})",
+                rs[0][&k],
+                rs[1][&k],
+                r - rs[better][&k]
+            );
         }
     }
     let model = fit(&examples);
@@ -728,7 +806,7 @@ fn print_model(model: &SimilarityModel) {
 
 #[cfg(test)]
 mod tests {
-    use super::{pearson, rating_target, tfidf_cosines};
+    use super::{pearson, pearson_gap_intervals, rating_target, tfidf_cosines};
 
     #[test]
     fn ratings_map_onto_targets_from_same_story_to_unrelated() {
@@ -756,6 +834,28 @@ mod tests {
         assert!(c[0] > 0.0 && c[1] > c[0], "{c:?}");
         assert!((c[3] - 1.0).abs() < 1e-6, "same words, other order: {c:?}");
         assert_eq!(c[4], 0.0, "one-letter tokens are not words: {c:?}");
+    }
+
+    #[test]
+    fn bootstrap_gap_is_zero_for_one_measure_and_clear_for_a_better_one() {
+        // 60 pairs in one language pair: ratings 1..4, a score that follows them exactly, and a
+        // "baseline" that follows them only loosely.
+        let rated: Vec<(&str, f64)> = (0..60)
+            .map(|i| ("en-en", 1.0 + (i % 7) as f64 / 2.0))
+            .collect();
+        let exact: Vec<f32> = rated.iter().map(|(_, o)| -*o as f32).collect();
+        let loose: Vec<f32> = exact
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x + if i % 2 == 0 { 2.0 } else { -2.0 })
+            .collect();
+        let same = pearson_gap_intervals(&rated, &loose, &loose);
+        assert_eq!(same["en-en"], (0.0, 0.0));
+        let better = pearson_gap_intervals(&rated, &exact, &loose);
+        let (lo, hi) = better["overall"];
+        assert!(0.0 < lo && lo <= hi && hi < 1.0, "{lo} … {hi}");
+        // Seeded: the same interval every run.
+        assert_eq!(better, pearson_gap_intervals(&rated, &exact, &loose));
     }
 
     #[test]

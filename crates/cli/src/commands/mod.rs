@@ -12,6 +12,7 @@ pub mod extraction;
 pub mod ingest;
 pub mod measure;
 pub mod model;
+pub mod rng;
 
 use std::path::PathBuf;
 
