@@ -842,19 +842,20 @@ fn after_title<'s>(sentence: &'s str, title: &str) -> Option<&'s str> {
 }
 
 /// The similarity profile a stored article keeps (`None` when it cannot be read).
-pub fn stored_profile(v: &khabar_store::StoredVectors) -> Option<Profile> {
+fn stored_profile(v: &khabar_store::StoredVectors) -> Option<Profile> {
     serde_json::from_str(&v.profile).ok()
 }
 
 /// The features of the stored link between `a` and `b`, computed again from what the store keeps
 /// of both articles (profiles and quantised vectors): exactly what [`link`] scored, since it
-/// scores the stored forms too (`None` when either article is not stored or its profile cannot
-/// be read).
+/// scores the stored forms too; with the two profiles they were computed from, `a`'s first (for
+/// the words both share). `None` when either article is not stored or its profile cannot be
+/// read.
 pub fn link_features(
     store: &impl Reads,
     a: &ArticleId,
     b: &ArticleId,
-) -> khabar_store::Result<Option<PairFeatures>> {
+) -> khabar_store::Result<Option<(PairFeatures, [Profile; 2])>> {
     let (Some(x), Some(y)) = (store.stored_vectors(a)?, store.stored_vectors(b)?) else {
         return Ok(None);
     };
@@ -870,7 +871,7 @@ pub fn link_features(
     let (Some((pa, da, sa)), Some((pb, db, sb))) = (read(&x), read(&y)) else {
         return Ok(None);
     };
-    Ok(Some(PairFeatures::between(
+    let features = PairFeatures::between(
         &pa,
         Vectors {
             doc: &da,
@@ -881,7 +882,8 @@ pub fn link_features(
             doc: &db,
             sentences: &sb,
         },
-    )))
+    );
+    Ok(Some((features, [pa, pb])))
 }
 
 /// Scores the new article (stored as number `seq`) against its candidates and stores the links
@@ -1522,7 +1524,7 @@ mod tests {
         let links = store.links_of(&ids).unwrap();
         assert!(links.len() >= 6, "{links:?}");
         for l in &links {
-            let features = link_features(store, &l.a, &l.b).unwrap().unwrap();
+            let (features, _) = link_features(store, &l.a, &l.b).unwrap().unwrap();
             assert_eq!(FITTED.score(&features), l.score, "{l:?}");
         }
         let unknown = ArticleId::parse("0123456789abcdef").unwrap();
@@ -1615,7 +1617,7 @@ mod tests {
         let links = pipeline.store().links_of(&ids).unwrap();
         assert!(links.len() >= 6, "{links:?}");
         for l in &links {
-            let features = link_features(pipeline.store(), &l.a, &l.b)
+            let (features, _) = link_features(pipeline.store(), &l.a, &l.b)
                 .unwrap()
                 .unwrap();
             assert_eq!(FITTED.score(&features), l.score, "{l:?}");

@@ -1,10 +1,10 @@
 //! `khabar explain EVENT [ARTICLE]`: why each article is in its event, in words and numbers.
 
 use super::Dirs;
-use crate::pipeline::{link_features, stored_profile};
+use crate::pipeline::link_features;
 use anyhow::{bail, Result};
 use khabar_analyse::Analyser;
-use khabar_cluster::features::stable_hash;
+use khabar_cluster::features::{stable_hash, Profile};
 use khabar_cluster::model::FITTED;
 use khabar_cluster::vocabulary::shared_stems;
 use khabar_core::{ArticleId, EventId};
@@ -49,16 +49,15 @@ impl Words {
         Ok(&self.by_article[id])
     }
 
-    /// The words the two articles of a link share, the ones that counted most in their overlap
+    /// The words the two profiles of a link share, the ones that counted most in their overlap
     /// first, as `from` (the member explained: each is analysed once) writes them.
-    fn shared(&mut self, store: &Store, l: &Link, from: &ArticleId) -> Result<Vec<String>> {
-        let profile = |id: &ArticleId| -> Result<Option<_>> {
-            Ok(store.stored_vectors(id)?.as_ref().and_then(stored_profile))
-        };
-        let (Some(a), Some(b)) = (profile(&l.a)?, profile(&l.b)?) else {
-            return Ok(Vec::new());
-        };
-        let shared = shared_stems(&a, &b);
+    fn shared(
+        &mut self,
+        store: &Store,
+        profiles: &[Profile; 2],
+        from: &ArticleId,
+    ) -> Result<Vec<String>> {
+        let shared = shared_stems(&profiles[0], &profiles[1]);
         if shared.is_empty() {
             return Ok(Vec::new());
         }
@@ -183,7 +182,7 @@ fn link_json(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Re
 /// (null when an article's profile cannot be read), with the words both share, the ones that
 /// counted most first.
 fn evidence(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Result<Value> {
-    let Some(features) = link_features(store, &l.a, &l.b)? else {
+    let Some((features, profiles)) = link_features(store, &l.a, &l.b)? else {
         return Ok(Value::Null);
     };
     let parts: serde_json::Map<String, Value> = FITTED
@@ -194,7 +193,7 @@ fn evidence(store: &Store, l: &Link, from: &ArticleId, words: &mut Words) -> Res
     Ok(serde_json::json!({
         "features": features,
         "contributions": parts,
-        "shared_words": words.shared(store, l, from)?,
+        "shared_words": words.shared(store, &profiles, from)?,
     }))
 }
 
