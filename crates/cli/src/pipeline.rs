@@ -204,8 +204,9 @@ struct Memory {
     frequencies: DocumentFrequencies,
     /// Articles whose stored profile has no stem weights (stored before weights existed): weighed
     /// when read, in the order they were stored, as they would have been then; the store gets the
-    /// weighed profile when the model change they come with is applied
-    /// ([`Pipeline::rescore_if_the_model_changed`]).
+    /// weighed profiles in the next transaction that starts from this memory: at open (with the
+    /// model change they come with, [`Pipeline::rescore_if_the_model_changed`]) or when a batch
+    /// finds that another process wrote since ([`Memory::store_weighed_profiles`]).
     unweighed: Vec<u32>,
 }
 
@@ -214,6 +215,17 @@ impl Memory {
         let mut m = Memory::default();
         m.refresh(store)?;
         Ok(m)
+    }
+
+    /// [`Memory::load`] from one snapshot of the store, with the store's
+    /// [`data_version`](Reads::data_version) it reflects: another process committing while the
+    /// articles, links and events are read can then neither make them disagree nor slip in
+    /// unnoticed (memory newer than the version recorded only costs a needless refresh).
+    fn load_with_version(store: &mut Store) -> khabar_store::Result<(Memory, i64)> {
+        store.snapshot(|s| {
+            let version = s.data_version()?;
+            Ok((Memory::load(s)?, version))
+        })
     }
 
     /// Brings memory up to date with the store: articles stored since it was read (by another
@@ -335,11 +347,11 @@ impl Pipeline {
     /// Loads the analyser (gazetteer), the embedding model and the store.
     pub fn open(data_dir: &Path, model_dir: &Path, gazetteer_dir: &Path) -> Result<Pipeline> {
         let stages = Stages::load(model_dir, gazetteer_dir)?;
-        let store = Store::open(data_dir)?;
-        let memory = Memory::load(&store)?;
+        let mut store = Store::open(data_dir)?;
+        let (memory, seen_version) = Memory::load_with_version(&mut store)?;
         let mut pipeline = Pipeline {
             stages: std::sync::Arc::new(stages),
-            seen_version: store.data_version()?,
+            seen_version,
             store,
             memory,
             model: FITTED,
@@ -396,13 +408,13 @@ impl Pipeline {
             if marked {
                 break;
             }
-            self.memory = Memory::load(&self.store)?;
+            self.reload()?;
         }
         if done > 0 {
             eprintln!(
                 "khabar: this store's vectors were computed another way: {done} articles embedded again"
             );
-            self.memory = Memory::load(&self.store)?;
+            self.reload()?;
         }
         Ok(())
     }
@@ -433,9 +445,15 @@ impl Pipeline {
             store,
             memory,
             model,
+            seen_version,
             ..
         } = self;
         let relinked = store.write(|w| {
+            let version = w.data_version()?;
+            if version != *seen_version {
+                memory.refresh(w)?;
+                *seen_version = version;
+            }
             memory.store_weighed_profiles(w)?;
             let mut relinked = 0;
             for (x, links) in memory.links.iter().enumerate() {
@@ -477,9 +495,14 @@ impl Pipeline {
             eprintln!(
                 "khabar: the similarity model or the vectors changed since this store was last written: {relinked} links scored again and every article regrouped"
             );
-            self.memory = Memory::load(&self.store)?;
+            self.reload()?;
         }
-        self.seen_version = self.store.data_version()?;
+        Ok(())
+    }
+
+    /// Reads memory afresh from the store.
+    fn reload(&mut self) -> khabar_store::Result<()> {
+        (self.memory, self.seen_version) = Memory::load_with_version(&mut self.store)?;
         Ok(())
     }
 
@@ -493,10 +516,13 @@ impl Pipeline {
     /// outcome of the batch stored, if there was one; [`flush`](Self::flush) stores the last.
     /// Batches are stored whole and in the order submitted, so a crash leaves the store as it
     /// was after the last whole batch, as when each batch is stored as soon as it is prepared.
+    /// A batch that cannot be stored is the error, and nothing of it is kept; the batch just
+    /// started stays in flight (copies in it of the failed batch's articles are stored in their
+    /// place), so a caller that carries on loses only the failed one.
     pub fn submit(&mut self, articles: Vec<Article>) -> Result<Option<BatchOutcome>> {
         let next = self.start(articles)?;
         let stored = self.flush();
-        self.pending = stored.is_ok().then_some(next);
+        self.pending = Some(next);
         stored
     }
 
@@ -704,11 +730,8 @@ impl Pipeline {
             // The transaction rolled back: forget what memory learnt from it. Should reloading
             // fail too, memory starts empty rather than stale, and both errors are reported.
             let error = anyhow::Error::from(e);
-            return Err(match Memory::load(&self.store) {
-                Ok(memory) => {
-                    self.memory = memory;
-                    error
-                }
+            return Err(match self.reload() {
+                Ok(()) => error,
                 Err(reload) => {
                     // Empty, and marked for a reload at the start of the next transaction.
                     self.memory = Memory::default();
@@ -1513,8 +1536,8 @@ mod tests {
             .unwrap();
     }
 
-    /// Articles another process stores while this pipeline is open are added to its memory (and
-    /// linked to) before its next batch, without reading back what it already holds.
+    /// What explain computes again of a stored link from the two stored articles is exactly what
+    /// it was scored with; an article not stored has no features.
     #[test]
     fn a_links_features_computed_again_give_its_stored_score() {
         let dir = tempfile::tempdir().unwrap();

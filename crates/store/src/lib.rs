@@ -205,6 +205,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f` on one snapshot of the store: every read inside sees the store as it was at the
+    /// first one, whatever other processes commit meanwhile (in WAL mode a read transaction keeps
+    /// its snapshot without blocking writers). For state read in several queries that must agree,
+    /// such as articles and the links between them.
+    pub fn snapshot<T>(&mut self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let sql = |source| Error::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+            .map_err(sql)?;
+        let snapshot = Snapshot { tx, path: &path };
+        let out = f(&snapshot)?;
+        // Nothing was written: ending the transaction only releases the snapshot.
+        snapshot.tx.rollback().map_err(sql)?;
+        Ok(out)
+    }
+}
+
+/// One consistent view of the store, for reading (see [`Store::snapshot`]).
+pub struct Snapshot<'a> {
+    tx: Transaction<'a>,
+    path: &'a Path,
+}
+
+impl Reads for Snapshot<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+    fn db_path(&self) -> &Path {
+        self.path
+    }
+}
+
 /// Reads, the same inside and outside a write transaction.
 pub trait Reads {
     /// The connection (or transaction) to read through.
@@ -1160,6 +1198,31 @@ mod tests {
         assert_eq!(replaced, (true, false));
         let stored = store.stored_vectors(&d.article.id).unwrap().unwrap();
         assert_eq!(stored.profile, r#"{"lang":"en"}"#);
+    }
+
+    /// A snapshot's reads agree with each other while another connection commits.
+    #[test]
+    fn a_snapshot_does_not_see_commits_made_during_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut other = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("First text."), "{}", &[]))
+            .unwrap();
+        let (before, during, version) = store
+            .snapshot(|s| {
+                let version = s.data_version()?;
+                let before = s.article_count()?;
+                other
+                    .write(|w| w.insert_doc(&doc("Second text."), "{}", &[]))
+                    .unwrap();
+                Ok((before, s.article_count()?, version))
+            })
+            .unwrap();
+        assert_eq!((before, during), (1, 1));
+        // Outside the snapshot the commit is seen, and the version says another connection wrote.
+        assert_eq!(store.article_count().unwrap(), 2);
+        assert_ne!(store.data_version().unwrap(), version);
     }
 
     /// Links stored by sequence number read back by id; a number that names no article is an

@@ -2,7 +2,7 @@
 
 use super::Dirs;
 use crate::pipeline::{BatchOutcome, Pipeline};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection};
 use std::io::IsTerminal;
@@ -92,16 +92,16 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
         });
         if let Some(e) = failure.take() {
             progress.finish_and_clear();
-            return Err(e.context("storing a batch (nothing of that batch was kept)"));
+            return Err(batch_failed(e, &summary));
         }
     }
     if !batch.is_empty() {
-        let outcome = pipeline.submit(batch)?;
+        let outcome = pipeline
+            .submit(batch)
+            .map_err(|e| batch_failed(e, &summary))?;
         add(&mut summary, outcome.unwrap_or_default());
     }
-    let outcome = pipeline
-        .flush()
-        .context("storing a batch (nothing of that batch was kept)")?;
+    let outcome = pipeline.flush().map_err(|e| batch_failed(e, &summary))?;
     add(&mut summary, outcome.unwrap_or_default());
     progress.finish_and_clear();
     Ok(summary)
@@ -124,4 +124,12 @@ fn report(summary: &Summary) {
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", r.source, r.reason);
     }
+}
+
+/// The error of a batch that could not be stored: what was kept, and how to carry on.
+fn batch_failed(e: anyhow::Error, summary: &Summary) -> anyhow::Error {
+    e.context(format!(
+        "storing a batch failed after {} articles were stored: nothing of that batch or of the input after it was kept (ingesting the same input again skips what is stored)",
+        summary.ingested
+    ))
 }
