@@ -213,10 +213,26 @@ fn explain_membership(
             out,
             "  alone: no other article scored high enough to share an event with it (threshold {threshold:.2})"
         )?,
-        Some(mean) => writeln!(
+        Some(mean) if mean >= threshold => writeln!(
             out,
             "  grouped: its mean same-event probability with the other members is {mean:.2}, at or above the threshold {threshold:.2}"
         )?,
+        // Grouping joins whole groups (average linkage): an article comes in with the ones it is
+        // closest to once the mean over every pair of two groups reaches the threshold, so its
+        // own mean with the rest can fall below it.
+        Some(mean) => writeln!(
+            out,
+            "  grouped with the articles it is closest to: its own mean same-event probability with the other members is {mean:.2}, below the threshold {threshold:.2}, but groups join when the mean over all their pairs reaches it"
+        )?,
+    }
+    if !store
+        .constraints_of(std::slice::from_ref(article))?
+        .is_empty()
+    {
+        writeln!(
+            out,
+            "  a correction names this article: it stays where the correction put it (khabar log)"
+        )?;
     }
     if let Some(strongest) = membership["strongest_link"].as_object() {
         let other = strongest["article"].as_str().unwrap_or_default();
@@ -234,7 +250,12 @@ fn explain_membership(
     match runner_up(store, article)? {
         Some((event, mean)) => writeln!(
             out,
-            "  next best event: {event} (mean probability {mean:.2} with its members, below the threshold)"
+            "  next best event: {event} (mean probability {mean:.2} with its members, {} the threshold)",
+            if mean >= threshold {
+                "at or above"
+            } else {
+                "below"
+            }
         )?,
         None => writeln!(out, "  no other event came close")?,
     }
