@@ -6,9 +6,12 @@
 pub struct Rng(u64);
 
 impl Rng {
-    /// A generator for `seed`; different `stream`s give independent sequences.
+    /// A generator for `seed`; different `stream`s give independent sequences. Both are mixed
+    /// before they make the state: SplitMix steps its state by a fixed constant, so states that
+    /// differ by a multiple of it (as `seed ^ stream · constant` did for streams two apart) give
+    /// one sequence, shifted.
     pub fn new(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut r = Rng(mix(seed) ^ mix(stream ^ 0x5851_F42D_4C95_7F2D));
         r.next();
         r
     }
@@ -16,14 +19,40 @@ impl Rng {
     /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// SplitMix64's output function: a well-mixed 64-bit hash of `z`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rng;
+
+    /// Streams of one seed share no stretch of their sequences (they did when a stream's state
+    /// was the next one's shifted by the step).
+    #[test]
+    fn streams_are_not_shifts_of_each_other() {
+        let draws = |stream| {
+            let mut r = Rng::new(1, stream);
+            (0..64).map(|_| r.next()).collect::<Vec<u64>>()
+        };
+        let streams: Vec<Vec<u64>> = (0..8).map(draws).collect();
+        for (i, a) in streams.iter().enumerate() {
+            for b in &streams[i + 1..] {
+                assert!(a.iter().all(|x| !b.contains(x)));
+            }
+        }
+        assert_eq!(draws(3), draws(3));
     }
 }
