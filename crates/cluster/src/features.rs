@@ -146,8 +146,8 @@ pub struct Background {
 pub struct PairFeatures {
     /// Cosine of the document vectors.
     pub doc_cosine: f32,
-    /// Best cosine between a lead sentence of one and a lead sentence of the other (the document
-    /// cosine when either has no sentence vectors).
+    /// Best cosine between a lead sentence of one and a lead sentence of the other, or the
+    /// document cosine when that is higher or either has no sentence vectors.
     pub sentence_cosine: f32,
     /// Best cosine between one of the first [`LEAD`] sentences of each (the document cosine when
     /// either has no sentence vectors).

@@ -1502,7 +1502,8 @@ fn fit_logistic(examples: &[Example], left_out: Option<usize>) -> Logistic {
 /// Folds are of articles, not of pairs: each article key falls in one fold; a pair is predicted
 /// in the lower fold of its two articles by a model trained only on pairs with neither article in
 /// that fold. So no held-out pair's label, and nothing paired with its held-out article, was seen
-/// in training, even when the same article occurs in several files.
+/// in training, even when the same article occurs in several files (pairs of its *other* article
+/// may have been: that one's fold is not held out).
 pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
     let fold_of_key = |key: u64| (splitmix(key) % folds as u64) as usize;
     let article_folds = |e: &Example| [fold_of_key(e.keys[0]), fold_of_key(e.keys[1])];

@@ -41,8 +41,9 @@ use std::collections::HashMap;
 pub const WEIGHT_SCALE: f32 = 16.0;
 
 /// The highest weight: a stem named by fewer than one article in 1,000 counts as one named by one
-/// in 1,000 (ln 1000 + 1). The model's weight on the overlap was fitted on files of 486 to 1,514
-/// articles, where the rarest stem weighs 7.2 to 7.6; in a store of 100,000 it would weigh 12.5,
+/// in 1,000 (ln 1000 + 1). The model's weight on the overlap was fitted on files of 486 to 1,495
+/// distinct articles, where the rarest stem (named by one article, df = 1) weighs 6.5 to 7.6; in a
+/// store of 100,000 it would weigh 11.8,
 /// and rare words would count for relatively more than in anything the fit saw, moving the
 /// overlap of unrelated articles away from the measured background as the store grows. Capped,
 /// the weights of a large store are those of the fitting files' regime.
