@@ -1,6 +1,7 @@
 //! `khabar eval pairs` and `khabar eval fit`: the similarity model measured and fitted on
 //! labelled data, always reporting held-out figures.
 
+use super::eval_clusters::read_gold;
 use super::rng::Rng;
 use super::Dirs;
 use crate::pipeline::Stages;
@@ -12,6 +13,7 @@ use khabar_cluster::index::CANDIDATE_MIN_COSINE;
 use khabar_cluster::model::{auc, cross_validate, fit, Example, SimilarityModel, FITTED};
 use khabar_cluster::vocabulary::{smoothed_idf, DocumentFrequencies};
 use khabar_core::{Article, ArticleId, Doc, Source};
+use khabar_ingest::{read_input, Input, Item, Limits};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -69,19 +71,6 @@ struct RatedPair {
     text1: String,
     text2: String,
     overall: f64,
-}
-
-#[derive(Deserialize)]
-struct GoldArticle {
-    id: serde_json::Value,
-    text: String,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    lang: Option<String>,
-    #[serde(default)]
-    published_at: Option<String>,
-    event: String,
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
@@ -442,45 +431,68 @@ type Sums = BTreeMap<(String, usize), (f64, f64, f64, usize)>;
 /// shorter copies, its headline alone (its title, else its first sentence) and its headline with
 /// the two sentences after it (a copy of a length class already covered is left out), and every
 /// pair is measured again with each version of each side.
+/// The distinct articles of a gold stream as `khabar ingest` reads them (headline-only records,
+/// dates and declared languages included), each with its gold label, in file order: the same
+/// reading as `khabar eval clusters` ([`read_gold`]: identical texts are one article, labelled by
+/// their first record). A record the ingest would reject is an error naming it.
+fn gold_stream(path: &Path) -> Result<(Vec<Article>, Vec<String>)> {
+    let gold = read_gold(path)?;
+    let label_of: HashMap<ArticleId, &str> = gold
+        .articles
+        .iter()
+        .map(|a| (a.id, a.event.as_str()))
+        .collect();
+    let (mut articles, mut labels) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    let mut rejected = None;
+    read_input(
+        &Input::Path(path.to_path_buf()),
+        &Limits::default(),
+        &mut |item| match item {
+            Item::Article(a) => {
+                if let Some(label) = label_of.get(&a.id).filter(|_| seen.insert(a.id)) {
+                    labels.push(label.to_string());
+                    articles.push(a);
+                }
+            }
+            Item::Rejected(r) => {
+                rejected.get_or_insert(r);
+            }
+        },
+    );
+    if let Some(r) = rejected {
+        anyhow::bail!("{}: {}", r.source, r.reason);
+    }
+    anyhow::ensure!(
+        articles.len() == gold.articles.len(),
+        "{}: {} gold articles, but the ingest reads {}",
+        path.display(),
+        gold.articles.len(),
+        articles.len()
+    );
+    Ok((articles, labels))
+}
+
 fn stream_pairs(
     stages: &Stages,
     path: &Path,
     sums: &mut Sums,
     fold_keys: &mut HashMap<ArticleId, u64>,
 ) -> Result<Vec<StreamPair>> {
-    let gold: Vec<GoldArticle> = read_jsonl(path)?;
     let name = path.display().to_string();
-    let articles: Vec<Article> = gold
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let mut a = Article::new(
-                Source::JsonlRecord {
-                    path: name.clone(),
-                    line: i as u64 + 1,
-                },
-                g.text.clone(),
-            );
-            a.title = g.title.clone();
-            a.declared_lang = g.lang.clone();
-            a.external_id = Some(g.id.to_string());
-            if let Some(p) = g
-                .published_at
-                .as_deref()
-                .and_then(khabar_ingest::jsonl::parse_date)
-            {
-                a.published_at = Some(p);
-            }
-            a
-        })
-        .collect();
+    let (articles, labels) = gold_stream(path)?;
     let docs: Vec<Doc> = prepared(stages, articles)?;
     let (profiles, counts) = weighed_profiles(&docs);
     // Shorter copies of each article for the backgrounds of shorter texts: its headline alone
     // (its title, else its first sentence), and its headline and the two sentences after it.
     let mut copies = Vec::new();
-    for (i, (d, g)) in docs.iter().zip(&gold).enumerate() {
-        let title = g.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    for (i, d) in docs.iter().enumerate() {
+        let title = d
+            .article
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
         let sentences: Vec<&str> = d.sentences.iter().map(|s| d.text(s.span).trim()).collect();
         // ECB+ bodies start with their title: the sentences after the headline.
         let after = match title {
@@ -513,7 +525,7 @@ fn stream_pairs(
                 body,
             );
             a.title = Some(headline.to_string());
-            a.declared_lang = g.lang.clone();
+            a.declared_lang = d.article.declared_lang.clone();
             copies.push((i, a));
         }
     }
@@ -559,8 +571,8 @@ fn stream_pairs(
     // Fold keys by topic where the label has one (ECB+ `ecb-6_ecbplus` → `ecb-6`), else by event,
     // so no topic is in training and testing at once.
     let topic = |event: &str| stable_hash(event.split('_').next().unwrap_or(event));
-    for (d, g) in docs.iter().zip(&gold) {
-        fold_keys.insert(d.article.id, topic(&g.event));
+    for (d, label) in docs.iter().zip(&labels) {
+        fold_keys.insert(d.article.id, topic(label));
     }
     let mut out = Vec::new();
     for i in 0..docs.len() {
@@ -579,10 +591,10 @@ fn stream_pairs(
             out.push(StreamPair {
                 example: Example {
                     features,
-                    target: (gold[i].event == gold[j].event) as u8 as f32,
-                    same: gold[i].event == gold[j].event,
+                    target: (labels[i] == labels[j]) as u8 as f32,
+                    same: labels[i] == labels[j],
                     weight: 1.0,
-                    keys: [topic(&gold[i].event), topic(&gold[j].event)],
+                    keys: [topic(&labels[i]), topic(&labels[j])],
                 },
                 langs,
             });
@@ -809,7 +821,7 @@ fn print_model(model: &SimilarityModel) {
 
 #[cfg(test)]
 mod tests {
-    use super::{pearson, pearson_gap_intervals, rating_target, tfidf_cosines};
+    use super::{gold_stream, pearson, pearson_gap_intervals, rating_target, tfidf_cosines};
 
     #[test]
     fn ratings_map_onto_targets_from_same_story_to_unrelated() {
@@ -837,6 +849,33 @@ mod tests {
         assert!(c[0] > 0.0 && c[1] > c[0], "{c:?}");
         assert!((c[3] - 1.0).abs() < 1e-6, "same words, other order: {c:?}");
         assert_eq!(c[4], 0.0, "one-letter tokens are not words: {c:?}");
+    }
+
+    /// Gold streams are read as `eval clusters` and the ingest read them: a headline-only record
+    /// is an article whose body is its title, a numeric label is a label, and a repeated text is
+    /// one article labelled by its first record.
+    #[test]
+    fn gold_streams_are_read_as_the_ingest_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gold.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                "{\"title\": \"Quake hits Taal volcano\", \"lang\": \"en\", \"event\": 7}\n",
+                "{\"text\": \"Lavrov met al-Yahya in Moscow.\", \"event\": \"talks\", \"published_at\": \"2023-11-03\"}\n",
+                "{\"text\": \"Lavrov met al-Yahya in Moscow.\", \"event\": \"other\"}\n",
+            ),
+        )
+        .unwrap();
+        let (articles, labels) = gold_stream(&path).unwrap();
+        assert_eq!(labels, ["7", "talks"]);
+        assert_eq!(articles[0].body, "Quake hits Taal volcano");
+        assert_eq!(articles[0].declared_lang.as_deref(), Some("en"));
+        assert!(articles[1].published_at.is_some());
+        // A record that is no article is an error naming its line.
+        std::fs::write(&path, "{\"event\": \"x\"}\n").unwrap();
+        let error = format!("{:#}", gold_stream(&path).unwrap_err());
+        assert!(error.contains("gold.jsonl:1"), "{error}");
     }
 
     #[test]

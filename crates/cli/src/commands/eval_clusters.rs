@@ -45,18 +45,18 @@ struct GoldRecord {
 }
 
 /// A distinct gold article (identical texts are one article, labelled by their first record).
-struct GoldArticle {
-    id: ArticleId,
+pub(super) struct GoldArticle {
+    pub(super) id: ArticleId,
     /// 1-based line of its first record (the engine names its copies `file:line`).
     line: u64,
-    event: String,
+    pub(super) event: String,
     lang: Option<String>,
 }
 
 /// What reading the gold file found.
-struct Gold {
+pub(super) struct Gold {
     records: usize,
-    articles: Vec<GoldArticle>,
+    pub(super) articles: Vec<GoldArticle>,
     /// Records whose text (after the article-id normalisation) repeats an earlier record's.
     duplicate_records: usize,
     /// Of those, records whose `event` differs from the first record's.
@@ -70,7 +70,7 @@ fn label_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn read_gold(path: &Path) -> Result<Gold> {
+pub(super) fn read_gold(path: &Path) -> Result<Gold> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut gold = Gold {
