@@ -500,11 +500,11 @@ impl PairFeatures {
             doc_cosine,
             sentence_cosine,
             entity_overlap,
-            shared_people: a
-                .people
-                .iter()
-                .filter(|p| b.people.iter().any(|q| same_person(p, q)))
-                .count()
+            // Counted from both sides, the smaller kept: "Al-Sabah" alone matches two Al-Sabahs
+            // of the other report, but names one person; and the pair scores the same either way
+            // round.
+            shared_people: matched_people(a, b)
+                .min(matched_people(b, a))
                 .min(PEOPLE_CAP) as f32
                 / PEOPLE_CAP as f32,
             place_overlap: jaccard(&a.places, &b.places),
@@ -547,6 +547,14 @@ impl PairFeatures {
             self.shared_figures,
         ]
     }
+}
+
+/// How many of `a`'s people [`same_person`] matches among `b`'s.
+fn matched_people(a: &Profile, b: &Profile) -> usize {
+    a.people
+        .iter()
+        .filter(|p| b.people.iter().any(|q| same_person(p, q)))
+        .count()
 }
 
 /// True when two person ids can name the same person: the same id, or the same family name where
@@ -848,5 +856,25 @@ mod tests {
         assert!(same_person("person:lfrf.s", "person:lfrf.s"));
         assert!(!same_person("person:sbh.s", "person:sbh.n"));
         assert!(!same_person("person:lfrf.s", "person:sfd.a"));
+    }
+
+    /// A surname alone in one report that matches two relatives in the other names one person,
+    /// and the pair's feature is the same whichever report comes first.
+    #[test]
+    fn shared_people_are_counted_the_same_both_ways() {
+        let with_people = |people: &[&str]| Profile {
+            people: people.iter().map(|p| p.to_string()).collect(),
+            ..Profile::default()
+        };
+        let two = with_people(&["person:sbh.n", "person:sbh.s", "person:lfrf.s"]);
+        let one = with_people(&["person:sbh", "person:lfrf"]);
+        let v = Vectors {
+            doc: &[1.0, 0.0],
+            sentences: &[],
+        };
+        let ab = PairFeatures::between(&two, v, &one, v).shared_people;
+        let ba = PairFeatures::between(&one, v, &two, v).shared_people;
+        assert_eq!(ab, ba);
+        assert_eq!(ab, 2.0 / PEOPLE_CAP as f32);
     }
 }
