@@ -1399,6 +1399,9 @@ pub struct CvReport {
     pub folds: usize,
     /// Held-out predictions, one per example, in input order.
     pub held_out: Vec<f32>,
+    /// Whether each held-out prediction reaches its fold's threshold (the example is predicted
+    /// "same"), in input order: for precision and recall on a part of the examples.
+    pub predicted_same: Vec<bool>,
     /// Held-out ROC-AUC.
     pub auc: f64,
     /// Threshold chosen on training folds (mean over folds).
@@ -1508,6 +1511,7 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
     let fold_of_key = |key: u64| (splitmix(key) % folds as u64) as usize;
     let article_folds = |e: &Example| [fold_of_key(e.keys[0]), fold_of_key(e.keys[1])];
     let mut held_out = vec![0.0f32; examples.len()];
+    let mut predicted_same = vec![false; examples.len()];
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
     let mut thresholds = Vec::new();
     for k in 0..folds {
@@ -1522,6 +1526,7 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
             if article_folds(e).into_iter().min() == Some(k) {
                 let s = model.score(&e.features);
                 held_out[i] = s;
+                predicted_same[i] = s >= model.threshold;
                 match (s >= model.threshold, e.same) {
                     (true, true) => tp += 1,
                     (true, false) => fp += 1,
@@ -1539,6 +1544,7 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
         precision: tp as f64 / (tp + fp).max(1) as f64,
         recall: tp as f64 / (tp + fneg).max(1) as f64,
         held_out,
+        predicted_same,
     }
 }
 
