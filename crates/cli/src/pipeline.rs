@@ -8,7 +8,7 @@ use khabar_cluster::features::{PairFeatures, Profile, Vectors};
 use khabar_cluster::index::VectorIndex;
 use khabar_cluster::linkage::{group_with, Constraints, ScoredPair};
 use khabar_cluster::model::{SimilarityModel, FITTED, LINK_MIN_SCORE};
-use khabar_cluster::vocabulary::DocumentFrequencies;
+use khabar_cluster::vocabulary::{weighting, DocumentFrequencies};
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::{Document, Embedder};
 use khabar_ingest::Rejection;
@@ -328,6 +328,23 @@ impl Memory {
     /// Stores the profiles memory weighed on reading them because their stored form had no stem
     /// weights, so that explanations computed from the store give the scores memory computes.
     /// Should the transaction fail, memory is read again and weighs them again.
+    /// Weighs every profile again as it was weighed when stored — against the counts of the
+    /// articles stored up to it, in storing order — and marks those whose weights change (stored
+    /// under another [`weighting`]) to be stored again, as unweighed ones are.
+    fn reweigh(&mut self) {
+        let mut stale: BTreeSet<u32> = self.unweighed.drain(..).collect();
+        let mut counts = DocumentFrequencies::default();
+        for (i, p) in self.profiles.iter_mut().enumerate() {
+            counts.add(p);
+            let before = std::mem::take(&mut p.stem_weights);
+            counts.weigh(p);
+            if p.stem_weights != before {
+                stale.insert(i as u32);
+            }
+        }
+        self.unweighed = stale.into_iter().collect();
+    }
+
     fn store_weighed_profiles(&mut self, w: &Writer) -> khabar_store::Result<()> {
         for p in std::mem::take(&mut self.unweighed) {
             let profile = &self.profiles[p as usize];
@@ -426,12 +443,15 @@ impl Pipeline {
     /// the profiles and vectors in memory (dropped when it falls below [`LINK_MIN_SCORE`]) and
     /// every article regrouped, in one transaction. Only stored pairs are scored: pairs the old
     /// model did not link (or that were not among each other's candidates) stay unlinked, and
-    /// ingesting one of them again does not score it again (it is already stored). Profiles
-    /// stored without stem weights are stored again with those memory gave them on loading.
+    /// ingesting one of them again does not score it again (it is already stored). The
+    /// fingerprint includes the stem [`weighting`]: profiles whose frozen weights another
+    /// weighting computed are weighed again first (as are profiles stored without weights) and
+    /// stored again in the same transaction.
     fn rescore_if_the_model_changed(&mut self) -> Result<()> {
         let fingerprint = format!(
-            "{}\n{VECTORS}",
-            serde_json::to_string(&self.model).expect("the model serialises")
+            "{}\n{VECTORS}\n{}",
+            serde_json::to_string(&self.model).expect("the model serialises"),
+            weighting()
         );
         let recorded = self.store.meta(MODEL_KEY)?;
         if recorded.as_deref() == Some(fingerprint.as_str()) {
@@ -454,6 +474,7 @@ impl Pipeline {
                 memory.refresh(w)?;
                 *seen_version = version;
             }
+            memory.reweigh();
             memory.store_weighed_profiles(w)?;
             let mut relinked = 0;
             for (x, links) in memory.links.iter().enumerate() {
@@ -1597,6 +1618,52 @@ mod tests {
             .stem_weights
             .iter()
             .all(|&w| w as f32 == WEIGHT_SCALE));
+    }
+
+    /// Profiles whose frozen weights another weighting computed (a store of an older version)
+    /// are weighed again, as they would have been when stored, and stored again when the
+    /// fingerprint — which includes the weighting — changes; profiles already right are not
+    /// rewritten.
+    #[test]
+    fn weights_of_another_weighting_are_computed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = open_at(dir.path());
+        let ids = store_the_seeds(&mut pipeline);
+        let stored = |pipeline: &Pipeline, id: &ArticleId| {
+            pipeline
+                .store()
+                .stored_vectors(id)
+                .unwrap()
+                .unwrap()
+                .profile
+        };
+        let weighed: Vec<String> = ids.iter().map(|id| stored(&pipeline, id)).collect();
+        drop(pipeline);
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| {
+                let mut other: Profile = serde_json::from_str(&weighed[1]).unwrap();
+                other.stem_weights.iter_mut().for_each(|x| *x = 200);
+                assert!(w.put_profile(&ids[1], &serde_json::to_string(&other).unwrap())?);
+                w.set_meta(MODEL_KEY, "a model of another weighting")
+            })
+            .unwrap();
+        drop(store);
+        let pipeline = open_at(dir.path());
+        assert!(pipeline.memory.unweighed.is_empty());
+        for (id, json) in ids.iter().zip(&weighed) {
+            assert_eq!(&stored(&pipeline, id), json, "{id}");
+        }
+        for l in &pipeline.store().links_of(&ids).unwrap() {
+            let (features, _) = link_features(pipeline.store(), &l.a, &l.b)
+                .unwrap()
+                .unwrap();
+            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
+        }
+        // Reweighing a memory whose weights are this weighting's marks nothing to store.
+        let mut memory = pipeline.memory;
+        memory.reweigh();
+        assert!(memory.unweighed.is_empty());
     }
 
     /// A store whose profiles were written before stem weights existed gets, on the first open by

@@ -49,6 +49,12 @@ pub const WEIGHT_SCALE: f32 = 16.0;
 /// the weights of a large store are those of the fitting files' regime.
 pub const MAX_IDF: f32 = 7.907_755;
 
+/// How stem weights are computed, for a store to know whether its profiles' frozen weights are
+/// this version's: the formula's version and its two numbers. Change the version with the formula.
+pub fn weighting() -> String {
+    format!("smoothed idf v1, at most {MAX_IDF}, in steps of 1/{WEIGHT_SCALE}")
+}
+
 /// Inverse document frequency of a stem named by `frequency` of `documents` articles, smoothed
 /// as scikit-learn's `TfidfVectorizer` does, ln((1 + n) / (1 + df)) + 1, and at most
 /// [`MAX_IDF`]. Never zero, so in a new store, where every count is small, stems weigh about the
