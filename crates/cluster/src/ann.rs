@@ -249,11 +249,7 @@ impl Graph {
 /// A node's level: ⌊−ln(u)·mL⌋ with mL = 1/ln(M) (the paper's choice), u uniform in (0, 1]
 /// from a hash of the position.
 fn level_of(position: u32) -> usize {
-    // splitmix64 (Steele, Lea & Flood 2014): a fixed, well-mixed hash.
-    let mut z = (position as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
+    let z = khabar_core::splitmix64(position as u64);
     let u = ((z >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
     ((-u.ln() / (M as f64).ln()) as usize).min(MAX_LEVEL)
 }

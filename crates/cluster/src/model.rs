@@ -1508,7 +1508,8 @@ fn fit_logistic(examples: &[Example], left_out: Option<usize>) -> Logistic {
 /// in training, even when the same article occurs in several files (pairs of its *other* article
 /// may have been: that one's fold is not held out).
 pub fn cross_validate(examples: &[Example], folds: usize) -> CvReport {
-    let fold_of_key = |key: u64| (splitmix(key) % folds as u64) as usize;
+    // A well-mixed hash, so fold assignment does not follow group numbering.
+    let fold_of_key = |key: u64| (khabar_core::splitmix64(key) % folds as u64) as usize;
     let article_folds = |e: &Example| [fold_of_key(e.keys[0]), fold_of_key(e.keys[1])];
     let mut held_out = vec![0.0f32; examples.len()];
     let mut predicted_same = vec![false; examples.len()];
@@ -1705,14 +1706,6 @@ pub fn auc(scores: &[f32], labels: &[bool]) -> f64 {
         return 0.5;
     }
     (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
-}
-
-/// A well-mixed hash so fold assignment does not follow group numbering.
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 pub mod article;
 pub mod doc;
 pub mod event;
+pub mod mix;
 pub mod quantise;
 mod span;
 
@@ -31,5 +32,6 @@ pub use event::{
     Citation, Copy, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Origin,
     Participant, Reported,
 };
+pub use mix::splitmix64;
 pub use quantise::quantise;
 pub use span::Span;

@@ -2,6 +2,8 @@
 //! evaluation's bootstrap): SplitMix64 (Steele, Lea & Flood 2014), small and the same on every
 //! machine, so a figure can be reproduced exactly.
 
+use khabar_core::mix::{splitmix64, SPLITMIX_STEP};
+
 /// SplitMix64: small, seeded, the same on every machine.
 pub struct Rng(u64);
 
@@ -11,28 +13,20 @@ impl Rng {
     /// differ by a multiple of it (as `seed ^ stream · constant` did for streams two apart) give
     /// one sequence, shifted.
     pub fn new(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng(mix(seed) ^ mix(stream ^ 0x5851_F42D_4C95_7F2D));
-        r.next();
-        r
+        Rng(splitmix64(seed) ^ splitmix64(stream ^ 0x5851_F42D_4C95_7F2D))
     }
 
     /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.0)
+        let bits = splitmix64(self.0);
+        self.0 = self.0.wrapping_add(SPLITMIX_STEP);
+        bits
     }
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-}
-
-/// SplitMix64's output function: a well-mixed 64-bit hash of `z`.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]
