@@ -348,6 +348,19 @@ impl Memory {
         self.unweighed = stale.into_iter().collect();
     }
 
+    /// At the start of a write transaction: reads what other processes stored since memory
+    /// last matched the store (`seen_version`), and stores the profiles memory weighed that the
+    /// store holds unweighed (an older version's process stores none), so what the transaction
+    /// writes builds on the store as it is.
+    fn catch_up(&mut self, w: &Writer, seen_version: &mut i64) -> khabar_store::Result<()> {
+        let version = w.data_version()?;
+        if version != *seen_version {
+            self.refresh(w)?;
+            *seen_version = version;
+        }
+        self.store_weighed_profiles(w)
+    }
+
     fn store_weighed_profiles(&mut self, w: &Writer) -> khabar_store::Result<()> {
         for p in std::mem::take(&mut self.unweighed) {
             let profile = &self.profiles[p as usize];
@@ -472,11 +485,7 @@ impl Pipeline {
             ..
         } = self;
         let relinked = store.write(|w| {
-            let version = w.data_version()?;
-            if version != *seen_version {
-                memory.refresh(w)?;
-                *seen_version = version;
-            }
+            memory.catch_up(w, seen_version)?;
             memory.reweigh();
             memory.store_weighed_profiles(w)?;
             let mut relinked = 0;
@@ -540,13 +549,13 @@ impl Pipeline {
     /// outcome of the batch stored, if there was one; [`flush`](Self::flush) stores the last.
     /// Batches are stored whole and in the order submitted, so a crash leaves the store as it
     /// was after the last whole batch, as when each batch is stored as soon as it is prepared.
-    /// A batch that cannot be stored is the error, and nothing of it is kept; the batch just
-    /// started stays in flight (copies in it of the failed batch's articles are stored in their
-    /// place), so a caller that carries on loses only the failed one.
+    /// A batch that cannot be stored is the error, and nothing of it is kept; the batch started
+    /// behind it is dropped too (none of its articles is stored), so a caller that goes on
+    /// submits again from the failed batch.
     pub fn submit(&mut self, articles: Vec<Article>) -> Result<Option<BatchOutcome>> {
         let next = self.start(articles)?;
         let stored = self.flush();
-        self.pending = Some(next);
+        self.pending = stored.is_ok().then_some(next);
         stored
     }
 
@@ -687,13 +696,7 @@ impl Pipeline {
             } = self;
             let commit_start = std::cell::Cell::new(None);
             let result = store.write(|w| {
-                let version = w.data_version()?;
-                if version != *seen_version {
-                    memory.refresh(w)?;
-                    *seen_version = version;
-                    // Read from a process of an older version, which stores no stem weights.
-                    memory.store_weighed_profiles(w)?;
-                }
+                memory.catch_up(w, seen_version)?;
                 let mut touched = Vec::new();
                 for doc in &docs {
                     let t = std::time::Instant::now();
