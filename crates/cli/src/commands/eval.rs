@@ -206,59 +206,49 @@ fn pearson_by_langs(scored: &[Scored], scores: &[f32]) -> BTreeMap<String, f64> 
         .collect()
 }
 
-/// Confidence of the intervals of [`pearson_gap_intervals`], in percent.
+/// Confidence of the intervals of [`pearson_gap_interval`], in percent.
 const CONFIDENCE: usize = 95;
 
-/// Draws behind each interval of [`pearson_gap_intervals`]: over six seeds the percentiles of the
+/// Draws behind each interval of [`pearson_gap_interval`]: over six seeds the percentiles of the
 /// dev file's language pairs of 55 to 98 pairs spread by 0.003–0.008, fr-fr's (16 pairs) by up to
 /// 0.02: well below the intervals' widths.
 const BOOTSTRAP_DRAWS: usize = 2000;
 
-/// For each language pair and overall, the [`CONFIDENCE`]% paired-bootstrap interval of
-/// r(`scores`) − r(`baseline`), both against −overall (`rated`: each pair's languages and
-/// `overall` rating): the group's pairs drawn with replacement
+/// The [`CONFIDENCE`]% paired-bootstrap interval of r(`scores`) − r(`baseline`), both against
+/// `ratings` (−overall), over one group of rated pairs: the pairs drawn with replacement
 /// [`BOOTSTRAP_DRAWS`] times, both correlations computed on each draw, and the percentiles of
 /// their difference. With 16 to 161 pairs a language, a gap of a few hundredths between two
 /// similarity measures is often inside it: the interval says whether "above the baseline" is
-/// more than the luck of these pairs. Seeded, so every run prints the same interval.
-fn pearson_gap_intervals(
-    rated: &[(&str, f64)],
+/// more than the luck of these pairs. Seeded by `stream` (one per group), so every run prints the
+/// same interval.
+fn pearson_gap_interval(
+    ratings: &[f64],
     scores: &[f32],
     baseline: &[f32],
-) -> BTreeMap<String, (f64, f64)> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, (langs, _)) in rated.iter().enumerate() {
-        groups.entry("overall".to_string()).or_default().push(i);
-        groups.entry(langs.to_string()).or_default().push(i);
-    }
-    groups
-        .into_iter()
-        .enumerate()
-        .map(|(g, (key, members))| {
-            let mut rng = Rng::new(1, g as u64);
-            let n = members.len();
-            let (mut a, mut b, mut y) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            let mut gaps: Vec<f64> = (0..BOOTSTRAP_DRAWS)
-                .map(|_| {
-                    for k in 0..n {
-                        let i = members[rng.below(n)];
-                        (a[k], b[k], y[k]) = (scores[i] as f64, baseline[i] as f64, -rated[i].1);
-                    }
-                    pearson(&a, &y) - pearson(&b, &y)
-                })
-                // A draw whose ratings or scores are all equal has no correlation.
-                .filter(|d| d.is_finite())
-                .collect();
-            gaps.sort_by(f64::total_cmp);
-            let tail = (100 - CONFIDENCE) as f64 / 200.0;
-            let at = |q: f64| {
-                gaps.get(((gaps.len() as f64 - 1.0) * q).round() as usize)
-                    .copied()
-                    .unwrap_or(f64::NAN)
-            };
-            (key, (at(tail), at(1.0 - tail)))
+    stream: u64,
+) -> (f64, f64) {
+    let mut rng = Rng::new(1, stream);
+    let n = ratings.len();
+    let (mut a, mut b, mut y) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut gaps: Vec<f64> = (0..BOOTSTRAP_DRAWS)
+        .map(|_| {
+            for k in 0..n {
+                let i = rng.below(n);
+                (a[k], b[k], y[k]) = (scores[i] as f64, baseline[i] as f64, ratings[i]);
+            }
+            pearson(&a, &y) - pearson(&b, &y)
         })
-        .collect()
+        // A draw whose ratings or scores are all equal has no correlation.
+        .filter(|d| d.is_finite())
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    let tail = (100 - CONFIDENCE) as f64 / 200.0;
+    let at = |q: f64| {
+        gaps.get(((gaps.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    (at(tail), at(1.0 - tail))
 }
 
 /// The two baselines of the issue, computed in the same run on the same pairs: the TF-IDF cosine
@@ -348,7 +338,7 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
         .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
         .collect();
     let pearson = pearson_by_langs(&scored, &scores);
-    let (tp, fp, fneg) = confusion(&scores, &labels, model.threshold);
+    let (tp, fp, fneg) = confusion(scores.iter().map(|&s| s >= model.threshold), &labels);
     let mut report = serde_json::json!({
         "pairs": scored.len(),
         "pearson": pearson,
@@ -400,10 +390,11 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn confusion(scores: &[f32], labels: &[bool], threshold: f32) -> (usize, usize, usize) {
+/// True positives, false positives and false negatives of "same" predictions.
+fn confusion(predicted: impl Iterator<Item = bool>, labels: &[bool]) -> (usize, usize, usize) {
     let (mut tp, mut fp, mut fneg) = (0, 0, 0);
-    for (&s, &l) in scores.iter().zip(labels) {
-        match (s >= threshold, l) {
+    for (p, &l) in predicted.zip(labels) {
+        match (p, l) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,
             (false, true) => fneg += 1,
@@ -424,13 +415,6 @@ struct StreamPair {
 /// [`SHORTER_BACKGROUNDS`]).
 type Sums = BTreeMap<(String, usize), (f64, f64, f64, usize)>;
 
-/// Every pair of a gold stream: the candidate pairs (document cosine at or above the candidate
-/// threshold, as the engine would score them), labelled same event or not, and the sums of
-/// cosines of all pairs by language pair (almost all of different events: the background) and
-/// lengths ([`length_class`]). For the backgrounds of shorter texts each article also gets two
-/// shorter copies, its headline alone (its title, else its first sentence) and its headline with
-/// the two sentences after it (a copy of a length class already covered is left out), and every
-/// pair is measured again with each version of each side.
 /// The distinct articles of a gold stream as `khabar ingest` reads them (headline-only records,
 /// dates and declared languages included), each with its gold label, in file order: the same
 /// reading as `khabar eval clusters` ([`read_gold`]: identical texts are one article, labelled by
@@ -473,6 +457,13 @@ fn gold_stream(path: &Path) -> Result<(Vec<Article>, Vec<String>)> {
     Ok((articles, labels))
 }
 
+/// Every pair of a gold stream: the candidate pairs (document cosine at or above the candidate
+/// threshold, as the engine would score them), labelled same event or not, and the sums of
+/// cosines of all pairs by language pair (almost all of different events: the background) and
+/// lengths ([`length_class`]). For the backgrounds of shorter texts each article also gets two
+/// shorter copies, its headline alone (its title, else its first sentence) and its headline with
+/// the two sentences after it (a copy of a length class already covered is left out), and every
+/// pair is measured again with each version of each side.
 fn stream_pairs(
     stages: &Stages,
     path: &Path,
@@ -725,15 +716,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     if examples.len() > file_sizes_rated {
         let streams = file_sizes_rated..examples.len();
         let labels: Vec<bool> = examples[streams.clone()].iter().map(|e| e.same).collect();
-        let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
-        for (&predicted, &same) in cv.predicted_same[streams.clone()].iter().zip(&labels) {
-            match (predicted, same) {
-                (true, true) => tp += 1,
-                (true, false) => fp += 1,
-                (false, true) => fneg += 1,
-                _ => {}
-            }
-        }
+        let (tp, fp, fneg) = confusion(cv.predicted_same[streams.clone()].iter().copied(), &labels);
         println!(
             "  on the streams' {} candidate pairs alone: AUC {:.3}, precision {:.3}, recall {:.3}",
             labels.len(),
@@ -758,19 +741,21 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
             .iter()
             .map(|(_, b)| pearson_by_langs(scored, b))
             .collect();
-        let rated: Vec<(&str, f64)> = scored
-            .iter()
-            .map(|s| (s.langs.as_str(), s.overall))
-            .collect();
-        let gaps: Vec<BTreeMap<String, (f64, f64)>> = compared
-            .iter()
-            .map(|(_, b)| pearson_gap_intervals(&rated, held, b))
-            .collect();
-        for (k, r) in pearson_by_langs(scored, held) {
+        for (group, (k, r)) in pearson_by_langs(scored, held).into_iter().enumerate() {
             let better = (0..rs.len())
                 .max_by(|&i, &j| rs[i][&k].total_cmp(&rs[j][&k]))
                 .expect("two baselines");
-            let (lo, hi) = gaps[better][&k];
+            let members: Vec<usize> = (0..scored.len())
+                .filter(|&i| k == "overall" || scored[i].langs == k)
+                .collect();
+            let pick = |v: &[f32]| members.iter().map(|&i| v[i]).collect::<Vec<f32>>();
+            let ratings: Vec<f64> = members.iter().map(|&i| -scored[i].overall).collect();
+            let (lo, hi) = pearson_gap_interval(
+                &ratings,
+                &pick(held),
+                &pick(&compared[better].1),
+                group as u64,
+            );
             println!(
                 "  {k:<8} {r:.3} | {:.3} | {:.3} | {:+.3} ({lo:+.3} … {hi:+.3})",
                 rs[0][&k],
@@ -843,7 +828,7 @@ fn print_model(model: &SimilarityModel) {
 
 #[cfg(test)]
 mod tests {
-    use super::{gold_stream, pearson, pearson_gap_intervals, rating_target, tfidf_cosines};
+    use super::{gold_stream, pearson, pearson_gap_interval, rating_target, tfidf_cosines};
 
     #[test]
     fn ratings_map_onto_targets_from_same_story_to_unrelated() {
@@ -902,24 +887,23 @@ mod tests {
 
     #[test]
     fn bootstrap_gap_is_zero_for_one_measure_and_clear_for_a_better_one() {
-        // 60 pairs in one language pair: ratings 1..4, a score that follows them exactly, and a
-        // "baseline" that follows them only loosely.
-        let rated: Vec<(&str, f64)> = (0..60)
-            .map(|i| ("en-en", 1.0 + (i % 7) as f64 / 2.0))
-            .collect();
-        let exact: Vec<f32> = rated.iter().map(|(_, o)| -*o as f32).collect();
+        // 60 rated pairs, ratings 1..4: a score that follows them exactly, and a "baseline" that
+        // follows them only loosely.
+        let ratings: Vec<f64> = (0..60).map(|i| -(1.0 + (i % 7) as f64 / 2.0)).collect();
+        let exact: Vec<f32> = ratings.iter().map(|&r| r as f32).collect();
         let loose: Vec<f32> = exact
             .iter()
             .enumerate()
             .map(|(i, x)| x + if i % 2 == 0 { 2.0 } else { -2.0 })
             .collect();
-        let same = pearson_gap_intervals(&rated, &loose, &loose);
-        assert_eq!(same["en-en"], (0.0, 0.0));
-        let better = pearson_gap_intervals(&rated, &exact, &loose);
-        let (lo, hi) = better["overall"];
+        assert_eq!(
+            pearson_gap_interval(&ratings, &loose, &loose, 0),
+            (0.0, 0.0)
+        );
+        let (lo, hi) = pearson_gap_interval(&ratings, &exact, &loose, 0);
         assert!(0.0 < lo && lo <= hi && hi < 1.0, "{lo} … {hi}");
         // Seeded: the same interval every run.
-        assert_eq!(better, pearson_gap_intervals(&rated, &exact, &loose));
+        assert_eq!((lo, hi), pearson_gap_interval(&ratings, &exact, &loose, 0));
     }
 
     #[test]
