@@ -164,7 +164,7 @@ impl Analyser {
         entities::fill_names(body, &mut mentions);
         let mut cues = cues::find_cues(&text);
         // a headline given apart from the body ("… سيناقشان …") can make the text a preview
-        if let Some(title) = article.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(title) = article.headline() {
             let t = sentences::Text::new(title, &[Span::new(0, title.len())]);
             if cues::find_cues(&t).preview {
                 cues.preview = true;

@@ -828,12 +828,7 @@ fn embed(embedder: &Embedder, docs: &mut [Doc]) {
     let units: Vec<Document<'_>> = docs
         .iter()
         .map(|d| {
-            let title = d
-                .article
-                .title
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty());
+            let title = d.article.headline();
             let mut units: Vec<&str> = title.into_iter().collect();
             let mut repeated = title.is_none();
             for (i, s) in d.sentences.iter().enumerate() {

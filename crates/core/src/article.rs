@@ -214,6 +214,14 @@ pub struct Article {
 }
 
 impl Article {
+    /// The headline without surrounding space, when there is one that is not blank.
+    pub fn headline(&self) -> Option<&str> {
+        self.title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
     /// An article with only a source and a body; the id is computed from the body.
     pub fn new(source: Source, body: String) -> Self {
         Article {

@@ -188,10 +188,7 @@ impl Store {
     /// Runs `f` in one transaction: all of its writes land, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
         let path = self.path.clone();
-        let sql = |source| Error::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let sql = sql_error_at(&path);
         // Immediate: the write lock is taken at the start, so what the transaction reads first
         // (see [`Reads::data_version`]) is what it writes on top of.
         let tx = self
@@ -212,10 +209,7 @@ impl Store {
     /// such as articles and the links between them.
     pub fn snapshot<T>(&mut self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
         let path = self.path.clone();
-        let sql = |source| Error::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let sql = sql_error_at(&path);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
@@ -225,6 +219,15 @@ impl Store {
         // Nothing was written: ending the transaction only releases the snapshot.
         snapshot.tx.rollback().map_err(sql)?;
         Ok(out)
+    }
+}
+
+/// Wraps a SQLite error with the database path (while the connection is borrowed by a
+/// transaction, so [`Reads::sql_error`] cannot be used).
+fn sql_error_at(path: &Path) -> impl Fn(rusqlite::Error) -> Error + std::marker::Copy + '_ {
+    move |source| Error::Sqlite {
+        path: path.to_path_buf(),
+        source,
     }
 }
 

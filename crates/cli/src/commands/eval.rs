@@ -478,12 +478,7 @@ fn stream_pairs(
     // (its title, else its first sentence), and its headline and the two sentences after it.
     let mut copies = Vec::new();
     for (i, d) in docs.iter().enumerate() {
-        let title = d
-            .article
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
+        let title = d.article.headline();
         let sentences: Vec<&str> = d.sentences.iter().map(|s| d.text(s.span).trim()).collect();
         // ECB+ bodies start with their title: the sentences after the headline.
         let after = match title {
