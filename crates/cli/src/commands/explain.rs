@@ -350,3 +350,37 @@ fn describe(out: &mut dyn Write, evidence: &Value) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the membership line says follows the numbers: a member whose own mean is below the
+    /// threshold is not said to be at or above it.
+    #[test]
+    fn the_membership_line_compares_the_mean_with_the_threshold() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let article = ArticleId::of_body("Lavrov met al-Yahya in Moscow.");
+        let say = |mean: f64| {
+            let report = serde_json::json!({
+                "membership": {"mean_score": mean, "threshold": 0.55, "strongest_link": null},
+            });
+            let mut out = Vec::new();
+            explain_membership(&mut out, &store, &article, &report, &|id| id.to_string()).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let above = say(0.74);
+        assert!(
+            above.contains("is 0.74, at or above the threshold 0.55"),
+            "{above}"
+        );
+        let below = say(0.51);
+        assert!(
+            below.contains("is 0.51, below the threshold 0.55"),
+            "{below}"
+        );
+        assert!(!below.contains("at or above"), "{below}");
+        assert!(below.contains("no other event came close"), "{below}");
+    }
+}
