@@ -1621,6 +1621,70 @@ mod tests {
             .all(|&w| w as f32 == WEIGHT_SCALE));
     }
 
+    /// The seeds stored in `dir`; returns their ids and their stored profiles (weighed).
+    fn seeds_with_profiles(dir: &Path) -> (Vec<ArticleId>, Vec<String>) {
+        let mut pipeline = open_at(dir);
+        let ids = store_the_seeds(&mut pipeline);
+        let profiles = ids
+            .iter()
+            .map(|id| stored_profile_json(&pipeline, id))
+            .collect();
+        (ids, profiles)
+    }
+
+    fn stored_profile_json(pipeline: &Pipeline, id: &ArticleId) -> String {
+        pipeline
+            .store()
+            .stored_vectors(id)
+            .unwrap()
+            .unwrap()
+            .profile
+    }
+
+    /// Stores again, as an older version would have, the profiles of `ids[k]` for each `k` in
+    /// `which` (`edit` changes the weighed one), and records `model` as the links' fingerprint
+    /// when given.
+    fn store_older_profiles(
+        dir: &Path,
+        ids: &[ArticleId],
+        weighed: &[String],
+        which: &[usize],
+        edit: impl Fn(&mut Profile),
+        model: Option<&str>,
+    ) {
+        let mut store = Store::open(dir).unwrap();
+        store
+            .write(|w| {
+                for &k in which {
+                    let mut old: Profile = serde_json::from_str(&weighed[k]).unwrap();
+                    edit(&mut old);
+                    assert!(w.put_profile(&ids[k], &serde_json::to_string(&old).unwrap())?);
+                }
+                match model {
+                    Some(m) => w.set_meta(MODEL_KEY, m),
+                    None => Ok(()),
+                }
+            })
+            .unwrap();
+    }
+
+    /// The pipeline stores every profile as `weighed`, and each link's features computed again
+    /// from the store give its stored score.
+    fn assert_weighed_and_scored(pipeline: &Pipeline, ids: &[ArticleId], weighed: &[String]) {
+        assert!(pipeline.memory.unweighed.is_empty());
+        for (id, json) in ids.iter().zip(weighed) {
+            assert_eq!(&stored_profile_json(pipeline, id), json, "{id}");
+        }
+        let links = pipeline.store().links_of(ids).unwrap();
+        assert!(links.len() >= 6, "{links:?}");
+        for l in &links {
+            let (features, _) = link_features(pipeline.store(), &l.a, &l.b)
+                .unwrap()
+                .unwrap();
+            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
+        }
+    }
+
     /// Profiles whose frozen weights another weighting computed (a store of an older version)
     /// are weighed again, as they would have been when stored, and stored again when the
     /// fingerprint — which includes the weighting — changes; profiles already right are not
@@ -1628,39 +1692,18 @@ mod tests {
     #[test]
     fn weights_of_another_weighting_are_computed_again() {
         let dir = tempfile::tempdir().unwrap();
-        let mut pipeline = open_at(dir.path());
-        let ids = store_the_seeds(&mut pipeline);
-        let stored = |pipeline: &Pipeline, id: &ArticleId| {
-            pipeline
-                .store()
-                .stored_vectors(id)
-                .unwrap()
-                .unwrap()
-                .profile
-        };
-        let weighed: Vec<String> = ids.iter().map(|id| stored(&pipeline, id)).collect();
-        drop(pipeline);
-        let mut store = Store::open(dir.path()).unwrap();
-        store
-            .write(|w| {
-                let mut other: Profile = serde_json::from_str(&weighed[1]).unwrap();
-                other.stem_weights.iter_mut().for_each(|x| *x = 200);
-                assert!(w.put_profile(&ids[1], &serde_json::to_string(&other).unwrap())?);
-                w.set_meta(MODEL_KEY, "a model of another weighting")
-            })
-            .unwrap();
-        drop(store);
+        let (ids, weighed) = seeds_with_profiles(dir.path());
+        let other_weighting = |p: &mut Profile| p.stem_weights.iter_mut().for_each(|x| *x = 200);
+        store_older_profiles(
+            dir.path(),
+            &ids,
+            &weighed,
+            &[1],
+            other_weighting,
+            Some("a model of another weighting"),
+        );
         let pipeline = open_at(dir.path());
-        assert!(pipeline.memory.unweighed.is_empty());
-        for (id, json) in ids.iter().zip(&weighed) {
-            assert_eq!(&stored(&pipeline, id), json, "{id}");
-        }
-        for l in &pipeline.store().links_of(&ids).unwrap() {
-            let (features, _) = link_features(pipeline.store(), &l.a, &l.b)
-                .unwrap()
-                .unwrap();
-            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
-        }
+        assert_weighed_and_scored(&pipeline, &ids, &weighed);
         // Reweighing a memory whose weights are this weighting's marks nothing to store.
         let mut memory = pipeline.memory;
         memory.reweigh();
@@ -1673,63 +1716,26 @@ mod tests {
     #[test]
     fn profiles_stored_without_weights_are_weighed_when_the_model_changes() {
         let dir = tempfile::tempdir().unwrap();
-        let mut pipeline = open_at(dir.path());
-        let ids = store_the_seeds(&mut pipeline);
-        let weighed: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                pipeline
-                    .store()
-                    .stored_vectors(id)
-                    .unwrap()
-                    .unwrap()
-                    .profile
-            })
-            .collect();
-        drop(pipeline);
-        let mut store = Store::open(dir.path()).unwrap();
-        store
-            .write(|w| {
-                for (id, json) in ids.iter().zip(&weighed) {
-                    let mut old: Profile = serde_json::from_str(json).unwrap();
-                    old.stem_weights.clear();
-                    assert!(w.put_profile(id, &serde_json::to_string(&old).unwrap())?);
-                }
-                w.set_meta(MODEL_KEY, "an older model")
-            })
-            .unwrap();
-        drop(store);
+        let (ids, weighed) = seeds_with_profiles(dir.path());
+        let unweighed = |p: &mut Profile| p.stem_weights.clear();
+        let all: Vec<usize> = (0..ids.len()).collect();
+        store_older_profiles(
+            dir.path(),
+            &ids,
+            &weighed,
+            &all,
+            unweighed,
+            Some("an older model"),
+        );
         let pipeline = open_at(dir.path());
-        assert!(pipeline.memory.unweighed.is_empty());
-        for (id, json) in ids.iter().zip(&weighed) {
-            let stored = pipeline.store().stored_vectors(id).unwrap().unwrap();
-            assert_eq!(&stored.profile, json, "{id}");
-        }
-        let links = pipeline.store().links_of(&ids).unwrap();
-        assert!(links.len() >= 6, "{links:?}");
-        for l in &links {
-            let (features, _) = link_features(pipeline.store(), &l.a, &l.b)
-                .unwrap()
-                .unwrap();
-            assert_eq!(FITTED.score(&features), l.score, "{l:?}");
-        }
+        assert_weighed_and_scored(&pipeline, &ids, &weighed);
         assert_eq!(events_of(pipeline.store(), &ids).len(), 2);
         drop(pipeline);
         // A profile an older version's process stores into the store this version has upgraded
         // (the model recorded is this one): weighed and stored back on the next open.
-        let mut store = Store::open(dir.path()).unwrap();
-        store
-            .write(|w| {
-                let mut old: Profile = serde_json::from_str(&weighed[4]).unwrap();
-                old.stem_weights.clear();
-                w.put_profile(&ids[4], &serde_json::to_string(&old).unwrap())
-                    .map(drop)
-            })
-            .unwrap();
-        drop(store);
+        store_older_profiles(dir.path(), &ids, &weighed, &[4], unweighed, None);
         let pipeline = open_at(dir.path());
-        let stored = pipeline.store().stored_vectors(&ids[4]).unwrap().unwrap();
-        assert_eq!(stored.profile, weighed[4]);
+        assert_eq!(stored_profile_json(&pipeline, &ids[4]), weighed[4]);
     }
 
     #[test]
