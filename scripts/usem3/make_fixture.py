@@ -15,7 +15,7 @@ Regenerate:    /tmp/usem3-venv/bin/python scripts/usem3/make_fixture.py
 The strings: hand-written cases (Arabic with diacritics, tatweel, Arabic-Indic and Persian digits,
 mixed Latin words; English; each of the model's other languages; whitespace and Unicode
 oddities; empty; two 10,000-character strings) and sentences taken deterministically from the
-SemEval-2022 dev pairs (shared/eval/semeval22-pairs-dev.jsonl) in all their languages.
+SemEval-2022 dev pairs (data/eval/semeval22-pairs-dev.jsonl) in all their languages.
 """
 
 import json
@@ -32,7 +32,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(ROOT, "crates", "embed", "tests", "fixtures", "usem3_parity.jsonl")
 DEV = os.environ.get(
     "KHABAR_DEV_PAIRS",
-    os.path.join(ROOT, "..", "shared", "eval", "semeval22-pairs-dev.jsonl"),
+    os.path.join(ROOT, "data", "eval", "semeval22-pairs-dev.jsonl"),
 )
 
 ARABIC = [

@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 
 /// A stream of real articles: the texts of the SemEval-2022 dev pairs, as JSONL.
 fn corpus(path: &Path, limit: usize) {
-    let pairs = std::fs::read_to_string(repo().join("../shared/eval/semeval22-pairs-dev.jsonl"))
-        .or_else(|_| std::fs::read_to_string("/work/shared/eval/semeval22-pairs-dev.jsonl"))
-        .expect("the dev pairs in ../shared/eval");
+    let pairs = std::fs::read_to_string(repo().join("data/eval/semeval22-pairs-dev.jsonl"))
+        .expect("the dev pairs in data/eval");
     let mut out = std::fs::File::create(path).unwrap();
     let mut n = 0;
     for line in pairs.lines() {

@@ -8,7 +8,7 @@ use std::io::Write;
 
 #[test]
 fn the_model_beats_the_plain_cosine_on_rated_pairs_and_reports_every_language_pair() {
-    let pairs = repo().join("../shared/eval/semeval22-pairs-dev.jsonl");
+    let pairs = repo().join("data/eval/semeval22-pairs-dev.jsonl");
     let data = tempfile::tempdir().unwrap();
     let out = ok(khabar(data.path())
         .args(["eval", "pairs", "--json"])
@@ -30,7 +30,7 @@ fn the_model_beats_the_plain_cosine_on_rated_pairs_and_reports_every_language_pa
     // (docs/clustering.md): the model must at least beat its own main input.
     assert!(overall > cosine, "{overall} vs {cosine}");
     // The two baselines, computed in the same run: the whole-text USE cosine reproduces
-    // the Python package's figure in ../shared/eval/README.md (0.681), and the TF-IDF cosine with
+    // the Python package's figure in data/eval/README.md (0.681), and the TF-IDF cosine with
     // scikit-learn's defaults gives 0.536 (the README's own TF-IDF variant, 0.547, is not named).
     let baseline = |name: &str| report[name]["pearson"]["overall"].as_f64().unwrap();
     let (tfidf, use_whole) = (baseline("tfidf_cosine"), baseline("use_whole_text_cosine"));

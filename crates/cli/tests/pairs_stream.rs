@@ -16,9 +16,9 @@ const DIFFERENT_MIN_OVERALL: f64 = 2.5;
 
 #[test]
 fn same_story_pairs_merge_and_different_story_pairs_stay_apart() {
-    let pairs_path = repo().join("../shared/eval/semeval22-pairs-dev.jsonl");
+    let pairs_path = repo().join("data/eval/semeval22-pairs-dev.jsonl");
     let pairs: Vec<serde_json::Value> = std::fs::read_to_string(&pairs_path)
-        .expect("the dev pairs in ../shared/eval")
+        .expect("the dev pairs in data/eval")
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

@@ -1,7 +1,7 @@
 //! Document-vector strategies on gold event clusters: ROC-AUC of the cosine for "same event"
 //! over all article pairs, and within a topic only (ECB+ topics hold two events of one kind).
 //!
-//! `cargo run --release -p khabar-embed --example doc_eval_clusters -- shared/eval/clusters/ecbplus-dev.jsonl`
+//! `cargo run --release -p khabar-embed --example doc_eval_clusters -- data/eval/clusters/ecbplus-dev.jsonl`
 
 use khabar_embed::{default_model_dir, split_sentences, Embedder, DIM};
 

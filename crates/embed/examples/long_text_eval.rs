@@ -1,10 +1,10 @@
 //! Which long-text behaviour correlates best with human same-story ratings?
 //!
-//! Reads the SemEval-2022 dev pairs (`shared/eval/semeval22-pairs-dev.jsonl`), embeds both texts
+//! Reads the SemEval-2022 dev pairs (`data/eval/semeval22-pairs-dev.jsonl`), embeds both texts
 //! of each pair under several strategies and prints Pearson r of the cosine against −overall
 //! (overall and per language pair) and the same-story ROC-AUC (overall ≤ 1.5).
 //!
-//! `cargo run --release -p khabar-embed --example long_text_eval -- PAIRS.jsonl`
+//! `cargo run --release -p khabar-embed --example long_text_eval -- [PAIRS.jsonl]` (default: the repository's copy)
 
 use khabar_embed::{default_model_dir, split_sentences, Embedder, DIM};
 
@@ -72,9 +72,13 @@ fn words(text: &str, n: usize) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "../shared/eval/semeval22-pairs-dev.jsonl".into());
+    let path = std::env::args().nth(1).unwrap_or_else(|| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/eval/semeval22-pairs-dev.jsonl"
+        )
+        .into()
+    });
     let model = Embedder::load(&default_model_dir())?;
     let mut pairs = Vec::new();
     for line in std::fs::read_to_string(&path)?.lines() {

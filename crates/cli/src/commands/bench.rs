@@ -41,7 +41,8 @@ pub struct BenchIngestArgs {
     #[arg(long, default_value_t = 1000)]
     pub articles: usize,
     /// Real article texts: a SemEval-2022 pairs JSONL file (`text1`, `lang1`, `text2`, `lang2`).
-    #[arg(long, default_value = "../shared/eval/semeval22-pairs-dev.jsonl")]
+    /// The default is the repository's copy, relative to the repository root.
+    #[arg(long, default_value = "data/eval/semeval22-pairs-dev.jsonl")]
     pub texts: PathBuf,
     /// Seed of the variations.
     #[arg(long, default_value_t = 1)]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Pairs with an `overall` rating at or below this are the same story (SemEval-2022 Task 8: 1 =
-/// very similar, 4 = very dissimilar; see ../shared/eval/README.md).
+/// very similar, 4 = very dissimilar; see data/eval/README.md).
 pub const SAME_STORY_MAX_OVERALL: f64 = 1.5;
 
 /// The model's target for a rated pair: the `overall` rating (1 = same story … 4 = very
