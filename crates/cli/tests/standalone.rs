@@ -1,5 +1,6 @@
 //! The repository stands on its own: no file of the project points outside it (a directory beside
-//! the checkout, or an absolute path of the machine it was written on).
+//! the checkout, or an absolute path of the machine it was written on), and the declared minimum
+//! Rust version is at least what every locked dependency declares.
 
 mod common;
 
@@ -125,4 +126,81 @@ fn outside_references_are_recognised_and_urls_are_not() {
     ] {
         assert_eq!(outside_reference(line), None, "{line}");
     }
+}
+/// `1.89` or `1.89.0` as (major, minor, patch).
+fn version(text: &str) -> (u64, u64, u64) {
+    let mut parts = text.split('.').map(|p| {
+        p.parse::<u64>()
+            .unwrap_or_else(|_| panic!("not a version: {text}"))
+    });
+    let mut next = || parts.next().unwrap_or(0);
+    (next(), next(), next())
+}
+
+/// The host's target triple, from the rustc beside the cargo running the tests.
+fn host_triple() -> String {
+    let rustc = Path::new(env!("CARGO")).with_file_name("rustc");
+    let out = Command::new(&rustc)
+        .arg("-vV")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", rustc.display()));
+    let info = String::from_utf8_lossy(&out.stdout).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .unwrap_or_else(|| panic!("no host in `rustc -vV`:\n{info}"))
+        .to_string()
+}
+
+#[test]
+fn the_declared_rust_version_covers_every_locked_dependency() {
+    // Offline and for this host only: the manifests of other platforms' dependencies are not
+    // downloaded, and the check must not need the network.
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host_triple()])
+        .current_dir(repo())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let members: Vec<&str> = metadata["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let packages = metadata["packages"].as_array().unwrap();
+    let rust_version = |p: &serde_json::Value| p["rust_version"].as_str().map(version);
+    let mut declared = None;
+    for p in packages
+        .iter()
+        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
+    {
+        let own = rust_version(p);
+        // Each crate inherits the workspace's `rust-version`; one without it is not checked
+        // by cargo or by clippy's `incompatible_msrv`.
+        assert!(own.is_some(), "{} declares no rust-version", p["name"]);
+        assert!(
+            declared.is_none_or(|d| Some(d) == own),
+            "{} declares another rust-version than the workspace",
+            p["name"]
+        );
+        declared = own;
+    }
+    let declared = declared.expect("workspace members");
+    let newer: Vec<String> = packages
+        .iter()
+        .filter(|p| !members.contains(&p["id"].as_str().unwrap()))
+        .filter(|p| rust_version(p).is_some_and(|v| v > declared))
+        .map(|p| format!("{} {} needs {}", p["name"], p["version"], p["rust_version"]))
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "the workspace declares rust-version {declared:?}, but locked dependencies need more:\n{}",
+        newer.join("\n")
+    );
 }
