@@ -628,6 +628,50 @@ mod tests {
     }
 
     #[test]
+    fn a_content_length_that_swallows_the_next_record_loses_nothing() {
+        let record = |uri: &str| {
+            let mut r = Vec::new();
+            write_response(&mut r, uri, "2023-11-04T10:00:00Z", PAGE.as_bytes()).unwrap();
+            r
+        };
+        let (first, second, third) = (
+            record("https://e.com/a"),
+            record("https://e.com/b"),
+            record("https://e.com/c"),
+        );
+        // The first record's Content-Length also covers the whole second record.
+        let text = String::from_utf8(first.clone()).unwrap();
+        let old: usize = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let grown = old + 4 + second.len() - 4;
+        let mut warc = text
+            .replacen(
+                &format!("Content-Length: {old}\r\n\r\n"),
+                &format!("Content-Length: {grown}\r\n\r\n"),
+                1,
+            )
+            .into_bytes();
+        warc.extend_from_slice(&second);
+        warc.extend_from_slice(&third);
+        let (articles, rejected, _) = read_all(&warc);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let records: Vec<u64> = articles
+            .iter()
+            .map(|a| match &a.source {
+                Source::WarcRecord { record, .. } => *record,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(records, [0, 1, 2]);
+        assert!(articles[0].warnings.iter().any(|w| w.contains("runs")));
+    }
+
+    #[test]
     fn a_truncated_archive_is_rejected_not_a_panic() {
         let mut warc = Vec::new();
         write_response(
