@@ -321,6 +321,30 @@ mod tests {
     }
 
     #[test]
+    fn a_raw_nul_rejects_its_record_and_stdin_records_are_named_in_words() {
+        let input = b"{\"text\": \"fine\"}\n{\"text\": \"bad\0byte\"}\n{\"text\": \"also fine\"}\n";
+        let mut articles = 0;
+        let mut rejected = Vec::new();
+        read(
+            &mut &input[..],
+            "-",
+            &Limits::default(),
+            &mut |item| match item {
+                Item::Article(_) => articles += 1,
+                Item::Rejected(r) => rejected.push(r),
+            },
+        );
+        assert_eq!(articles, 2);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].source, "stdin line 2");
+        assert!(
+            rejected[0].reason.contains("NUL byte in record"),
+            "{}",
+            rejected[0].reason
+        );
+    }
+
+    #[test]
     fn record_body_prefers_text_then_title() {
         assert_eq!(record_body(Some("body"), Some("title")), Ok("body"));
         assert_eq!(record_body(Some(" \n"), Some("title")), Ok("title"));

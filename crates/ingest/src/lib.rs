@@ -660,3 +660,46 @@ pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
     }
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_one(bytes: &[u8], name: &str, file: Option<(&Path, Option<u64>)>) -> Vec<Item> {
+        let mut items = Vec::new();
+        let limits = Limits {
+            max_article_bytes: 1024 * 1024,
+        };
+        read_stream(&mut &bytes[..], name, file, &limits, &mut |i| items.push(i));
+        items
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_text_not_binary() {
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in "وزير الخارجية الكويتي في موسكو".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        match &read_one(
+            &bytes,
+            "a.txt",
+            Some((Path::new("a.txt"), Some(bytes.len() as u64))),
+        )[..]
+        {
+            [Item::Article(a)] => assert_eq!(a.body, "وزير الخارجية الكويتي في موسكو"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_oversized_stream_says_where_reading_stopped() {
+        let big = vec![b'a'; 3 * 1024 * 1024];
+        match &read_one(&big, STDIN, None)[..] {
+            [Item::Rejected(r)] => {
+                assert!(r.reason.contains("over the 1.0 MiB limit"), "{}", r.reason);
+                assert!(r.reason.contains("after reading 1.0 MiB"), "{}", r.reason);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
