@@ -184,6 +184,25 @@ pub struct PublishedAt {
     pub confidence: f32,
 }
 
+/// How an article's outlet was learnt.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutletSource {
+    /// The input named it (a JSONL `outlet`, a page's `og:site_name`, a feed's title).
+    #[default]
+    Given,
+    /// Nothing named it: it is the registrable domain of the article's URL (`news.bbc.co.uk`
+    /// → `bbc.co.uk`), so reports from one site count as one outlet.
+    FromUrl,
+}
+
+impl OutletSource {
+    /// True for [`OutletSource::Given`] (the default, left out of stored JSON).
+    pub fn is_given(&self) -> bool {
+        *self == OutletSource::Given
+    }
+}
+
 /// One news article as it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
@@ -195,6 +214,9 @@ pub struct Article {
     pub external_id: Option<String>,
     /// Publishing outlet, when known.
     pub outlet: Option<String>,
+    /// How `outlet` was learnt (meaningless while it is `None`).
+    #[serde(default, skip_serializing_if = "OutletSource::is_given")]
+    pub outlet_source: OutletSource,
     /// Canonical URL, when known.
     pub url: Option<String>,
     /// Headline, when known.
@@ -229,6 +251,7 @@ impl Article {
             source,
             external_id: None,
             outlet: None,
+            outlet_source: OutletSource::Given,
             url: None,
             title: None,
             published_at: None,

@@ -88,6 +88,9 @@ pub struct Member {
     pub lang: String,
     /// Outlet, when known.
     pub outlet: Option<String>,
+    /// True when the input named no outlet and `outlet` is its URL's registrable domain.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outlet_from_url: bool,
     /// Headline or first sentence.
     pub title: String,
     /// Publication date, when known.

@@ -23,7 +23,9 @@ pub mod mix;
 pub mod quantise;
 mod span;
 
-pub use article::{Article, ArticleId, DateSource, InvalidArticleId, PublishedAt, Source};
+pub use article::{
+    Article, ArticleId, DateSource, InvalidArticleId, OutletSource, PublishedAt, Source,
+};
 pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
     Removed, Script, Sentence, SynthesisInput, Token,

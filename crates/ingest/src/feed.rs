@@ -147,7 +147,7 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
             Err(e) => {
                 let at = xml.buffer_position();
                 sink(Item::Rejected(Rejection {
-                    source: format!("{name}#item{items}"),
+                    source: crate::record_label(name, crate::RecordUnit::Item, items),
                     reason: format!(
                         "feed is not well-formed XML at byte {at}: {e}; the {items} items before it were read"
                     ),
@@ -238,7 +238,7 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
                 }
                 if item_depth == Some(depth) {
                     item_depth = None;
-                    let source = format!("{name}#item{items}");
+                    let source = crate::record_label(name, crate::RecordUnit::Item, items);
                     sink(
                         match finish(
                             std::mem::take(&mut entry),
@@ -289,7 +289,7 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
                     }));
                 } else if item_depth.is_some() {
                     sink(Item::Rejected(Rejection {
-                        source: format!("{name}#item{items}"),
+                        source: crate::record_label(name, crate::RecordUnit::Item, items),
                         reason: "feed ends inside an item (truncated file)".into(),
                     }));
                 }

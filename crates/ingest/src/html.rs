@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `title` | `og:title`, JSON-LD `headline`, the first `h1`, `<title>` |
 //! | `url` | `<link rel=canonical>`, `og:url`, JSON-LD `url`, then the URL the page was fetched from |
-//! | `outlet` | `og:site_name`, JSON-LD `publisher.name`, `application-name`, then the URL's host |
+//! | `outlet` | `og:site_name`, JSON-LD `publisher.name`, `application-name`, then (when none is named) the registrable domain of the URL, marked `OutletSource::FromUrl` |
 //! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), the WARC record date (0.3) |
 //! | `declared_lang` | `<html lang>`, `content-language`, `og:locale` (primary subtag) |
 //!
@@ -279,16 +279,11 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         .map(|u| resolve(&u, base))
         .or_else(|| base.map(str::to_string));
 
+    // A page that names no outlet gets its URL's registrable domain from `read_input`
+    // (`crate::outlet`), marked as derived.
     meta.outlet = meta_value(&["og:site_name"])
         .or_else(|| ld.publisher.clone())
-        .or_else(|| meta_value(&["application-name"]))
-        .or_else(|| {
-            meta.url
-                .as_deref()
-                .or(base)
-                .and_then(host)
-                .map(str::to_string)
-        });
+        .or_else(|| meta_value(&["application-name"]));
 
     if let Some(html) = document.select(&sel.html).next() {
         meta.lang = html

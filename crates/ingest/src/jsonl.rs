@@ -14,7 +14,7 @@
 //! rejected as `file:line` with its reason and reading goes on; blank lines are skipped. Lines are
 //! read with a cap, so a huge line costs no more memory than the limit.
 
-use crate::{decode_text, Item, Limits, Rejection};
+use crate::{record_label, Item, Limits, RecordUnit, Rejection};
 use chrono::{DateTime, NaiveDate};
 use khabar_core::{Article, DateSource, PublishedAt, Source};
 use serde::Deserialize;
@@ -41,6 +41,20 @@ pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dy
     // A JSON-escaped body can take up to 6 bytes per byte of text (\uXXXX), so a line may be
     // longer than the body limit and still carry an acceptable article.
     let line_limit = limits.max_article_bytes.saturating_mul(6) + RECORD_OVERHEAD;
+    // A binary file named `.jsonl` (gzipped, say) is one rejection, not one per "line".
+    match reader.fill_buf() {
+        Ok(head) if crate::looks_binary(head) => {
+            return sink(Item::Rejected(Rejection {
+                source: name.to_string(),
+                reason: if head.starts_with(&[0x1f, 0x8b]) {
+                    "gzip-compressed, not JSONL text: decompress it first".into()
+                } else {
+                    "binary data (mostly control bytes), not JSONL text".into()
+                },
+            }))
+        }
+        _ => {}
+    }
     let mut line = Vec::new();
     let mut number = 0u64;
     loop {
@@ -50,7 +64,7 @@ pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dy
             Ok(r) => r,
             Err(e) => {
                 sink(Item::Rejected(Rejection {
-                    source: format!("{name}:{number}"),
+                    source: record_label(name, RecordUnit::Line, number),
                     reason: format!("cannot read: {e}"),
                 }));
                 return;
@@ -59,7 +73,7 @@ pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dy
         if read == 0 {
             return;
         }
-        let source = format!("{name}:{number}");
+        let source = record_label(name, RecordUnit::Line, number);
         if overflowed {
             sink(Item::Rejected(Rejection {
                 source,
@@ -116,9 +130,22 @@ fn read_line_capped(
 }
 
 fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Article, String> {
-    let text = decode_text(line.to_vec())?;
+    // JSON text cannot hold a raw NUL (an escaped \u0000 is caught below): this record is
+    // broken, not the whole input.
+    if let Some(at) = line.iter().position(|&b| b == 0) {
+        return Err(format!(
+            "NUL byte in record (at byte {at} of the line): not JSON text"
+        ));
+    }
+    let text = String::from_utf8(line.to_vec()).map_err(|e| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {} of the line); convert it to UTF-8 first",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let record: Record =
-        serde_json::from_str(&text).map_err(|e| format!("not a JSON object: {e}"))?;
+        serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
     let body = record_body(record.text.as_deref(), record.title.as_deref())?;
     let field = if record.text.as_deref() == Some(body) {
         "text"
@@ -290,6 +317,30 @@ mod tests {
             rejected[1].reason.contains("missing the field \"text\""),
             "{}",
             rejected[1].reason
+        );
+    }
+
+    #[test]
+    fn a_raw_nul_rejects_its_record_and_stdin_records_are_named_in_words() {
+        let input = b"{\"text\": \"fine\"}\n{\"text\": \"bad\0byte\"}\n{\"text\": \"also fine\"}\n";
+        let mut articles = 0;
+        let mut rejected = Vec::new();
+        read(
+            &mut &input[..],
+            "-",
+            &Limits::default(),
+            &mut |item| match item {
+                Item::Article(_) => articles += 1,
+                Item::Rejected(r) => rejected.push(r),
+            },
+        );
+        assert_eq!(articles, 2);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].source, "stdin line 2");
+        assert!(
+            rejected[0].reason.contains("NUL byte in record"),
+            "{}",
+            rejected[0].reason
         );
     }
 

@@ -15,7 +15,7 @@
 //! - `resource` records with an HTML content type (wget's `--warc-file`) are read as pages too.
 
 use crate::html::{self, PageContext};
-use crate::{Item, Limits, Rejection};
+use crate::{record_label, Item, Limits, RecordUnit, Rejection};
 use chrono::{DateTime, Utc};
 use khabar_core::Source;
 use std::io::{self, BufRead, Read};
@@ -36,6 +36,10 @@ pub fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dy
     read_counting(reader, name, limits, sink);
 }
 
+/// Where the next record starts inside a block that runs over: the CRLF CRLF that ends a
+/// record, then a version line.
+const NEXT_RECORD: &[u8] = b"\r\n\r\nWARC/1.";
+
 /// Like [`read`], returning what the stream held.
 pub fn read_counting(
     reader: &mut dyn BufRead,
@@ -44,50 +48,53 @@ pub fn read_counting(
     sink: &mut dyn FnMut(Item),
 ) -> WarcStats {
     let cap = html::max_page_bytes(limits);
+    // Blocks up to this size are read whole (and checked for a record inside them); larger ones
+    // are not pages and are skipped unread.
+    let largest_read = cap as u64 + 64 * 1024;
+    let reader = &mut Resumable {
+        carry: Vec::new(),
+        pos: 0,
+        inner: reader,
+    };
+    let next_record = memchr::memmem::Finder::new(NEXT_RECORD);
     let mut stats = WarcStats::default();
     let mut block = Vec::new();
     let mut line = Vec::new();
+    // The number of the next record (0-based); bytes between records are not a record.
     let mut index = 0u64;
+    // True when the next record's version line has been read already.
     let mut pending = false;
     loop {
+        let label = |index: u64| record_label(name, RecordUnit::Record, index);
         let reject = |sink: &mut dyn FnMut(Item), index: u64, reason: String| {
             sink(Item::Rejected(Rejection {
-                source: format!("{name}#{index}"),
+                source: label(index),
                 reason,
             }))
         };
-        // The version line, after the blank lines that end the previous record (unless a resync
-        // has just read it).
         if !pending {
-            let version = loop {
-                line.clear();
-                match read_line(reader, &mut line) {
-                    Ok(0) => return stats,
-                    Ok(_) => {}
-                    Err(e) => {
-                        reject(sink, index, format!("cannot read: {e}"));
-                        return stats;
-                    }
-                }
-                let text = trim_eol(&line);
-                if !text.is_empty() {
-                    break text.to_vec();
+            let version = match next_line(reader, &mut line) {
+                Ok(Some(version)) => version,
+                Ok(None) => return stats,
+                Err(e) => {
+                    reject(sink, index, format!("cannot read: {e}"));
+                    return stats;
                 }
             };
             if !version.starts_with(b"WARC/") {
-                reject(
-                    sink,
-                    index,
-                    format!(
-                        "expected a WARC/1.x version line, found {:?}; skipping to the next record",
-                        String::from_utf8_lossy(&version[..version.len().min(40)])
+                // Not a record: the archive does not start with one, or the record before
+                // ended before its block did (too small a Content-Length), which was found there.
+                let found = String::from_utf8_lossy(&version[..version.len().min(40)]).into_owned();
+                sink(Item::Rejected(Rejection {
+                    source: if index == 0 { name.to_string() } else { label(index - 1) },
+                    reason: format!(
+                        "expected a WARC/1.x version line, found {found:?}; skipping to the next record"
                     ),
-                );
+                }));
                 pending = resync(reader, &mut line);
                 if !pending {
                     return stats;
                 }
-                index += 1;
                 continue;
             }
         }
@@ -129,11 +136,12 @@ pub fn read_counting(
         let crawled_at = header("WARC-Date")
             .and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok())
             .map(|d| d.with_timezone(&Utc));
+        let truncated = header("WARC-Truncated").map(str::to_string);
         let http = kind == "response" && content_type.starts_with("application/http");
         let resource = kind == "resource"
             && (content_type.starts_with("text/html")
                 || content_type.starts_with("application/xhtml"));
-        if !(http || resource) || length > cap as u64 + 64 * 1024 {
+        if length > largest_read {
             if let Err(e) = skip(reader, length) {
                 reject(sink, index, format!("truncated record: {e}"));
                 return stats;
@@ -158,7 +166,14 @@ pub fn read_counting(
         let got = match reader.take(length).read_to_end(&mut block) {
             Ok(n) => n as u64,
             Err(e) => {
-                reject(sink, index, format!("cannot read the record block: {e}"));
+                reject(
+                    sink,
+                    index,
+                    format!(
+                        "truncated record: cannot read its block ({e}) after {} of its {length} bytes",
+                        block.len()
+                    ),
+                );
                 return stats;
             }
         };
@@ -169,6 +184,51 @@ pub fn read_counting(
                 format!("truncated record: Content-Length {length} but only {got} bytes left"),
             );
             return stats;
+        }
+        // A Content-Length too large runs into the next record: the block holds the CRLF CRLF
+        // that ends this record and the next one's version line. The block ends there and the
+        // rest is read again as what follows it, so the next record is not lost.
+        let mut warnings = Vec::new();
+        if let Some(end) = next_record.find(&block) {
+            reader.push_front(&block[end + 4..]);
+            block.truncate(end);
+            warnings.push(format!(
+                "WARC record {index}: Content-Length {length} runs {} bytes into the next record; read up to it",
+                length - end as u64
+            ));
+        } else {
+            // What follows a block is blank lines, then the next record (or the end). Anything
+            // else means the Content-Length was too small and the block is cut short.
+            match next_line(reader, &mut line) {
+                Ok(None) => {}
+                Ok(Some(next)) if next.starts_with(b"WARC/") => pending = true,
+                Ok(Some(_)) | Err(_) => {
+                    reject(
+                        sink,
+                        index,
+                        format!(
+                            "{}block goes on after its Content-Length of {length} bytes: the record is cut short; skipping to the next record",
+                            if uri.is_empty() { String::new() } else { format!("{uri}: ") }
+                        ),
+                    );
+                    pending = resync(reader, &mut line);
+                    if !pending {
+                        return stats;
+                    }
+                    index += 1;
+                    continue;
+                }
+            }
+        }
+        if !(http || resource) {
+            stats.skipped += 1;
+            index += 1;
+            continue;
+        }
+        if let Some(why) = truncated {
+            warnings.push(format!(
+                "the crawler truncated this page (WARC-Truncated: {why}): its text may be incomplete"
+            ));
         }
         let page = if http {
             match http_payload(&block) {
@@ -203,9 +263,12 @@ pub fn read_counting(
         };
         sink(
             match html::article_from_html(&page.body, source, &context, limits) {
-                Ok(article) => Item::Article(article),
+                Ok(mut article) => {
+                    article.warnings.extend(warnings);
+                    Item::Article(article)
+                }
                 Err(reason) => Item::Rejected(Rejection {
-                    source: format!("{name}#{index}"),
+                    source: label(index),
                     reason: if uri.is_empty() {
                         reason
                     } else {
@@ -215,6 +278,71 @@ pub fn read_counting(
             },
         );
         index += 1;
+    }
+}
+
+/// The stream being read, with bytes put back in front of it: the part of an overlong block
+/// that belongs to the records after it.
+struct Resumable<'a> {
+    carry: Vec<u8>,
+    pos: usize,
+    inner: &'a mut dyn BufRead,
+}
+
+impl Resumable<'_> {
+    /// Puts `bytes` back, to be read before anything not read yet.
+    fn push_front(&mut self, bytes: &[u8]) {
+        let mut carry = Vec::with_capacity(bytes.len() + self.carry.len() - self.pos);
+        carry.extend_from_slice(bytes);
+        carry.extend_from_slice(&self.carry[self.pos..]);
+        self.carry = carry;
+        self.pos = 0;
+    }
+}
+
+impl Read for Resumable<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Resumable<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos < self.carry.len() {
+            Ok(&self.carry[self.pos..])
+        } else {
+            self.inner.fill_buf()
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.pos < self.carry.len() {
+            self.pos += amount;
+            if self.pos >= self.carry.len() {
+                self.carry.clear();
+                self.pos = 0;
+            }
+        } else {
+            self.inner.consume(amount)
+        }
+    }
+}
+
+/// The next line that is not blank, without its line end; `None` at the end of the stream.
+fn next_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+    loop {
+        line.clear();
+        if read_line(reader, line)? == 0 {
+            return Ok(None);
+        }
+        let text = trim_eol(line);
+        if !text.is_empty() {
+            return Ok(Some(text.to_vec()));
+        }
     }
 }
 
@@ -497,6 +625,50 @@ mod tests {
         assert!(rejected[0].reason.contains("Content-Length"));
         assert!(rejected[1].reason.contains("no article text"));
         assert_eq!(stats.skipped, 1);
+    }
+
+    #[test]
+    fn a_content_length_that_swallows_the_next_record_loses_nothing() {
+        let record = |uri: &str| {
+            let mut r = Vec::new();
+            write_response(&mut r, uri, "2023-11-04T10:00:00Z", PAGE.as_bytes()).unwrap();
+            r
+        };
+        let (first, second, third) = (
+            record("https://e.com/a"),
+            record("https://e.com/b"),
+            record("https://e.com/c"),
+        );
+        // The first record's Content-Length also covers the whole second record.
+        let text = String::from_utf8(first.clone()).unwrap();
+        let old: usize = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let grown = old + 4 + second.len() - 4;
+        let mut warc = text
+            .replacen(
+                &format!("Content-Length: {old}\r\n\r\n"),
+                &format!("Content-Length: {grown}\r\n\r\n"),
+                1,
+            )
+            .into_bytes();
+        warc.extend_from_slice(&second);
+        warc.extend_from_slice(&third);
+        let (articles, rejected, _) = read_all(&warc);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let records: Vec<u64> = articles
+            .iter()
+            .map(|a| match &a.source {
+                Source::WarcRecord { record, .. } => *record,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(records, [0, 1, 2]);
+        assert!(articles[0].warnings.iter().any(|w| w.contains("runs")));
     }
 
     #[test]

@@ -190,6 +190,7 @@ fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
             .unwrap_or_else(|| d.article.source.to_string()),
         lang: d.language.code.clone(),
         outlet: d.article.outlet.clone(),
+        outlet_from_url: d.article.outlet_source == khabar_core::OutletSource::FromUrl,
         title: headline(d),
         published_at: d.article.published_at.as_ref().map(|p| {
             if p.date_only {

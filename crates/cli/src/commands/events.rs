@@ -251,7 +251,11 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
             "    {} {} {:<24} {}{}",
             m.article,
             m.lang,
-            m.outlet.as_deref().unwrap_or("(outlet unknown)"),
+            match (&m.outlet, m.outlet_from_url) {
+                (Some(outlet), true) => format!("{outlet} (from URL)"),
+                (Some(outlet), false) => outlet.clone(),
+                (None, _) => "(outlet unknown)".into(),
+            },
             m.published_at.as_deref().unwrap_or("undated"),
             if m.preview {
                 "  PREVIEW (published before the event)"

@@ -4,7 +4,7 @@ use super::Dirs;
 use crate::pipeline::{BatchOutcome, Pipeline};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use khabar_ingest::{read_input, Input, Item, Limits, Rejection};
+use khabar_ingest::{read_input, Input, Item, Limits, Rejection, Skipped};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +33,9 @@ pub struct Summary {
     pub duplicates: usize,
     /// Inputs that could not be read as articles.
     pub rejected: Vec<Rejection>,
+    /// What directory walks left out on purpose (unknown formats, special files, links read
+    /// before).
+    pub skipped: Vec<Skipped>,
 }
 
 /// Runs `khabar ingest`; exits non-zero when anything was rejected.
@@ -69,7 +72,7 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
         } else {
             Input::Path(path.clone())
         };
-        read_input(&input, &limits, &mut |item| {
+        let report = read_input(&input, &limits, &mut |item| {
             if failure.is_some() {
                 return;
             }
@@ -90,6 +93,7 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
                 Item::Rejected(r) => summary.rejected.push(r),
             }
         });
+        summary.skipped.extend(report.skipped);
         if let Some(e) = failure.take() {
             progress.finish_and_clear();
             return Err(batch_failed(e, &summary));
@@ -120,6 +124,25 @@ fn report(summary: &Summary) {
         summary.duplicates,
         summary.rejected.len()
     );
+    if !summary.skipped.is_empty() {
+        let listed: Vec<String> = summary
+            .skipped
+            .iter()
+            .take(5)
+            .map(|s| format!("{}: {}", s.path.display(), s.reason))
+            .collect();
+        let more = summary.skipped.len().saturating_sub(listed.len());
+        eprintln!(
+            "skipped {} ({}{})",
+            summary.skipped.len(),
+            listed.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     // Rejections are listed even with --quiet: each names its input and what to do about it.
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", r.source, r.reason);
