@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 
 cargo build --locked -p khabar
 khabar="${CARGO_TARGET_DIR:-target}/debug/khabar"
-"$khabar" model install
+"$khabar" model install --e5
 "$khabar" data install
 cargo test --locked --workspace
