@@ -11,6 +11,6 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 
 cargo build --locked -p khabar
 khabar="${CARGO_TARGET_DIR:-target}/debug/khabar"
-"$khabar" model install
+"$khabar" model install --e5
 "$khabar" data install
 cargo test --locked --workspace

