@@ -20,14 +20,16 @@
 use crate::{dates, extract, Item, Limits, Rejection};
 use chrono::Utc;
 use khabar_core::{Article, DateSource, Source};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 use std::io::BufRead;
 
 #[derive(Debug, Default)]
 struct Entry {
     title: String,
     link: Option<String>,
+    /// An RSS `<link>`'s text, which entity references split into pieces.
+    link_text: String,
     content: String,
     summary: String,
     published: String,
@@ -67,7 +69,11 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.try_get_attribute(name)
         .ok()
         .flatten()
-        .and_then(|a| a.unescape_value().ok().map(|v| v.trim().to_string()))
+        .and_then(|a| {
+            a.normalized_value(XmlVersion::default())
+                .ok()
+                .map(|v| v.trim().to_string())
+        })
         .filter(|v| !v.is_empty())
 }
 
@@ -158,8 +164,8 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
-                let qualified = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let qualified = e.name().as_ref().to_string();
+                let local = e.local_name().as_ref().to_string();
                 if stack.is_empty() {
                     saw_feed = matches!(local.as_str(), "rss" | "feed" | "RDF");
                     if !saw_feed {
@@ -231,9 +237,12 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
             }
             Event::End(_) => {
                 let depth = stack.len();
-                if let Some((_, d)) = field {
+                if let Some((f, d)) = field {
                     if d == depth {
                         field = None;
+                        if f == Field::Link && entry.link.is_none() {
+                            entry.link = clean(&std::mem::take(&mut entry.link_text));
+                        }
                     }
                 }
                 if item_depth == Some(depth) {
@@ -261,24 +270,19 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
                 in_language = false;
                 stack.pop();
             }
-            Event::Text(ref t) => {
-                let text = t
-                    .unescape()
-                    .map(|c| c.into_owned())
-                    .unwrap_or_else(|_| String::from_utf8_lossy(t).into_owned());
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                let text = match &event {
+                    Event::Text(t) => t.xml10_content(),
+                    Event::CData(t) => t.xml10_content(),
+                    Event::GeneralRef(r) => entity(r).into(),
+                    _ => unreachable!("matched above"),
+                };
                 take_text(&text, field, &stack, &mut entry, limits);
                 if in_channel_title {
                     channel_title.push_str(&text);
                 }
                 if in_language && item_depth.is_none() {
                     feed_lang = clean(&text).or(feed_lang);
-                }
-            }
-            Event::CData(ref t) => {
-                let text = String::from_utf8_lossy(t).into_owned();
-                take_text(&text, field, &stack, &mut entry, limits);
-                if in_channel_title {
-                    channel_title.push_str(&text);
                 }
             }
             Event::Eof => {
@@ -301,6 +305,17 @@ fn parse(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut dyn F
     }
 }
 
+/// The text an entity or character reference stands for (`&amp;`, `&#x627;`); an undeclared one
+/// (HTML's `&nbsp;`, copied from pages) stays as written.
+fn entity(reference: &BytesRef) -> String {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        Ok(None) => quick_xml::escape::resolve_predefined_entity(reference)
+            .map_or_else(|| format!("&{};", &**reference), str::to_string),
+        Err(_) => format!("&{};", &**reference),
+    }
+}
+
 fn take_text(
     text: &str,
     field: Option<(Field, usize)>,
@@ -315,10 +330,7 @@ fn take_text(
         Field::Title => &mut entry.title,
         Field::Link => {
             if stack.len() == depth {
-                let link = text.trim();
-                if !link.is_empty() && entry.link.is_none() {
-                    entry.link = Some(link.to_string());
-                }
+                entry.link_text.push_str(text);
             }
             return;
         }
@@ -474,6 +486,26 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].source, "f.rss#item2");
         assert_eq!(articles[2].url.as_deref(), Some("https://example.com/d"));
+    }
+
+    #[test]
+    fn entity_references_are_resolved_inside_links_and_text() {
+        // The XML parser hands `&amp;` and `&#x627;` over as events of their own, between
+        // pieces of text: a link must be the whole of its pieces, not the first one.
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+<item><title>Tom &amp; Jerry &#x627;&#1604;</title>
+<link>https://example.com/story?id=7&amp;page=2</link>
+<description>Cats &lt;3 mice &amp; cheese.</description></item>
+</channel></rss>"#;
+        let (articles, rejected) = read_all(xml);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let a = &articles[0];
+        assert_eq!(
+            a.url.as_deref(),
+            Some("https://example.com/story?id=7&page=2")
+        );
+        assert_eq!(a.title.as_deref(), Some("Tom & Jerry ال"));
+        assert_eq!(a.body, "Cats <3 mice & cheese.");
     }
 
     #[test]
