@@ -19,6 +19,7 @@
 pub mod article;
 pub mod doc;
 pub mod event;
+pub mod measure;
 pub mod mix;
 pub mod quantise;
 mod span;

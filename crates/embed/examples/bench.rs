@@ -5,28 +5,9 @@
 
 use std::time::Instant;
 
+use khabar_core::measure::{cpu_seconds, status_mb};
+
 use khabar_embed::{default_model_dir, Embedder, DIM};
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-/// CPU time (user + system) of this process in seconds, from /proc (clock ticks of 10 ms).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // fields after the ")" that ends the command name: state is field 3; utime 14, stime 15
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -52,10 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut best_cpu = f64::INFINITY;
     for _ in 0..repeats {
         let t = Instant::now();
-        let c = cpu_seconds();
+        let c = cpu_seconds().unwrap_or(f64::NAN);
         model.embed_into(&lines, &mut out);
         best = best.min(t.elapsed().as_secs_f64());
-        best_cpu = best_cpu.min(cpu_seconds() - c);
+        best_cpu = best_cpu.min(cpu_seconds().unwrap_or(f64::NAN) - c);
     }
     let mut best_all = f64::INFINITY;
     for _ in 0..repeats {
@@ -84,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cores,
         lines.len() as f64 / best_all,
         model.cached_pieces(),
-        peak_rss_mb()
+        status_mb("VmHWM:").unwrap_or(f64::NAN)
     );
     Ok(())
 }

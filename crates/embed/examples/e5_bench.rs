@@ -6,27 +6,10 @@
 
 use std::time::Instant;
 
+use khabar_core::measure::{cpu_seconds, status_mb};
+
 use khabar_embed::default_model_dir;
 use khabar_embed::e5::{self, E5Encoder};
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// CPU time of this process (user + system), seconds.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -46,28 +29,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokens as f64 / lines.len() as f64
     );
     let n = (lines.len() * repeats) as f64;
-    let c = cpu_seconds();
+    let c = cpu_seconds().unwrap_or(f64::NAN);
     for _ in 0..repeats {
         for l in &lines {
             std::hint::black_box(model.embed_on_this_thread(&[l]));
         }
     }
-    let one = cpu_seconds() - c;
+    let one = cpu_seconds().unwrap_or(f64::NAN) - c;
     println!(
         "rust, one text per call:  {:.1} texts per CPU-second, {:.2} ms per text",
         n / one,
         1000.0 * one / n
     );
-    let c = cpu_seconds();
+    let c = cpu_seconds().unwrap_or(f64::NAN);
     for _ in 0..repeats {
         std::hint::black_box(model.embed_on_this_thread(&lines));
     }
-    let all = cpu_seconds() - c;
+    let all = cpu_seconds().unwrap_or(f64::NAN) - c;
     println!(
         "rust, all in one call:    {:.1} texts per CPU-second, {:.2} ms per text",
         n / all,
         1000.0 * all / n
     );
-    println!("peak RSS: {:.0} MB", peak_rss_mb());
+    println!(
+        "peak RSS: {:.0} MB",
+        status_mb("VmHWM:").unwrap_or(f64::NAN)
+    );
     Ok(())
 }

@@ -8,13 +8,7 @@
 use khabar_ingest::{read_input, Input, Item, Limits};
 use std::time::Instant;
 
-fn status_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
+use khabar_core::measure::{cpu_seconds, status_mb};
 
 fn main() {
     let path = std::env::args()
@@ -42,7 +36,7 @@ fn main() {
             }
             let n = articles + rejected;
             if n % 2000 == 0 {
-                samples.push((n, status_kb("VmRSS:").unwrap_or(0) / 1024));
+                samples.push((n, status_mb("VmRSS:").unwrap_or(0.0) as u64));
             }
         },
     );
@@ -59,19 +53,7 @@ fn main() {
         pages as f64 / seconds,
         pages as f64 / cpu.max(0.01),
         bytes as f64 / 1e6 / seconds,
-        status_kb("VmHWM:").unwrap_or(0) / 1024,
+        status_mb("VmHWM:").unwrap_or(0.0) as u64,
         rss.join(" "),
     );
-}
-
-/// CPU time (user + system) this process has used, in seconds (Linux `/proc/self/stat`, in
-/// clock ticks of 1/100 s): on a shared machine pages per CPU-second is steadier than per
-/// wall-clock second.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
 }

@@ -12,11 +12,11 @@
 //! never held in memory.
 
 use super::eval_clusters::{fresh_store_dir, TempDir};
-use super::measure::{cpu_seconds, status_mb};
 use super::rng::Rng;
 use super::Dirs;
 use crate::pipeline::{Pipeline, Stages};
 use anyhow::{Context, Result};
+use khabar_core::measure::{cpu_seconds, status_mb};
 use khabar_core::ArticleId;
 use khabar_ingest::{read_input, Input, Item, Limits};
 use serde::Deserialize;

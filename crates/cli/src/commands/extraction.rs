@@ -65,14 +65,14 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         },
     );
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
-    let cpu = super::measure::cpu_seconds();
+    let cpu = khabar_core::measure::cpu_seconds();
     if articles == 0 {
         bail!(
             "{}: no article read ({rejected} rejected)",
             args.file.display()
         );
     }
-    let peak_rss_mb = super::measure::status_mb("VmHWM:");
+    let peak_rss_mb = khabar_core::measure::status_mb("VmHWM:");
     let result = serde_json::json!({
         "file": args.file.display().to_string(),
         "file_mb": bytes as f64 / 1e6,

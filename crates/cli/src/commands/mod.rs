@@ -10,7 +10,6 @@ pub mod events;
 pub mod explain;
 pub mod extraction;
 pub mod ingest;
-pub mod measure;
 pub mod model;
 pub mod rng;
 
