@@ -2,6 +2,7 @@
 //! with who reports what. A thin binary over the stage crates; see docs/architecture.md.
 
 mod commands;
+mod exit;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 /// khabar — news articles in, events out: who did what, when, where, who reports it, and where
 /// the reports disagree.
 #[derive(Parser)]
-#[command(name = "khabar", version, about, long_about = None)]
+#[command(name = "khabar", version, about, long_about = None, after_help = exit::HELP)]
 struct Cli {
     /// Where the store lives.
     #[arg(
@@ -94,7 +95,20 @@ enum BenchCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" to clap that go to stdout and succeed.
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            // A closed pipe (`khabar --help | head -1`) is no reason to complain.
+            let _ = e.print();
+            return exit::code(code);
+        }
+    };
     let dirs = commands::Dirs {
         data: cli.data_dir,
         model: cli
@@ -148,9 +162,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader has what it wanted (`| head`): not an error.
+        Err(e) if exit::is_broken_pipe(&e) => exit::code(exit::SUCCESS),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            exit::code(exit::FAILURE)
         }
     }
 }

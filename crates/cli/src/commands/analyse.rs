@@ -2,6 +2,7 @@
 //! and recall of the analyse stage per annotation type) and `khabar data install|info` (the
 //! gazetteer).
 
+use crate::exit::outln;
 use anyhow::{bail, Context, Result};
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use khabar_analyse::eval::{read_gold, score, total, DocScore, TYPES};
@@ -50,7 +51,7 @@ pub fn run_analyse(args: &AnalyseArgs, gazetteer_dir: &Path) -> Result<()> {
     if args.no_tokens {
         doc.tokens.clear();
     }
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    outln!("{}", serde_json::to_string_pretty(&doc)?);
     Ok(())
 }
 
@@ -124,7 +125,7 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
             .iter()
             .map(|(f, s)| serde_json::json!({"file": f, "missed": s.missed, "extra": s.extra}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({"texts": gold.len(), "types": per_type, "docs": docs})
@@ -132,18 +133,24 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "analyse stage on {} texts ({})",
         gold.len(),
         args.gold.display()
     );
-    println!(
+    outln!(
         "{:<16} {:>9} {:>9} {:>9} {:>5} {:>5} {:>5}",
-        "type", "precision", "recall", "f1", "tp", "fp", "fn"
+        "type",
+        "precision",
+        "recall",
+        "f1",
+        "tp",
+        "fp",
+        "fn"
     );
     for t in TYPES {
         if let Some(c) = totals.get(*t) {
-            println!(
+            outln!(
                 "{:<16} {:>9.3} {:>9.3} {:>9.3} {:>5} {:>5} {:>5}",
                 t,
                 c.precision(),
@@ -157,12 +164,12 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
     }
     if args.verbose {
         for (f, s) in &scores {
-            println!("\n{f}");
+            outln!("\n{f}");
             for m in &s.missed {
-                println!("  missed {m}");
+                outln!("  missed {m}");
             }
             for e in &s.extra {
-                println!("  extra  {e}");
+                outln!("  extra  {e}");
             }
         }
     }
@@ -200,20 +207,26 @@ pub fn run_data(args: &DataArgs, gazetteer_dir: &Path) -> Result<()> {
         }
         DataCommand::Info { json: true } => {
             let info = gazetteer::info(gazetteer_dir)?;
-            println!("{}", serde_json::to_string_pretty(&info)?);
+            outln!("{}", serde_json::to_string_pretty(&info)?);
             return Ok(());
         }
         DataCommand::Info { json: false } => gazetteer::info(gazetteer_dir)?,
     };
-    println!("gazetteer: {}", info.dir.display());
-    println!(
+    outln!("gazetteer: {}", info.dir.display());
+    outln!(
         "  {} countries, {} places, {} names (format {})",
-        info.countries, info.places, info.names, info.format
+        info.countries,
+        info.places,
+        info.names,
+        info.format
     );
     for s in &info.sources {
-        println!(
+        outln!(
             "  {} {} ({}), licence {}",
-            s.package, s.version, s.registry, s.licence
+            s.package,
+            s.version,
+            s.registry,
+            s.licence
         );
     }
     Ok(())

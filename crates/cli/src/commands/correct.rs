@@ -6,6 +6,7 @@
 //! a corrected event. `undo` withdraws a decision; `log` lists them.
 
 use super::Dirs;
+use crate::exit::outln;
 use crate::pipeline::regroup;
 use anyhow::{bail, Result};
 use khabar_cluster::model::FITTED;
@@ -110,7 +111,7 @@ fn decide(
         regroup(w, &FITTED, &touched)?;
         Ok((id, touched))
     })?;
-    println!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
+    outln!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -223,7 +224,7 @@ pub fn run_undo(args: &UndoArgs, dirs: &Dirs) -> Result<ExitCode> {
     let Some(touched) = touched else {
         bail!("no decision {} in force (see `khabar log`)", args.decision);
     };
-    println!("decision {} undone", args.decision);
+    outln!("decision {} undone", args.decision);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }

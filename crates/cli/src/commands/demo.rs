@@ -1,6 +1,7 @@
 //! `khabar demo`: everything needed, then the bundled example articles, then their events.
 
 use super::Dirs;
+use crate::exit::outln;
 use anyhow::{bail, Result};
 use khabar_store::Reads;
 use std::path::PathBuf;
@@ -35,7 +36,7 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
     }
     let mut pipeline = crate::pipeline::Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), true)?;
-    println!(
+    outln!(
         "ingested {}, duplicates {}, rejected {} from {}\n",
         summary.ingested,
         summary.duplicates,
@@ -46,7 +47,7 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     super::events::print_table(&mut out, &events)?;
     for e in &events {
-        println!();
+        outln!();
         super::events::print_event(&mut out, e)?;
     }
     Ok(ExitCode::SUCCESS)

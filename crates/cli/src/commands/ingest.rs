@@ -1,6 +1,7 @@
 //! `khabar ingest PATH...`
 
 use super::Dirs;
+use crate::exit::{self, outln};
 use crate::pipeline::{BatchOutcome, Pipeline};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -38,16 +39,16 @@ pub struct Summary {
     pub skipped: Vec<Skipped>,
 }
 
-/// Runs `khabar ingest`; exits non-zero when anything was rejected.
+/// Runs `khabar ingest`; exits with `exit::REJECTED` when anything was rejected.
 pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
     report(&summary);
-    Ok(if summary.rejected.is_empty() {
-        ExitCode::SUCCESS
+    Ok(exit::code(if summary.rejected.is_empty() {
+        exit::SUCCESS
     } else {
-        ExitCode::from(2)
-    })
+        exit::REJECTED
+    }))
 }
 
 /// Reads every path and runs the articles through the pipeline in batches.
@@ -118,7 +119,7 @@ fn add(summary: &mut Summary, outcome: BatchOutcome) {
 }
 
 fn report(summary: &Summary) {
-    println!(
+    outln!(
         "ingested {}, duplicates {}, rejected {}",
         summary.ingested,
         summary.duplicates,
