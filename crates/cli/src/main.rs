@@ -4,6 +4,7 @@
 mod commands;
 mod exit;
 mod pipeline;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -89,3 +89,111 @@ fn exit_codes_tell_usage_errors_rejected_input_and_failures_apart() {
     assert!(help.contains("Exit codes:"), "{help}");
     assert!(help.contains("3    the command finished"), "{help}");
 }
+
+/// A title that retitles the terminal (OSC), clears it (CSI), hides a C1 control and reverses
+/// the table (bidi override); as a CSV cell it is a formula.
+const HOSTILE_TITLE: &str =
+    "=HYPERLINK(\"http://evil.example\",\"x\") \u{1b}]0;pwned\u{7} \u{1b}[2J \u{9b}31m \u{202e}txet";
+
+fn hostile_store() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&seed_files()[1]).unwrap();
+    let batch = inputs.path().join("hostile.jsonl");
+    std::fs::write(
+        &batch,
+        serde_json::json!({"title": HOSTILE_TITLE, "text": text, "outlet": "Wire"}).to_string()
+            + "\n",
+    )
+    .unwrap();
+    ok(khabar(data.path()).arg("ingest").arg(&batch));
+    data
+}
+
+fn assert_no_controls(what: &str, out: &[u8]) {
+    let text = String::from_utf8_lossy(out);
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what} prints {bad:?}:\n{text}");
+}
+
+#[test]
+fn terminal_output_escapes_controls_and_json_keeps_them() {
+    let data = hostile_store();
+    let table = ok(khabar(data.path()).arg("events"));
+    assert_no_controls("events", &table.stdout);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("\\u{1b}]0;pwned"),
+        "escaped visibly"
+    );
+    let json = events(data.path());
+    assert_eq!(json[0]["title"], HOSTILE_TITLE, "JSON is byte-exact");
+    let id = json[0]["id"].as_str().unwrap();
+    for args in [&["show", id][..], &["explain", id]] {
+        let out = ok(khabar(data.path()).args(args));
+        assert_no_controls(args[0], &out.stdout);
+    }
+}
+
+#[test]
+fn csv_export_neutralises_formula_cells() {
+    let data = hostile_store();
+    let out = ok(khabar(data.path()).args(["export", "--format", "csv"]));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")"),
+        "{row}"
+    );
+}
+
+#[test]
+fn export_onto_the_store_is_refused_and_the_store_kept() {
+    let data = seeded();
+    let before = events(data.path());
+    let db = data.path().join("khabar.sqlite");
+    let link_dir = tempfile::tempdir().unwrap();
+    let hard = link_dir.path().join("hard-link.sqlite");
+    std::fs::hard_link(&db, &hard).unwrap();
+    let mut targets = vec![db.clone(), hard, data.path().join("new.jsonl")];
+    for suffix in ["-wal", "-shm"] {
+        let f = data.path().join(format!("khabar.sqlite{suffix}"));
+        if f.exists() {
+            targets.push(f);
+        }
+    }
+    for target in targets {
+        let err = fails(
+            khabar(data.path())
+                .args(["export", "--format", "jsonl", "-o"])
+                .arg(&target),
+        );
+        assert!(err.contains("refusing to export onto"), "{target:?}: {err}");
+    }
+    assert_eq!(events(data.path()), before, "the store is intact");
+    assert!(!data.path().join("new.jsonl").exists());
+
+    // A good export replaces the file whole; one that fails leaves the old file as it was.
+    let out_dir = tempfile::tempdir().unwrap();
+    let target = out_dir.path().join("events.jsonl");
+    ok(khabar(data.path())
+        .args(["export", "--format", "jsonl", "-o"])
+        .arg(&target));
+    let exported = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(exported.lines().count(), before.len());
+    let missing = tempfile::tempdir().unwrap();
+    fails(
+        khabar(&missing.path().join("none"))
+            .args(["export", "--format", "jsonl", "-o"])
+            .arg(&target),
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), exported);
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}

@@ -125,7 +125,7 @@ fn print_events_of(store: &Store, articles: &[ArticleId]) -> Result<()> {
             }
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::Clean::new(std::io::stdout().lock());
     for id in events {
         if let Some(e) = store.event(&id)? {
             let ids: Vec<&str> = e.members.iter().map(|m| m.article.as_str()).collect();
@@ -239,6 +239,7 @@ pub fn run_log(args: &LogArgs, dirs: &Dirs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = crate::terminal::Clean::new(out);
     if decisions.is_empty() {
         writeln!(out, "no corrections yet")?;
     }

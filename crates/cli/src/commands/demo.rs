@@ -4,6 +4,7 @@ use super::Dirs;
 use crate::exit::outln;
 use anyhow::{bail, Result};
 use khabar_store::Reads;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,10 +45,10 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
         examples.display()
     );
     let events = pipeline.store().events()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::Clean::new(std::io::stdout().lock());
     super::events::print_table(&mut out, &events)?;
     for e in &events {
-        outln!();
+        writeln!(out)?;
         super::events::print_event(&mut out, e)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 use super::Dirs;
 use crate::exit::{self, outln};
 use crate::pipeline::{BatchOutcome, Pipeline};
+use crate::terminal::sanitise;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection, Skipped};
@@ -146,7 +147,7 @@ fn report(summary: &Summary) {
     }
     // Rejections are listed even with --quiet: each names its input and what to do about it.
     for r in &summary.rejected {
-        eprintln!("rejected {}: {}", r.source, r.reason);
+        eprintln!("rejected {}: {}", sanitise(&r.source), sanitise(&r.reason));
     }
 }
 
