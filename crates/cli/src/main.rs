@@ -6,7 +6,7 @@ mod exit;
 mod pipeline;
 mod terminal;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +71,10 @@ enum Command {
     /// Measure speed.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Print a shell completion script (e.g. `khabar completions bash > ~/.local/share/bash-completion/completions/khabar`).
+    Completions(commands::shell::CompletionsArgs),
+    /// Print the man page (roff), e.g. `khabar man | man -l -`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +164,8 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest(args)) => {
             commands::bench::run_bench_ingest(args, &dirs)
         }
+        Command::Completions(args) => commands::shell::run_completions(args, Cli::command()),
+        Command::Man => commands::shell::run_man(Cli::command()),
     };
     match result {
         Ok(code) => code,

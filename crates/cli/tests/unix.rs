@@ -197,3 +197,24 @@ fn export_onto_the_store_is_refused_and_the_store_kept() {
     let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definitions() {
+    let data = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = ok(khabar(data.path()).args(["completions", shell]));
+        let script = String::from_utf8(out.stdout).unwrap();
+        for sub in ["ingest", "events", "export", "completions"] {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let man = ok(khabar(data.path()).arg("man"));
+    let page = String::from_utf8(man.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH khabar"),
+        "{page}"
+    );
+    for sub in ["ingest", "events", "export", "Exit codes"] {
+        assert!(page.contains(sub), "man page lacks {sub}");
+    }
+}
