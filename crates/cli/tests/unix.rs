@@ -218,3 +218,72 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
         assert!(page.contains(sub), "man page lacks {sub}");
     }
 }
+
+#[test]
+fn ingest_json_lists_summary_rejections_and_skips_as_json_lines() {
+    let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    std::fs::copy(&seed_files()[0], inputs.path().join("a.txt")).unwrap();
+    std::fs::write(inputs.path().join("empty.txt"), "").unwrap();
+    std::fs::write(inputs.path().join("README.md"), "# not news\n").unwrap();
+    let out = khabar(data.path())
+        .args(["ingest", "--json"])
+        .arg(inputs.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["rejected", "skipped", "summary"], "{lines:?}");
+    assert!(lines[0]["source"].as_str().unwrap().ends_with("empty.txt"));
+    assert!(lines[0]["reason"].as_str().unwrap().contains("empty"));
+    assert!(lines[1]["path"].as_str().unwrap().ends_with("README.md"));
+    let summary = &lines[2];
+    assert_eq!(summary["ingested"], 1);
+    assert_eq!(summary["duplicates"], 0);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(summary["skipped"], 1);
+}
+
+#[test]
+fn analyse_reads_standard_input() {
+    let data = tempfile::tempdir().unwrap();
+    let text = std::fs::read(&seed_files()[0]).unwrap();
+    let mut child = khabar(data.path())
+        .args(["analyse", "--no-tokens", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let from_file = ok(khabar(data.path())
+        .args(["analyse", "--no-tokens"])
+        .arg(&seed_files()[0]));
+    let from_file: serde_json::Value = serde_json::from_slice(&from_file.stdout).unwrap();
+    assert_eq!(doc["sentences"], from_file["sentences"]);
+    assert!(!doc["sentences"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn lang_accepts_every_detected_language() {
+    let data = seeded();
+    for lang in ["fr", "zh", "ar", "en"] {
+        ok(khabar(data.path()).args(["events", "--lang", lang]));
+    }
+    let out = khabar(data.path())
+        .args(["events", "--lang", "xx"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown language is a usage error"
+    );
+}

@@ -8,12 +8,13 @@ use chrono::{FixedOffset, NaiveDate, TimeZone};
 use khabar_analyse::eval::{read_gold, score, total, DocScore, TYPES};
 use khabar_analyse::{gazetteer, Analyser};
 use khabar_core::{Article, DateSource, PublishedAt, Source};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `khabar analyse`.
 #[derive(clap::Args)]
 pub struct AnalyseArgs {
-    /// A plain-text article.
+    /// A plain-text article; `-` reads standard input.
     pub path: PathBuf,
     /// Its publication day (YYYY-MM-DD), the anchor of relative dates; without it, the
     /// dateline's date is used when the text has one.
@@ -27,14 +28,22 @@ pub struct AnalyseArgs {
 /// Prints the Doc of one text as JSON (a debugging aid).
 pub fn run_analyse(args: &AnalyseArgs, gazetteer_dir: &Path) -> Result<()> {
     let analyser = Analyser::load(gazetteer_dir)?;
-    let body = std::fs::read_to_string(&args.path)
-        .with_context(|| format!("cannot read {}", args.path.display()))?;
-    let mut article = Article::new(
-        Source::File {
-            path: args.path.display().to_string(),
-        },
-        body,
-    );
+    let mut article = if args.path.as_os_str() == "-" {
+        let mut body = String::new();
+        std::io::stdin()
+            .read_to_string(&mut body)
+            .context("cannot read standard input as UTF-8 text")?;
+        Article::new(Source::Stdin, body)
+    } else {
+        let body = std::fs::read_to_string(&args.path)
+            .with_context(|| format!("cannot read {}", args.path.display()))?;
+        Article::new(
+            Source::File {
+                path: args.path.display().to_string(),
+            },
+            body,
+        )
+    };
     if let Some(d) = args.published {
         let utc = FixedOffset::east_opt(0).expect("zero offset");
         article.published_at = d

@@ -10,22 +10,9 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// A title language choice.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum TitleLang {
-    /// Arabic.
-    Ar,
-    /// English.
-    En,
-}
-
-impl TitleLang {
-    fn code(self) -> &'static str {
-        match self {
-            TitleLang::Ar => "ar",
-            TitleLang::En => "en",
-        }
-    }
+/// A `--lang` value: one of the languages the analyse stage detects (its list is the one source).
+fn title_lang() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(khabar_analyse::language::KNOWN)
 }
 
 /// Arguments of `khabar events`.
@@ -35,8 +22,8 @@ pub struct EventsArgs {
     #[arg(long)]
     pub json: bool,
     /// Language of the titles, where a member in that language exists.
-    #[arg(long, value_enum)]
-    pub lang: Option<TitleLang>,
+    #[arg(long, value_parser = title_lang())]
+    pub lang: Option<String>,
 }
 
 /// Arguments of `khabar show`.
@@ -48,8 +35,8 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
     /// Language of the title, where a member in that language exists.
-    #[arg(long, value_enum)]
-    pub lang: Option<TitleLang>,
+    #[arg(long, value_parser = title_lang())]
+    pub lang: Option<String>,
 }
 
 /// Export formats.
@@ -84,8 +71,8 @@ pub fn open_existing(dirs: &Dirs) -> Result<Store> {
     Ok(Store::open(&dirs.data)?)
 }
 
-fn with_title(mut event: Event, lang: Option<TitleLang>) -> Event {
-    if let Some(title) = lang.and_then(|l| event.titles.get(l.code())) {
+fn with_title(mut event: Event, lang: Option<&str>) -> Event {
+    if let Some(title) = lang.and_then(|l| event.titles.get(l)) {
         event.title = title.clone();
     }
     event
@@ -97,7 +84,7 @@ pub fn run_events(args: &EventsArgs, dirs: &Dirs) -> Result<ExitCode> {
     let events: Vec<Event> = store
         .events()?
         .into_iter()
-        .map(|e| with_title(e, args.lang))
+        .map(|e| with_title(e, args.lang.as_deref()))
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -149,7 +136,7 @@ pub fn run_show(args: &ShowArgs, dirs: &Dirs) -> Result<ExitCode> {
     let Some(event) = store.event(&id)? else {
         bail!("no event {} (list them with `khabar events`)", args.event);
     };
-    let event = with_title(event, args.lang);
+    let event = with_title(event, args.lang.as_deref());
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &event)?;

@@ -24,6 +24,11 @@ pub struct IngestArgs {
     /// Print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print JSON lines on stdout instead: one per rejection (`"kind": "rejected"`, `source`,
+    /// `reason`), one per skipped file (`"skipped"`, `path`, `reason`), then the summary
+    /// (`"summary"`, `ingested`, `duplicates`, `rejected`, `skipped`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Counts of one ingest run.
@@ -44,7 +49,11 @@ pub struct Summary {
 pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
-    report(&summary);
+    if args.json {
+        report_json(&summary);
+    } else {
+        report(&summary);
+    }
     Ok(exit::code(if summary.rejected.is_empty() {
         exit::SUCCESS
     } else {
@@ -149,6 +158,30 @@ fn report(summary: &Summary) {
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", sanitise(&r.source), sanitise(&r.reason));
     }
+}
+
+/// The summary and everything left out, as JSON lines on stdout.
+fn report_json(summary: &Summary) {
+    for r in &summary.rejected {
+        let line = serde_json::json!({"kind": "rejected", "source": r.source, "reason": r.reason});
+        outln!("{line}");
+    }
+    for s in &summary.skipped {
+        let line = serde_json::json!({
+            "kind": "skipped",
+            "path": s.path.to_string_lossy(),
+            "reason": s.reason.to_string(),
+        });
+        outln!("{line}");
+    }
+    let line = serde_json::json!({
+        "kind": "summary",
+        "ingested": summary.ingested,
+        "duplicates": summary.duplicates,
+        "rejected": summary.rejected.len(),
+        "skipped": summary.skipped.len(),
+    });
+    outln!("{line}");
 }
 
 /// The error of a batch that could not be stored: what was kept, and how to carry on.
