@@ -15,20 +15,20 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "khabar", version, about, long_about = None, after_help = exit::HELP)]
 struct Cli {
-    /// Where the store lives.
+    /// Where the store lives (by default in the user data directory).
     #[arg(
         long,
         global = true,
         env = "KHABAR_DATA",
-        default_value = "khabar-data"
+        default_value_os_t = khabar_core::dirs::data_dir()
     )]
     data_dir: PathBuf,
-    /// Where the embedding model is installed [default: the user cache dir].
-    #[arg(long, global = true, env = "KHABAR_MODEL_DIR")]
-    model_dir: Option<PathBuf>,
-    /// Where the gazetteer is installed [default: the user cache dir].
-    #[arg(long, global = true, env = "KHABAR_GAZETTEER_DIR")]
-    gazetteer_dir: Option<PathBuf>,
+    /// Where the embedding model is installed (by default in the user cache directory).
+    #[arg(long, global = true, env = "KHABAR_MODEL_DIR", default_value_os_t = khabar_embed::default_model_dir())]
+    model_dir: PathBuf,
+    /// Where the gazetteer is installed (by default in the user cache directory).
+    #[arg(long, global = true, env = "KHABAR_GAZETTEER_DIR", default_value_os_t = khabar_analyse::default_gazetteer_dir())]
+    gazetteer_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -116,12 +116,8 @@ fn main() -> ExitCode {
     };
     let dirs = commands::Dirs {
         data: cli.data_dir,
-        model: cli
-            .model_dir
-            .unwrap_or_else(khabar_embed::default_model_dir),
-        gazetteer: cli
-            .gazetteer_dir
-            .unwrap_or_else(khabar_analyse::default_gazetteer_dir),
+        model: cli.model_dir,
+        gazetteer: cli.gazetteer_dir,
     };
     let result = match &cli.command {
         Command::Ingest(args) => commands::ingest::run(args, &dirs),

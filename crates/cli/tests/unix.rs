@@ -287,3 +287,42 @@ fn lang_accepts_every_detected_language() {
         "an unknown language is a usage error"
     );
 }
+
+#[test]
+fn the_store_defaults_to_the_user_data_directory() {
+    let xdg = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let store = xdg.path().join("khabar");
+    let mut ingest = khabar(xdg.path());
+    ingest
+        .env_remove("KHABAR_DATA")
+        .env("XDG_DATA_HOME", xdg.path())
+        .current_dir(elsewhere.path())
+        .arg("ingest")
+        .arg(&seed_files()[0]);
+    ok(&mut ingest);
+    assert!(
+        store.join("khabar.sqlite").exists(),
+        "store in $XDG_DATA_HOME/khabar"
+    );
+    assert!(
+        !elsewhere.path().join("khabar-data").exists(),
+        "not in the current directory"
+    );
+    let help = ok(khabar(xdg.path())
+        .env_remove("KHABAR_DATA")
+        .env("XDG_DATA_HOME", xdg.path())
+        .arg("--help"));
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains(&store.display().to_string()), "{help}");
+    // Without XDG_DATA_HOME: ~/.local/share/khabar.
+    let home = tempfile::tempdir().unwrap();
+    let help = ok(khabar(home.path())
+        .env_remove("KHABAR_DATA")
+        .env_remove("XDG_DATA_HOME")
+        .env("HOME", home.path())
+        .arg("--help"));
+    let help = String::from_utf8(help.stdout).unwrap();
+    let expected = home.path().join(".local/share/khabar");
+    assert!(help.contains(&expected.display().to_string()), "{help}");
+}
