@@ -1,5 +1,10 @@
 #[path = "../../cli/src/commands/analyse.rs"]
 mod analyse;
+// analyse.rs prints through the binary's exit module (a closed pipe ends quietly); only its
+// printing is used here.
+#[allow(dead_code, unused_macros, unused_imports)]
+#[path = "../../cli/src/exit.rs"]
+mod exit;
 use clap::Parser;
 #[derive(Parser)]
 struct Cli {

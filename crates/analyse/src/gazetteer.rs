@@ -150,17 +150,13 @@ struct GazetteerFile {
     entries: Vec<Entry>,
 }
 
-/// `$KHABAR_GAZETTEER_DIR`, else `($XDG_CACHE_HOME or ~/.cache)/khabar/gazetteer`.
+/// `$KHABAR_GAZETTEER_DIR`, else `($XDG_CACHE_HOME or ~/.cache)/khabar/gazetteer`
+/// ([`khabar_core::dirs::cache_dir`]).
 pub fn default_gazetteer_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("KHABAR_GAZETTEER_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| std::env::temp_dir().join("khabar-cache"));
-    cache.join("khabar").join("gazetteer")
+    khabar_core::dirs::cache_dir().join("gazetteer")
 }
 
 /// Reads a GNU gettext `.mo` catalogue into msgid → msgstr.

@@ -2,31 +2,33 @@
 //! with who reports what. A thin binary over the stage crates; see docs/architecture.md.
 
 mod commands;
+mod exit;
 mod pipeline;
+mod terminal;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// khabar — news articles in, events out: who did what, when, where, who reports it, and where
 /// the reports disagree.
 #[derive(Parser)]
-#[command(name = "khabar", version, about, long_about = None)]
+#[command(name = "khabar", version, about, long_about = None, after_help = exit::HELP)]
 struct Cli {
-    /// Where the store lives.
+    /// Where the store lives (by default in the user data directory).
     #[arg(
         long,
         global = true,
         env = "KHABAR_DATA",
-        default_value = "khabar-data"
+        default_value_os_t = khabar_core::dirs::data_dir()
     )]
     data_dir: PathBuf,
-    /// Where the embedding model is installed [default: the user cache dir].
-    #[arg(long, global = true, env = "KHABAR_MODEL_DIR")]
-    model_dir: Option<PathBuf>,
-    /// Where the gazetteer is installed [default: the user cache dir].
-    #[arg(long, global = true, env = "KHABAR_GAZETTEER_DIR")]
-    gazetteer_dir: Option<PathBuf>,
+    /// Where the embedding model is installed (by default in the user cache directory).
+    #[arg(long, global = true, env = "KHABAR_MODEL_DIR", default_value_os_t = khabar_embed::default_model_dir())]
+    model_dir: PathBuf,
+    /// Where the gazetteer is installed (by default in the user cache directory).
+    #[arg(long, global = true, env = "KHABAR_GAZETTEER_DIR", default_value_os_t = khabar_analyse::default_gazetteer_dir())]
+    gazetteer_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -69,6 +71,10 @@ enum Command {
     /// Measure speed.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Print a shell completion script (e.g. `khabar completions bash > ~/.local/share/bash-completion/completions/khabar`).
+    Completions(commands::shell::CompletionsArgs),
+    /// Print the man page (roff), e.g. `khabar man | man -l -`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -94,15 +100,24 @@ enum BenchCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" to clap that go to stdout and succeed.
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            // A closed pipe (`khabar --help | head -1`) is no reason to complain.
+            let _ = e.print();
+            return exit::code(code);
+        }
+    };
     let dirs = commands::Dirs {
         data: cli.data_dir,
-        model: cli
-            .model_dir
-            .unwrap_or_else(khabar_embed::default_model_dir),
-        gazetteer: cli
-            .gazetteer_dir
-            .unwrap_or_else(khabar_analyse::default_gazetteer_dir),
+        model: cli.model_dir,
+        gazetteer: cli.gazetteer_dir,
     };
     let result = match &cli.command {
         Command::Ingest(args) => commands::ingest::run(args, &dirs),
@@ -145,12 +160,16 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest(args)) => {
             commands::bench::run_bench_ingest(args, &dirs)
         }
+        Command::Completions(args) => commands::shell::run_completions(args, Cli::command()),
+        Command::Man => commands::shell::run_man(Cli::command()),
     };
     match result {
         Ok(code) => code,
+        // The reader has what it wanted (`| head`): not an error.
+        Err(e) if exit::is_broken_pipe(&e) => exit::code(exit::SUCCESS),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            exit::code(exit::FAILURE)
         }
     }
 }

@@ -49,7 +49,7 @@ fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
         .unwrap();
     assert_eq!(
         out.status.code(),
-        Some(2),
+        Some(3),
         "non-zero exit when anything is rejected"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);

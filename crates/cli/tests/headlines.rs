@@ -34,7 +34,7 @@ fn a_title_only_record_is_ingested_with_its_title_as_body() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // The record with neither text nor title is still rejected, by file:line.
-    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("ingested 1, duplicates 0, rejected 1"),
         "{stdout}\n{stderr}"

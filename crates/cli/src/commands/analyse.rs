@@ -2,17 +2,19 @@
 //! and recall of the analyse stage per annotation type) and `khabar data install|info` (the
 //! gazetteer).
 
+use crate::exit::outln;
 use anyhow::{bail, Context, Result};
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use khabar_analyse::eval::{read_gold, score, total, DocScore, TYPES};
 use khabar_analyse::{gazetteer, Analyser};
 use khabar_core::{Article, DateSource, PublishedAt, Source};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `khabar analyse`.
 #[derive(clap::Args)]
 pub struct AnalyseArgs {
-    /// A plain-text article.
+    /// A plain-text article; `-` reads standard input.
     pub path: PathBuf,
     /// Its publication day (YYYY-MM-DD), the anchor of relative dates; without it, the
     /// dateline's date is used when the text has one.
@@ -26,14 +28,22 @@ pub struct AnalyseArgs {
 /// Prints the Doc of one text as JSON (a debugging aid).
 pub fn run_analyse(args: &AnalyseArgs, gazetteer_dir: &Path) -> Result<()> {
     let analyser = Analyser::load(gazetteer_dir)?;
-    let body = std::fs::read_to_string(&args.path)
-        .with_context(|| format!("cannot read {}", args.path.display()))?;
-    let mut article = Article::new(
-        Source::File {
-            path: args.path.display().to_string(),
-        },
-        body,
-    );
+    let mut article = if args.path.as_os_str() == "-" {
+        let mut body = String::new();
+        std::io::stdin()
+            .read_to_string(&mut body)
+            .context("cannot read standard input as UTF-8 text")?;
+        Article::new(Source::Stdin, body)
+    } else {
+        let body = std::fs::read_to_string(&args.path)
+            .with_context(|| format!("cannot read {}", args.path.display()))?;
+        Article::new(
+            Source::File {
+                path: args.path.display().to_string(),
+            },
+            body,
+        )
+    };
     if let Some(d) = args.published {
         let utc = FixedOffset::east_opt(0).expect("zero offset");
         article.published_at = d
@@ -50,7 +60,7 @@ pub fn run_analyse(args: &AnalyseArgs, gazetteer_dir: &Path) -> Result<()> {
     if args.no_tokens {
         doc.tokens.clear();
     }
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    outln!("{}", serde_json::to_string_pretty(&doc)?);
     Ok(())
 }
 
@@ -124,7 +134,7 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
             .iter()
             .map(|(f, s)| serde_json::json!({"file": f, "missed": s.missed, "extra": s.extra}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({"texts": gold.len(), "types": per_type, "docs": docs})
@@ -132,18 +142,24 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "analyse stage on {} texts ({})",
         gold.len(),
         args.gold.display()
     );
-    println!(
+    outln!(
         "{:<16} {:>9} {:>9} {:>9} {:>5} {:>5} {:>5}",
-        "type", "precision", "recall", "f1", "tp", "fp", "fn"
+        "type",
+        "precision",
+        "recall",
+        "f1",
+        "tp",
+        "fp",
+        "fn"
     );
     for t in TYPES {
         if let Some(c) = totals.get(*t) {
-            println!(
+            outln!(
                 "{:<16} {:>9.3} {:>9.3} {:>9.3} {:>5} {:>5} {:>5}",
                 t,
                 c.precision(),
@@ -157,12 +173,12 @@ pub fn run_eval_analyse(args: &EvalAnalyseArgs, gazetteer_dir: &Path) -> Result<
     }
     if args.verbose {
         for (f, s) in &scores {
-            println!("\n{f}");
+            outln!("\n{f}");
             for m in &s.missed {
-                println!("  missed {m}");
+                outln!("  missed {m}");
             }
             for e in &s.extra {
-                println!("  extra  {e}");
+                outln!("  extra  {e}");
             }
         }
     }
@@ -200,20 +216,26 @@ pub fn run_data(args: &DataArgs, gazetteer_dir: &Path) -> Result<()> {
         }
         DataCommand::Info { json: true } => {
             let info = gazetteer::info(gazetteer_dir)?;
-            println!("{}", serde_json::to_string_pretty(&info)?);
+            outln!("{}", serde_json::to_string_pretty(&info)?);
             return Ok(());
         }
         DataCommand::Info { json: false } => gazetteer::info(gazetteer_dir)?,
     };
-    println!("gazetteer: {}", info.dir.display());
-    println!(
+    outln!("gazetteer: {}", info.dir.display());
+    outln!(
         "  {} countries, {} places, {} names (format {})",
-        info.countries, info.places, info.names, info.format
+        info.countries,
+        info.places,
+        info.names,
+        info.format
     );
     for s in &info.sources {
-        println!(
+        outln!(
             "  {} {} ({}), licence {}",
-            s.package, s.version, s.registry, s.licence
+            s.package,
+            s.version,
+            s.registry,
+            s.licence
         );
     }
     Ok(())

@@ -14,6 +14,7 @@
 use super::eval_clusters::{fresh_store_dir, TempDir};
 use super::rng::Rng;
 use super::Dirs;
+use crate::exit::outln;
 use crate::pipeline::{Pipeline, Stages};
 use anyhow::{Context, Result};
 use khabar_core::measure::{cpu_seconds, status_mb};
@@ -400,9 +401,9 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         "analyse_embed_only": split,
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        outln!(
             "{} articles ({} stored, {} duplicates, {} rejected) → {} events in {:.1} s: {:.1} articles/s end to end",
             args.articles,
             stored,
@@ -412,7 +413,7 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             total_seconds,
             args.articles as f64 / total_seconds.max(1e-9)
         );
-        println!(
+        outln!(
             "CPU (user + system) {total_cpu:.1} s: {:.1} articles per CPU-second; load average at the end {}",
             args.articles as f64 / total_cpu.max(1e-9),
             report["load_average"].as_str().unwrap_or("?")
@@ -423,20 +424,20 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
             .flatten()
             .map(|r| format!("{:.0}", r["articles_per_second"].as_f64().unwrap_or(0.0)))
             .collect();
-        println!("articles/s per 10% slice: {}", rates.join(" "));
-        println!(
+        outln!("articles/s per 10% slice: {}", rates.join(" "));
+        outln!(
             "peak RSS (VmHWM) {:.0} MB (after loading {:.0} MB); store on disk {:.1} MB",
             peak_rss.unwrap_or(f64::NAN),
             rss_after_load.unwrap_or(f64::NAN),
             store_mb
         );
-        println!(
+        outln!(
             "loading the model, gazetteer and store {load_seconds:.1} s; writing the corpus {generate_seconds:.1} s (not counted)"
         );
         if let Some(e) = split.as_ref().and_then(|s| s["error"].as_str()) {
-            println!("analyse + embed alone: not measured ({e})");
+            outln!("analyse + embed alone: not measured ({e})");
         } else if let Some(s) = &split {
-            println!(
+            outln!(
                 "analyse + embed alone on slice 1: {:.1} articles/s ({} articles in {:.1} s)",
                 s["articles_per_second"].as_f64().unwrap_or(0.0),
                 s["articles"],

@@ -6,6 +6,7 @@
 //! a corrected event. `undo` withdraws a decision; `log` lists them.
 
 use super::Dirs;
+use crate::exit::outln;
 use crate::pipeline::regroup;
 use anyhow::{bail, Result};
 use khabar_cluster::model::FITTED;
@@ -110,7 +111,7 @@ fn decide(
         regroup(w, &FITTED, &touched)?;
         Ok((id, touched))
     })?;
-    println!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
+    outln!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -124,7 +125,7 @@ fn print_events_of(store: &Store, articles: &[ArticleId]) -> Result<()> {
             }
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::Clean::new(std::io::stdout().lock());
     for id in events {
         if let Some(e) = store.event(&id)? {
             let ids: Vec<&str> = e.members.iter().map(|m| m.article.as_str()).collect();
@@ -223,7 +224,7 @@ pub fn run_undo(args: &UndoArgs, dirs: &Dirs) -> Result<ExitCode> {
     let Some(touched) = touched else {
         bail!("no decision {} in force (see `khabar log`)", args.decision);
     };
-    println!("decision {} undone", args.decision);
+    outln!("decision {} undone", args.decision);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -238,6 +239,7 @@ pub fn run_log(args: &LogArgs, dirs: &Dirs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = crate::terminal::Clean::new(out);
     if decisions.is_empty() {
         writeln!(out, "no corrections yet")?;
     }

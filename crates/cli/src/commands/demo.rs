@@ -1,8 +1,10 @@
 //! `khabar demo`: everything needed, then the bundled example articles, then their events.
 
 use super::Dirs;
+use crate::exit::outln;
 use anyhow::{bail, Result};
 use khabar_store::Reads;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,7 +37,7 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
     }
     let mut pipeline = crate::pipeline::Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), true)?;
-    println!(
+    outln!(
         "ingested {}, duplicates {}, rejected {} from {}\n",
         summary.ingested,
         summary.duplicates,
@@ -43,10 +45,10 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
         examples.display()
     );
     let events = pipeline.store().events()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::Clean::new(std::io::stdout().lock());
     super::events::print_table(&mut out, &events)?;
     for e in &events {
-        println!();
+        writeln!(out)?;
         super::events::print_event(&mut out, e)?;
     }
     Ok(ExitCode::SUCCESS)

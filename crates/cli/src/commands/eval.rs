@@ -4,6 +4,7 @@
 use super::eval_clusters::read_gold;
 use super::rng::Rng;
 use super::Dirs;
+use crate::exit::{out, outln};
 use crate::pipeline::Stages;
 use anyhow::{Context, Result};
 use khabar_cluster::features::{
@@ -359,26 +360,26 @@ pub fn run_pairs(args: &PairsArgs, dirs: &Dirs) -> Result<ExitCode> {
         report[*name] = serde_json::json!({"pearson": pearson, "auc": auc});
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{} pairs from {}", scored.len(), args.file.display());
-        println!(
+        outln!("{} pairs from {}", scored.len(), args.file.display());
+        outln!(
             "Pearson r with −overall (model | document cosine alone | baselines: TF-IDF cosine, USE whole-text cosine):"
         );
         for (k, r) in &pearson {
-            print!("  {k:<8} {r:>6.3}");
+            out!("  {k:<8} {r:>6.3}");
             for (_, other, _) in &compared {
-                print!(" | {:>6.3}", other[k]);
+                out!(" | {:>6.3}", other[k]);
             }
-            println!();
+            outln!();
         }
         let aucs: Vec<String> = compared.iter().map(|c| format!("{:.3}", c.2)).collect();
-        println!(
+        outln!(
             "same-story ROC-AUC {:.3} (in the same order: {})",
             report["auc"].as_f64().unwrap_or_default(),
             aucs.join(" | ")
         );
-        println!(
+        outln!(
             "at the clustering threshold {:.3}: same-story precision {:.3}, recall {:.3}",
             model.threshold,
             report["same_story"]["precision"]
@@ -601,7 +602,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut fold_keys = HashMap::new();
     for path in &args.clusters {
         let found = stream_pairs(&stages, path, &mut sums, &mut fold_keys)?;
-        println!(
+        outln!(
             "{}: {} candidate pairs, {} same-event",
             path.display(),
             found.len(),
@@ -643,7 +644,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
             .iter()
             .filter(|s| s.articles.iter().any(|id| fold_keys.contains_key(id)))
             .count();
-        println!(
+        outln!(
             "{}: {} rated pairs, {} with an article also in a stream (held out with it)",
             path.display(),
             scored.len(),
@@ -697,7 +698,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         start += n;
     }
     let cv = cross_validate(&examples, FOLDS);
-    println!(
+    outln!(
         "{}-fold cross-validation over {} pairs (held-out): AUC {:.3}, precision {:.3}, recall {:.3} at threshold {:.3}",
         cv.folds,
         examples.len(),
@@ -712,7 +713,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         let streams = file_sizes_rated..examples.len();
         let labels: Vec<bool> = examples[streams.clone()].iter().map(|e| e.same).collect();
         let (tp, fp, fneg) = confusion(cv.predicted_same[streams.clone()].iter().copied(), &labels);
-        println!(
+        outln!(
             "  on the streams' {} candidate pairs alone: AUC {:.3}, precision {:.3}, recall {:.3}",
             labels.len(),
             auc(&cv.held_out[streams], &labels),
@@ -726,7 +727,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
             .iter()
             .map(|s| s.overall <= SAME_STORY_MAX_OVERALL)
             .collect();
-        println!(
+        outln!(
             "held-out on {}: same-story AUC {:.3}; Pearson with −overall (held-out model | baselines in the same run: TF-IDF cosine, USE whole-text cosine | model − the better baseline, {}% bootstrap interval):",
             path.display(),
             auc(held, &labels),
@@ -751,7 +752,7 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
                 &pick(&compared[better].1),
                 group as u64,
             );
-            println!(
+            outln!(
                 "  {k:<8} {r:.3} | {:.3} | {:.3} | {:+.3} ({lo:+.3} … {hi:+.3})",
                 rs[0][&k],
                 rs[1][&k],
@@ -760,15 +761,15 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
         }
     }
     let model = fit(&examples);
-    println!("backgrounds (paste into crates/cluster/src/model.rs BACKGROUNDS):");
+    outln!("backgrounds (paste into crates/cluster/src/model.rs BACKGROUNDS):");
     for ((langs, _), bg) in backgrounds.iter().filter(|((_, k), _)| *k == 0) {
         let (a, b) = langs.split_once('-').unwrap_or((langs, langs));
-        println!(
+        outln!(
             "    (\"{a}\", \"{b}\", Background {{ doc: {:.4}, sentence: {:.4}, vocabulary: {:.4} }}),",
             bg.doc, bg.sentence, bg.vocabulary
         );
     }
-    println!(
+    outln!(
         "backgrounds of shorter texts, [full-medium, medium-medium, full-short, medium-short, short-short] (paste into SHORTER_BACKGROUNDS):"
     );
     for ((langs, _), _) in backgrounds.iter().filter(|((_, k), _)| *k == 0) {
@@ -790,33 +791,37 @@ pub fn run_fit(args: &FitArgs, dirs: &Dirs) -> Result<ExitCode> {
                 )
             })
             .collect();
-        println!("    (\"{a}\", \"{b}\", [{}]),", list.join(", "));
+        outln!("    (\"{a}\", \"{b}\", [{}]),", list.join(", "));
     }
     print_model(&model);
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_model(model: &SimilarityModel) {
-    println!("fitted on all pairs (paste into crates/cluster/src/model.rs FITTED):");
+    outln!("fitted on all pairs (paste into crates/cluster/src/model.rs FITTED):");
     for (name, l) in [
         ("with_vocabulary", &model.with_vocabulary),
         ("without_vocabulary", &model.without_vocabulary),
     ] {
         let weights: Vec<String> = l.weights.iter().map(|w| format!("{w:.4}")).collect();
-        println!("    {name}: Logistic {{");
-        println!("        weights: [{}],", weights.join(", "));
-        println!("        bias: {:.4},", l.bias);
-        println!("    }},");
+        outln!("    {name}: Logistic {{");
+        outln!("        weights: [{}],", weights.join(", "));
+        outln!("        bias: {:.4},", l.bias);
+        outln!("    }},");
     }
-    println!("    threshold: {:.4},", model.threshold);
-    println!(
+    outln!("    threshold: {:.4},", model.threshold);
+    outln!(
         "  {:<32} {:>14} {:>14}",
-        "input", "with vocabulary", "without"
+        "input",
+        "with vocabulary",
+        "without"
     );
     for (i, input) in INPUTS.iter().enumerate() {
-        println!(
+        outln!(
             "  {:<32} {:>14.3} {:>14.3}",
-            input.name, model.with_vocabulary.weights[i], model.without_vocabulary.weights[i]
+            input.name,
+            model.with_vocabulary.weights[i],
+            model.without_vocabulary.weights[i]
         );
     }
 }

@@ -5,6 +5,7 @@
 //! hand-made labelings; docs/evaluation.md describes the file form and the figures.
 
 use super::Dirs;
+use crate::exit::outln;
 use crate::pipeline::Pipeline;
 use anyhow::{Context, Result};
 use khabar_core::ArticleId;
@@ -259,10 +260,10 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
         "articles_per_second": per_second,
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         let f = |x: Option<f64>| x.map_or("  n/a".to_string(), |v| format!("{v:.3}"));
-        println!(
+        outln!(
             "{}: {} records, {} articles ({} duplicate records, {} with another label); {} stored as copies of another page, {} not stored",
             args.file.display(),
             gold.records,
@@ -272,8 +273,8 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
             stored_as_copies,
             not_stored
         );
-        println!("gold events {gold_events}, engine events {engine_events}");
-        println!(
+        outln!("gold events {gold_events}, engine events {engine_events}");
+        outln!(
             "pairwise        P {}  R {}  F1 {}   ({} right of {} engine pairs; {} gold pairs)",
             f(pairwise.precision()),
             f(pairwise.recall()),
@@ -282,13 +283,13 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
             pairwise.engine_pairs,
             pairwise.gold_pairs
         );
-        println!(
+        outln!(
             "B-cubed         P {}  R {}  F1 {}",
             f(Some(bcubed.precision)),
             f(Some(bcubed.recall)),
             f(Some(bcubed.f1()))
         );
-        println!(
+        outln!(
             "cross-language  P {}  R {}  F1 {}   ({} right of {} engine pairs; {} gold pairs)",
             f(cross.precision()),
             f(cross.recall()),
@@ -297,7 +298,7 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
             cross.engine_pairs,
             cross.gold_pairs
         );
-        println!(
+        outln!(
             "ingest {seconds:.1} s, {per_second:.1} articles/s (loading the model and gazetteer {load_seconds:.1} s)"
         );
     }

@@ -1,29 +1,18 @@
 //! `khabar events`, `khabar show EVENT`, `khabar export`.
 
 use super::Dirs;
+use crate::terminal::Clean;
 use anyhow::{bail, Context, Result};
 use khabar_core::{Citation, Event, EventId};
 use khabar_store::{Reads, Store};
 use std::io::Write;
-use std::path::PathBuf;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// A title language choice.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum TitleLang {
-    /// Arabic.
-    Ar,
-    /// English.
-    En,
-}
-
-impl TitleLang {
-    fn code(self) -> &'static str {
-        match self {
-            TitleLang::Ar => "ar",
-            TitleLang::En => "en",
-        }
-    }
+/// A `--lang` value: one of the languages the analyse stage detects (its list is the one source).
+fn title_lang() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(khabar_analyse::language::KNOWN)
 }
 
 /// Arguments of `khabar events`.
@@ -33,8 +22,8 @@ pub struct EventsArgs {
     #[arg(long)]
     pub json: bool,
     /// Language of the titles, where a member in that language exists.
-    #[arg(long, value_enum)]
-    pub lang: Option<TitleLang>,
+    #[arg(long, value_parser = title_lang())]
+    pub lang: Option<String>,
 }
 
 /// Arguments of `khabar show`.
@@ -46,8 +35,8 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
     /// Language of the title, where a member in that language exists.
-    #[arg(long, value_enum)]
-    pub lang: Option<TitleLang>,
+    #[arg(long, value_parser = title_lang())]
+    pub lang: Option<String>,
 }
 
 /// Export formats.
@@ -82,8 +71,8 @@ pub fn open_existing(dirs: &Dirs) -> Result<Store> {
     Ok(Store::open(&dirs.data)?)
 }
 
-fn with_title(mut event: Event, lang: Option<TitleLang>) -> Event {
-    if let Some(title) = lang.and_then(|l| event.titles.get(l.code())) {
+fn with_title(mut event: Event, lang: Option<&str>) -> Event {
+    if let Some(title) = lang.and_then(|l| event.titles.get(l)) {
         event.title = title.clone();
     }
     event
@@ -95,14 +84,14 @@ pub fn run_events(args: &EventsArgs, dirs: &Dirs) -> Result<ExitCode> {
     let events: Vec<Event> = store
         .events()?
         .into_iter()
-        .map(|e| with_title(e, args.lang))
+        .map(|e| with_title(e, args.lang.as_deref()))
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &events)?;
         writeln!(out)?;
     } else {
-        print_table(&mut out, &events)?;
+        print_table(&mut Clean::new(&mut out), &events)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -147,13 +136,13 @@ pub fn run_show(args: &ShowArgs, dirs: &Dirs) -> Result<ExitCode> {
     let Some(event) = store.event(&id)? else {
         bail!("no event {} (list them with `khabar events`)", args.event);
     };
-    let event = with_title(event, args.lang);
+    let event = with_title(event, args.lang.as_deref());
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &event)?;
         writeln!(out)?;
     } else {
-        print_event(&mut out, &event)?;
+        print_event(&mut Clean::new(&mut out), &event)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -287,17 +276,87 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
 
 /// Runs `khabar export`.
 pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let Some(path) = &args.output else {
+        let store = open_existing(dirs)?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write_export(&mut out, args.format, &store.events()?)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    refuse_store_file(path, &dirs.data)?;
     let store = open_existing(dirs)?;
     let events = store.events()?;
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    // Written beside the target and renamed over it: a failed export leaves the old file (or
+    // none), never half a file.
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     };
-    match args.format {
+    let mut temp = tempfile::Builder::new()
+        .prefix(".khabar-export")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "cannot write {}: creating a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    let mode = std::fs::metadata(path).map_or(NEW_FILE_MODE, |m| m.permissions().mode());
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(temp.as_file_mut());
+    write_export(&mut out, args.format, &events)
+        .and_then(|()| Ok(out.flush()?))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    drop(out);
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Permissions of a new export file: what `File::create` gives under the usual umask 022.
+const NEW_FILE_MODE: u32 = 0o644;
+
+/// Refuses an export target inside the data directory (the store's database, its `-wal` and
+/// `-shm`, anything else there) or another name of one of its files (a hard or symbolic link).
+fn refuse_store_file(target: &Path, data: &Path) -> Result<()> {
+    let Ok(data) = data.canonicalize() else {
+        return Ok(()); // No data directory: nothing to overwrite (and no store to export).
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let resolved = target.canonicalize().or_else(|_| {
+        parent
+            .canonicalize()
+            .map(|p| p.join(target.file_name().unwrap_or_default()))
+    });
+    let inside = resolved.as_ref().is_ok_and(|r| r.starts_with(&data));
+    let same_file = std::fs::metadata(target).is_ok_and(|t| {
+        std::fs::read_dir(&data).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.metadata()
+                    .is_ok_and(|m| m.dev() == t.dev() && m.ino() == t.ino())
+            })
+        })
+    });
+    if inside || same_file {
+        bail!(
+            "refusing to export onto {}: it is part of the store in {} (choose a file outside it)",
+            target.display(),
+            data.display()
+        );
+    }
+    Ok(())
+}
+
+fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event]) -> Result<()> {
+    match format {
         ExportFormat::Jsonl => {
-            for e in &events {
+            for e in events {
                 serde_json::to_writer(&mut out, e)?;
                 writeln!(out)?;
             }
@@ -307,7 +366,7 @@ pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
                 out,
                 "event,event_date,event_title,article,lang,outlet,published_at,preview,source"
             )?;
-            for e in &events {
+            for e in events {
                 for m in &e.members {
                     let fields = [
                         e.id.to_string(),
@@ -329,13 +388,18 @@ pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
             }
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-/// RFC 4180 quoting.
+/// What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// RFC 4180 quoting; a cell a spreadsheet would run as a formula (`=HYPERLINK(…)`) is
+/// neutralised as OWASP recommends: a leading `'` and quoted.
 fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
+    if value.starts_with(FORMULA_STARTS) {
+        format!("\"'{}\"", value.replace('"', "\"\""))
+    } else if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value.to_string()
@@ -351,5 +415,17 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_formula_cells_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_field(start), format!("\"'{start}\""));
+        }
+        assert_eq!(csv_field("2026-01-01"), "2026-01-01");
     }
 }

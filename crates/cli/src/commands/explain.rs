@@ -123,6 +123,7 @@ pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = crate::terminal::Clean::new(out);
     writeln!(out, "{}  {}", event.id, event.title)?;
     let title_of = |id: &str| {
         event

@@ -2,6 +2,7 @@
 //! benchmark directory (`ground-truth.json` + `html/KEY.html.gz`), and `khabar bench warc FILE`:
 //! WARC(.gz) reading throughput. The metric and the reader live in `khabar_ingest`; this is glue.
 
+use crate::exit::outln;
 use anyhow::{bail, Context};
 use khabar_ingest::extract::evaluate;
 use khabar_ingest::{read_input, Input, Item, Limits};
@@ -24,13 +25,18 @@ pub fn run_eval_extraction(args: &EvalExtractionArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("evaluating extraction on {}", args.dir.display()))?;
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
     let s = &report.summary;
-    println!(
+    outln!(
         "{:<24} F1 {:.3}  P {:.3}  R {:.3}  pages {}  {:.1} pages/s",
-        report.extractor, s.f1, s.precision, s.recall, s.pages, report.pages_per_second
+        report.extractor,
+        s.f1,
+        s.precision,
+        s.recall,
+        s.pages,
+        report.pages_per_second
     );
     for (key, reason) in &report.rejected {
         eprintln!("rejected {key}: {reason}");
@@ -86,9 +92,9 @@ pub fn run_bench_warc(args: &BenchWarcArgs) -> anyhow::Result<()> {
         "peak_rss_mb": peak_rss_mb,
     });
     if args.json {
-        println!("{result}");
+        outln!("{result}");
     } else {
-        println!(
+        outln!(
             "{}: {:.0} MB, {articles} articles, {rejected} rejected in {seconds:.1} s: {:.0} pages/s ({} pages per CPU-second), {:.1} MB/s, peak RSS {}",
             args.file.display(),
             bytes as f64 / 1e6,

@@ -1,7 +1,9 @@
 //! `khabar ingest PATH...`
 
 use super::Dirs;
+use crate::exit::{self, outln};
 use crate::pipeline::{BatchOutcome, Pipeline};
+use crate::terminal::sanitise;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection, Skipped};
@@ -22,6 +24,11 @@ pub struct IngestArgs {
     /// Print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print JSON lines on stdout instead: one per rejection (`"kind": "rejected"`, `source`,
+    /// `reason`), one per skipped file (`"skipped"`, `path`, `reason`), then the summary
+    /// (`"summary"`, `ingested`, `duplicates`, `rejected`, `skipped`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Counts of one ingest run.
@@ -38,16 +45,20 @@ pub struct Summary {
     pub skipped: Vec<Skipped>,
 }
 
-/// Runs `khabar ingest`; exits non-zero when anything was rejected.
+/// Runs `khabar ingest`; exits with `exit::REJECTED` when anything was rejected.
 pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
-    report(&summary);
-    Ok(if summary.rejected.is_empty() {
-        ExitCode::SUCCESS
+    if args.json {
+        report_json(&summary);
     } else {
-        ExitCode::from(2)
-    })
+        report(&summary);
+    }
+    Ok(exit::code(if summary.rejected.is_empty() {
+        exit::SUCCESS
+    } else {
+        exit::REJECTED
+    }))
 }
 
 /// Reads every path and runs the articles through the pipeline in batches.
@@ -118,7 +129,7 @@ fn add(summary: &mut Summary, outcome: BatchOutcome) {
 }
 
 fn report(summary: &Summary) {
-    println!(
+    outln!(
         "ingested {}, duplicates {}, rejected {}",
         summary.ingested,
         summary.duplicates,
@@ -145,8 +156,32 @@ fn report(summary: &Summary) {
     }
     // Rejections are listed even with --quiet: each names its input and what to do about it.
     for r in &summary.rejected {
-        eprintln!("rejected {}: {}", r.source, r.reason);
+        eprintln!("rejected {}: {}", sanitise(&r.source), sanitise(&r.reason));
     }
+}
+
+/// The summary and everything left out, as JSON lines on stdout.
+fn report_json(summary: &Summary) {
+    for r in &summary.rejected {
+        let line = serde_json::json!({"kind": "rejected", "source": r.source, "reason": r.reason});
+        outln!("{line}");
+    }
+    for s in &summary.skipped {
+        let line = serde_json::json!({
+            "kind": "skipped",
+            "path": s.path.to_string_lossy(),
+            "reason": s.reason.to_string(),
+        });
+        outln!("{line}");
+    }
+    let line = serde_json::json!({
+        "kind": "summary",
+        "ingested": summary.ingested,
+        "duplicates": summary.duplicates,
+        "rejected": summary.rejected.len(),
+        "skipped": summary.skipped.len(),
+    });
+    outln!("{line}");
 }
 
 /// The error of a batch that could not be stored: what was kept, and how to carry on.

