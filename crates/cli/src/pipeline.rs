@@ -12,7 +12,7 @@ use khabar_cluster::vocabulary::{weighting, DocumentFrequencies};
 use khabar_core::{Article, ArticleId, Copy, Doc, EventId};
 use khabar_embed::{Document, Embedder};
 use khabar_ingest::Rejection;
-use khabar_store::{vectors, Constraint, Membership, Reads, Store, Writer};
+use khabar_store::{vectors, Constraint, Inserted, Membership, Reads, Store, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -706,9 +706,16 @@ impl Pipeline {
                     memory.frequencies.weigh(&mut profile);
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
                     let shingles = khabar_synthesise::origins::shingles(doc);
-                    let Some(seq) = w.insert_doc(doc, &profile_json, &shingles)? else {
-                        memory.frequencies.remove(&profile);
-                        continue;
+                    let seq = match w.insert_or_copy(doc, &profile_json, &shingles)? {
+                        Inserted::New(seq) => seq,
+                        // Stored by another process meanwhile: a copy of that article.
+                        Inserted::Copy { original, recorded } => {
+                            memory.frequencies.remove(&profile);
+                            if recorded {
+                                touched.push(original);
+                            }
+                            continue;
+                        }
                     };
                     ingested.set(ingested.get() + 1);
                     timed(2, t);

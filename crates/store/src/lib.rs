@@ -873,6 +873,21 @@ fn read_membership(r: &rusqlite::Row) -> rusqlite::Result<Membership> {
     })
 }
 
+/// What [`Writer::insert_or_copy`] did with an article.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted {
+    /// Stored as a new article with this sequence number.
+    New(i64),
+    /// Already stored (as `original`): a copy. `recorded` is false when the copy was known
+    /// already (the same article read again from the same place).
+    Copy {
+        /// The stored article it is a copy of.
+        original: ArticleId,
+        /// Whether a new copy was recorded.
+        recorded: bool,
+    },
+}
+
 /// Writes inside one transaction (see [`Store::write`]).
 pub struct Writer<'a> {
     tx: Transaction<'a>,
@@ -946,6 +961,35 @@ impl Writer<'_> {
             .optional()
             .map_err(self.err())?;
         Ok(inserted)
+    }
+
+    /// Stores an article as [`Writer::insert_doc`] does, unless the store holds it already by
+    /// now: the same text (its id) or the same page (its canonical URL) stored by another
+    /// process after the caller last looked. That article is then recorded as a copy of the
+    /// stored one, here, inside the write transaction, against what is stored at this moment;
+    /// decided against an earlier view, a second process's copies were lost.
+    pub fn insert_or_copy(&self, doc: &Doc, profile: &str, shingles: &[u64]) -> Result<Inserted> {
+        let article = &doc.article;
+        let copy = |layer: &str| Copy {
+            source: article.source.to_string(),
+            outlet: article.outlet.clone(),
+            url: article.url.clone(),
+            layer: layer.into(),
+        };
+        if let Some(url) = article.url.as_deref() {
+            if let Some(original) = self.article_at(url)?.filter(|o| *o != article.id) {
+                let recorded = self.add_sighting(&original, &copy("canonical-url"))?;
+                return Ok(Inserted::Copy { original, recorded });
+            }
+        }
+        if let Some(seq) = self.insert_doc(doc, profile, shingles)? {
+            return Ok(Inserted::New(seq));
+        }
+        let recorded = self.add_sighting(&article.id, &copy("exact-body"))?;
+        Ok(Inserted::Copy {
+            original: article.id,
+            recorded,
+        })
     }
 
     /// Stores the hashes of a stored article's word 5-grams (for an article stored before they
@@ -1338,6 +1382,71 @@ mod tests {
         let copies = store.sightings_of(&ids).unwrap();
         assert_eq!(copies.len(), 1);
         assert_eq!(copies[&b.article.id], [copy("y"), copy("x")]);
+    }
+
+    /// An article another connection stored after this one last looked is recorded as a copy
+    /// inside the write transaction: by its text, or by its page.
+    #[test]
+    fn an_article_stored_meanwhile_by_another_process_becomes_a_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = Store::open(dir.path()).unwrap();
+        let mut second = Store::open(dir.path()).unwrap();
+        let from = |text: &str, path: &str, outlet: &str, url: Option<&str>| {
+            let mut d = doc(text);
+            d.article.source = Source::File { path: path.into() };
+            d.article.outlet = Some(outlet.into());
+            d.article.url = url.map(Into::into);
+            d
+        };
+        let x = from("Same text.", "x.txt", "X", Some("https://x.example/a"));
+        let y = from("Same text.", "y.txt", "Y", None);
+        let page = from(
+            "Other words.",
+            "z.txt",
+            "Z",
+            Some("https://x.example/a?utm_source=t"),
+        );
+        assert_eq!(
+            first.write(|w| w.insert_or_copy(&x, "{}", &[])).unwrap(),
+            Inserted::New(1)
+        );
+        let id = x.article.id;
+        let copy = Inserted::Copy {
+            original: id,
+            recorded: true,
+        };
+        assert_eq!(
+            second.write(|w| w.insert_or_copy(&y, "{}", &[])).unwrap(),
+            copy
+        );
+        assert_eq!(
+            second
+                .write(|w| w.insert_or_copy(&page, "{}", &[]))
+                .unwrap(),
+            copy
+        );
+        // The same article read again from the same place is no new copy.
+        assert_eq!(
+            second.write(|w| w.insert_or_copy(&x, "{}", &[])).unwrap(),
+            Inserted::Copy {
+                original: id,
+                recorded: false
+            }
+        );
+        let outlets: Vec<(Option<String>, String)> = first
+            .sightings(&id)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.outlet, c.layer))
+            .collect();
+        assert_eq!(
+            outlets,
+            [
+                (Some("Y".into()), "exact-body".into()),
+                (Some("Z".into()), "canonical-url".into())
+            ]
+        );
+        assert_eq!(first.article_count().unwrap(), 1);
     }
 
     #[test]
