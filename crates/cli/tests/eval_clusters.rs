@@ -179,3 +179,64 @@ fn a_copy_of_the_same_page_takes_its_originals_event() {
     assert_eq!(r["pairwise"]["precision"].as_f64(), Some(1.0), "{r:#}");
     assert_eq!(r["pairwise"]["recall"].as_f64(), Some(1.0), "{r:#}");
 }
+
+/// `--order` ingests the stream once per order into fresh stores and compares each order's events
+/// with the first's; a copy the engine keeps is named by its line in the reordered file, which is
+/// mapped back to the gold file's (reversed, the first record becomes the copy).
+#[test]
+fn orders_are_ingested_apart_and_compared() {
+    let url = "https://news.example.org/2024/05/flood";
+    let records = [
+        serde_json::json!({"id": 1, "lang": "en", "url": url, "event": "flood",
+            "text": "Floodwaters rose through the old town overnight, and rescue teams moved two hundred residents to the sports hall."}),
+        serde_json::json!({"id": 2, "lang": "en", "url": url, "event": "flood",
+            "text": "Updated: floodwaters rose through the old town overnight; rescue teams moved about two hundred residents to the sports hall, the mayor said."}),
+        serde_json::json!({"id": 3, "lang": "de", "event": "library",
+            "text": "Die Stadtbibliothek eröffnet im Herbst einen Neubau mit Lesesaal, Werkstatt und einem Café im obersten Stockwerk."}),
+    ];
+    let inputs = tempfile::tempdir().unwrap();
+    let gold = inputs.path().join("copies.jsonl");
+    write_jsonl(&gold, &records);
+    let data = tempfile::tempdir().unwrap();
+    let r = eval(
+        &gold,
+        data.path(),
+        &[
+            "--order",
+            "reversed",
+            "--order",
+            "forward",
+            "--order",
+            "shuffle:3",
+        ],
+    );
+    let runs = r["runs"].as_array().expect("one report per order");
+    let orders: Vec<&str> = runs
+        .iter()
+        .map(|run| run["order"].as_str().unwrap())
+        .collect();
+    assert_eq!(orders, ["reversed", "forward", "shuffle:3"], "{r:#}");
+    for run in runs {
+        assert_eq!(run["stored_as_copies"], 1, "{r:#}");
+        assert_eq!(run["not_stored"], 0, "{r:#}");
+        assert_eq!(run["pairwise"]["recall"].as_f64(), Some(1.0), "{r:#}");
+    }
+    let against = r["against_first"].as_array().unwrap();
+    assert_eq!(against.len(), 2, "{r:#}");
+    for d in against {
+        assert_eq!(d["first"], "reversed", "{r:#}");
+        assert_eq!(d["articles_regrouped"], 0, "{r:#}");
+        assert_eq!(d["pairs_disagreeing"], 0, "{r:#}");
+    }
+    // A kept store is the store of one ingest.
+    let kept = inputs.path().join("kept");
+    let err = fails(
+        khabar(data.path())
+            .args([
+                "eval", "clusters", "--order", "forward", "--order", "reversed", "--store",
+            ])
+            .arg(&kept)
+            .arg(&gold),
+    );
+    assert!(err.contains("--order"), "{err}");
+}

@@ -4,6 +4,7 @@
 //! The metric functions at the bottom are pure (two labelings in, figures out) and unit-tested on
 //! hand-made labelings; docs/evaluation.md describes the file form and the figures.
 
+use super::rng::Rng;
 use super::Dirs;
 use crate::exit::outln;
 use crate::pipeline::Pipeline;
@@ -30,8 +31,72 @@ pub struct EvalClustersArgs {
     pub json: bool,
     /// Ingest into this directory (which must not hold a store yet) and keep it for inspection.
     /// Default: a temporary directory, deleted afterwards. The global --data-dir is never used.
+    /// Only with a single --order.
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// The order to ingest the records in: `forward` (file order), `reversed`, or
+    /// `shuffle:SEED` (a seeded shuffle, the same on every machine). Repeat it to ingest the
+    /// stream once per order, each into a fresh store, and compare every order's events with
+    /// the first one's.
+    #[arg(long, value_name = "ORDER", default_value = "forward")]
+    pub order: Vec<Order>,
+}
+
+/// An order to ingest a gold stream's records in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// File order.
+    Forward,
+    /// Last record first.
+    Reversed,
+    /// A Fisher–Yates shuffle drawn from [`Rng`] with this seed.
+    Shuffle(u64),
+}
+
+impl std::str::FromStr for Order {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Order, String> {
+        match s {
+            "forward" => Ok(Order::Forward),
+            "reversed" => Ok(Order::Reversed),
+            _ => s
+                .strip_prefix("shuffle:")
+                .and_then(|seed| seed.parse().ok())
+                .map(Order::Shuffle)
+                .ok_or_else(|| {
+                    format!("{s:?}: an order is forward, reversed or shuffle:SEED (a number)")
+                }),
+        }
+    }
+}
+
+impl std::fmt::Display for Order {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Order::Forward => f.write_str("forward"),
+            Order::Reversed => f.write_str("reversed"),
+            Order::Shuffle(seed) => write!(f, "shuffle:{seed}"),
+        }
+    }
+}
+
+impl Order {
+    /// The positions `0..n` in this order.
+    pub fn permutation(self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        match self {
+            Order::Forward => {}
+            Order::Reversed => p.reverse(),
+            Order::Shuffle(seed) => {
+                let mut rng = Rng::new(seed, 0);
+                for i in (1..n).rev() {
+                    p.swap(i, rng.below(i + 1));
+                }
+            }
+        }
+        p
+    }
 }
 
 /// One line of a gold file: only what the evaluation needs; the ingest reads the rest.
@@ -183,13 +248,122 @@ pub fn fresh_store_dir(given: Option<&Path>, prefix: &str) -> Result<(PathBuf, O
 /// Runs `khabar eval clusters`.
 pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCode> {
     let gold = read_gold(&args.file)?;
+    anyhow::ensure!(
+        args.store.is_none() || args.order.len() <= 1,
+        "--store keeps the store of one ingest: give a single --order with it"
+    );
+    let runs = args
+        .order
+        .iter()
+        .map(|&order| run_once(args, dirs, &gold, order))
+        .collect::<Result<Vec<Run>>>()?;
+    match &runs[..] {
+        [run] if args.json => outln!("{}", serde_json::to_string_pretty(&run.report)?),
+        [run] => print_run(&run.report),
+        [first, ..] => {
+            let against_first: Vec<serde_json::Value> = runs
+                .iter()
+                .skip(1)
+                .map(|run| {
+                    serde_json::json!({
+                        "order": run.report["order"],
+                        "first": first.report["order"],
+                        "engine_events": [first.report["engine_events"], run.report["engine_events"]],
+                        "articles_regrouped": regrouped(&first.engine, &run.engine),
+                        "pairs_disagreeing": pairs_disagreeing(&first.engine, &run.engine),
+                    })
+                })
+                .collect();
+            if args.json {
+                let reports: Vec<&serde_json::Value> = runs.iter().map(|r| &r.report).collect();
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "file": args.file.display().to_string(),
+                        "runs": reports,
+                        "against_first": against_first,
+                    }))?
+                );
+            } else {
+                for run in &runs {
+                    print_run(&run.report);
+                    outln!();
+                }
+                let articles = gold.articles.len();
+                for d in &against_first {
+                    let moved = d["articles_regrouped"].as_u64().unwrap_or(0);
+                    outln!(
+                        "{} against {}: events {} / {}, {moved} of {articles} articles ({:.1}%) in an event that is not the same set of articles, {} pairs together in one and apart in the other",
+                        d["order"].as_str().unwrap_or(""),
+                        d["first"].as_str().unwrap_or(""),
+                        d["engine_events"][0],
+                        d["engine_events"][1],
+                        100.0 * moved as f64 / articles as f64,
+                        d["pairs_disagreeing"]
+                    );
+                }
+            }
+        }
+        [] => anyhow::bail!("no --order to ingest in"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One ingest of the stream in one order: the report, and each gold article's engine event.
+struct Run {
+    report: serde_json::Value,
+    engine: Vec<String>,
+}
+
+/// The stream's records written in `order` to `dir` (under the file's own name, so rejections
+/// and copies are still named after it), with the original line of each written line.
+fn reordered(file: &Path, order: Order, dir: &Path) -> Result<(PathBuf, Vec<u64>)> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let records: Vec<(u64, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i as u64 + 1, l))
+        .collect();
+    let permutation = order.permutation(records.len());
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut lines = Vec::with_capacity(records.len());
+    for &i in &permutation {
+        out.push_str(records[i].1);
+        out.push('\n');
+        lines.push(records[i].0);
+    }
+    let path = dir.join(
+        file.file_name()
+            .unwrap_or(std::ffi::OsStr::new("gold.jsonl")),
+    );
+    std::fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok((path, lines))
+}
+
+/// Ingests the stream in `order` into a fresh store and compares its events with the gold ones.
+fn run_once(args: &EvalClustersArgs, dirs: &Dirs, gold: &Gold, order: Order) -> Result<Run> {
     let (data_dir, _tmp) = fresh_store_dir(args.store.as_deref(), "khabar-eval-clusters")?;
+    // Another order is ingested from a reordered copy of the file; `original_line` maps the
+    // copy's lines (which name the copies the engine keeps) back to the gold file's.
+    let copy_dir = match order {
+        Order::Forward => None,
+        _ => Some(TempDir::new("khabar-eval-order")?),
+    };
+    let (input, original_line) = match &copy_dir {
+        None => (args.file.clone(), None),
+        Some(dir) => {
+            let (path, lines) = reordered(&args.file, order, dir.path())?;
+            (path, Some(lines))
+        }
+    };
 
     let load_start = Instant::now();
     let mut pipeline = Pipeline::open(&data_dir, &dirs.model, &dirs.gazetteer)?;
     let load_seconds = load_start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&args.file), true)?;
+    let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&input), true)?;
     let seconds = start.elapsed().as_secs_f64();
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", r.source, r.reason);
@@ -200,7 +374,13 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
     // it. An article the engine did not store at all (rejected) or left without an event counts
     // as an engine singleton: it costs recall, as it should.
     let store = pipeline.store();
-    let copies = copies_by_line(store)?;
+    let copies: HashMap<u64, ArticleId> = copies_by_line(store)?
+        .into_iter()
+        .filter_map(|(line, id)| match &original_line {
+            None => Some((line, id)),
+            Some(lines) => Some((*lines.get(usize::try_from(line).ok()?.checked_sub(1)?)?, id)),
+        })
+        .collect();
     let mut engine = Vec::with_capacity(gold.articles.len());
     let mut langs = Vec::with_capacity(gold.articles.len());
     let (mut not_stored, mut stored_as_copies) = (0usize, 0usize);
@@ -236,73 +416,76 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
     let pairwise = pairwise(&gold_labels, &engine);
     let cross = pairwise_across(&gold_labels, &engine, &langs);
     let bcubed = bcubed(&gold_labels, &engine);
-    let gold_events = distinct(&gold_labels);
-    let engine_events = distinct(&engine);
-    let articles = gold.articles.len();
-    let per_second = gold.records as f64 / seconds.max(1e-9);
-
     let report = serde_json::json!({
         "file": args.file.display().to_string(),
+        "order": order.to_string(),
         "records": gold.records,
-        "articles": articles,
+        "articles": gold.articles.len(),
         "duplicate_records": gold.duplicate_records,
         "conflicting_duplicates": gold.conflicting_duplicates,
         "rejected": summary.rejected.len(),
         "stored_as_copies": stored_as_copies,
         "not_stored": not_stored,
-        "gold_events": gold_events,
-        "engine_events": engine_events,
+        "gold_events": distinct(&gold_labels),
+        "engine_events": distinct(&engine),
         "pairwise": pairwise.json(),
         "bcubed": bcubed.json(),
         "cross_language": cross.json(),
         "seconds": seconds,
         "load_seconds": load_seconds,
-        "articles_per_second": per_second,
+        "articles_per_second": gold.records as f64 / seconds.max(1e-9),
     });
-    if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        let f = |x: Option<f64>| x.map_or("  n/a".to_string(), |v| format!("{v:.3}"));
+    Ok(Run { report, engine })
+}
+
+/// Prints one run's report as the table `khabar eval clusters` shows.
+fn print_run(r: &serde_json::Value) {
+    let f = |x: &serde_json::Value| {
+        x.as_f64()
+            .map_or("  n/a".to_string(), |v| format!("{v:.3}"))
+    };
+    outln!(
+        "{} ({} order): {} records, {} articles ({} duplicate records, {} with another label); {} stored as copies of another page, {} not stored",
+        r["file"].as_str().unwrap_or(""),
+        r["order"].as_str().unwrap_or(""),
+        r["records"],
+        r["articles"],
+        r["duplicate_records"],
+        r["conflicting_duplicates"],
+        r["stored_as_copies"],
+        r["not_stored"]
+    );
+    outln!(
+        "gold events {}, engine events {}",
+        r["gold_events"], r["engine_events"]
+    );
+    for (name, key) in [
+        ("pairwise       ", "pairwise"),
+        ("B-cubed        ", "bcubed"),
+        ("cross-language ", "cross_language"),
+    ] {
+        let m = &r[key];
+        let counts = if key == "bcubed" {
+            String::new()
+        } else {
+            format!(
+                "   ({} right of {} engine pairs; {} gold pairs)",
+                m["true_pairs"], m["engine_pairs"], m["gold_pairs"]
+            )
+        };
         outln!(
-            "{}: {} records, {} articles ({} duplicate records, {} with another label); {} stored as copies of another page, {} not stored",
-            args.file.display(),
-            gold.records,
-            articles,
-            gold.duplicate_records,
-            gold.conflicting_duplicates,
-            stored_as_copies,
-            not_stored
-        );
-        outln!("gold events {gold_events}, engine events {engine_events}");
-        outln!(
-            "pairwise        P {}  R {}  F1 {}   ({} right of {} engine pairs; {} gold pairs)",
-            f(pairwise.precision()),
-            f(pairwise.recall()),
-            f(pairwise.f1()),
-            pairwise.true_pairs,
-            pairwise.engine_pairs,
-            pairwise.gold_pairs
-        );
-        outln!(
-            "B-cubed         P {}  R {}  F1 {}",
-            f(Some(bcubed.precision)),
-            f(Some(bcubed.recall)),
-            f(Some(bcubed.f1()))
-        );
-        outln!(
-            "cross-language  P {}  R {}  F1 {}   ({} right of {} engine pairs; {} gold pairs)",
-            f(cross.precision()),
-            f(cross.recall()),
-            f(cross.f1()),
-            cross.true_pairs,
-            cross.engine_pairs,
-            cross.gold_pairs
-        );
-        outln!(
-            "ingest {seconds:.1} s, {per_second:.1} articles/s (loading the model and gazetteer {load_seconds:.1} s)"
+            "{name} P {}  R {}  F1 {}{counts}",
+            f(&m["precision"]),
+            f(&m["recall"]),
+            f(&m["f1"])
         );
     }
-    Ok(ExitCode::SUCCESS)
+    outln!(
+        "ingest {:.1} s, {:.1} articles/s (loading the model and gazetteer {:.1} s)",
+        r["seconds"].as_f64().unwrap_or(0.0),
+        r["articles_per_second"].as_f64().unwrap_or(0.0),
+        r["load_seconds"].as_f64().unwrap_or(0.0)
+    );
 }
 
 /// Line of the gold file → the stored article the engine recorded that record as a copy of. The
@@ -483,6 +666,35 @@ pub fn distinct<T: Hash + Eq>(labels: &[T]) -> usize {
         .len()
 }
 
+/// Items whose group in `a` is not the same set of items as their group in `b`: how many items
+/// two partitions of the same items place differently (0 exactly when they are one partition).
+/// An item keeps its group when its cell of the contingency table is its whole group on both
+/// sides.
+pub fn regrouped<A: Hash + Eq, B: Hash + Eq>(a: &[A], b: &[B]) -> usize {
+    assert_eq!(a.len(), b.len(), "two labelings of the same items");
+    let mut cells: HashMap<(&A, &B), usize> = HashMap::new();
+    let mut sizes_a: HashMap<&A, usize> = HashMap::new();
+    let mut sizes_b: HashMap<&B, usize> = HashMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *cells.entry((x, y)).or_default() += 1;
+        *sizes_a.entry(x).or_default() += 1;
+        *sizes_b.entry(y).or_default() += 1;
+    }
+    a.iter()
+        .zip(b)
+        .filter(|&(x, y)| {
+            let n = cells[&(x, y)];
+            n != sizes_a[x] || n != sizes_b[y]
+        })
+        .count()
+}
+
+/// Pairs of items together in one labeling and apart in the other.
+pub fn pairs_disagreeing<A: Hash + Eq, B: Hash + Eq>(a: &[A], b: &[B]) -> u64 {
+    let c = pairwise(a, b);
+    c.gold_pairs + c.engine_pairs - 2 * c.true_pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,5 +804,48 @@ mod tests {
         assert_eq!(distinct(&GOLD), 2);
         assert_eq!(distinct(&ENGINE), 2);
         assert_eq!(distinct::<u8>(&[]), 0);
+    }
+
+    #[test]
+    fn partitions_compared_by_hand() {
+        // {1,2,3} {4,5} against {1,2} {3,4,5}: no item keeps its group (1 and 2 lost 3, 3
+        // moved, 4 and 5 gained it).
+        assert_eq!(regrouped(&GOLD, &ENGINE), 5);
+        // Pairs: 1-3, 2-3 apart now, 3-4, 3-5 together now.
+        assert_eq!(pairs_disagreeing(&GOLD, &ENGINE), 4);
+        // One item split off a group of three: it and the two it left are regrouped, the
+        // other group is untouched.
+        assert_eq!(regrouped(&GOLD, &[0, 0, 1, 2, 2]), 3);
+        assert_eq!(pairs_disagreeing(&GOLD, &[0, 0, 1, 2, 2]), 2);
+        // The same partition under other names.
+        assert_eq!(regrouped(&GOLD, &[9, 9, 9, 8, 8]), 0);
+        assert_eq!(pairs_disagreeing(&GOLD, &[9, 9, 9, 8, 8]), 0);
+    }
+
+    #[test]
+    fn orders_are_permutations_and_shuffles_are_seeded() {
+        let n = 50;
+        for order in [
+            Order::Forward,
+            Order::Reversed,
+            Order::Shuffle(1),
+            Order::Shuffle(2),
+        ] {
+            let mut p = order.permutation(n);
+            assert_eq!(order.to_string().parse::<Order>(), Ok(order));
+            p.sort_unstable();
+            assert_eq!(p, (0..n).collect::<Vec<_>>(), "{order}");
+        }
+        assert_eq!(Order::Reversed.permutation(3), vec![2, 1, 0]);
+        assert_eq!(
+            Order::Shuffle(7).permutation(n),
+            Order::Shuffle(7).permutation(n)
+        );
+        assert_ne!(
+            Order::Shuffle(7).permutation(n),
+            Order::Shuffle(8).permutation(n)
+        );
+        assert!("shuffle:x".parse::<Order>().is_err());
+        assert!("backwards".parse::<Order>().is_err());
     }
 }
