@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod measure;
 pub mod model;
 pub mod rng;
+pub mod store;
 
 use std::path::PathBuf;
 
