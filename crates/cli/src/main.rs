@@ -55,6 +55,10 @@ enum Command {
     Undo(commands::correct::UndoArgs),
     /// The corrections made so far.
     Log(commands::correct::LogArgs),
+    /// Copy the store to one file, consistently, even while an ingest runs.
+    Backup(commands::store::BackupArgs),
+    /// Check the store for damage and broken invariants; fails when anything is wrong.
+    Check(commands::store::CheckArgs),
     /// Install what is missing, ingest the bundled example articles, print the events.
     Demo(commands::demo::DemoArgs),
     /// Install or inspect the embedding model.
@@ -130,6 +134,8 @@ fn main() -> ExitCode {
         Command::Move(args) => commands::correct::run_move(args, &dirs),
         Command::Undo(args) => commands::correct::run_undo(args, &dirs),
         Command::Log(args) => commands::correct::run_log(args, &dirs),
+        Command::Backup(args) => commands::store::run_backup(args, &dirs),
+        Command::Check(args) => commands::store::run_check(args, &dirs),
         Command::Demo(args) => commands::demo::run(args, &dirs),
         Command::Model(args) => {
             commands::model::run_model(args, &dirs.model).map(|_| ExitCode::SUCCESS)

@@ -27,27 +27,56 @@ use std::path::{Path, PathBuf};
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "khabar.sqlite";
 
-/// Store errors.
+/// Store errors. A field holding the cause is part of the message and not also given as its
+/// `source`: printed as a chain (`{:#}`), SQLite's words would otherwise appear two or three times.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// SQLite failed.
-    #[error("database {path}: {source}")]
+    #[error("database {path}: {error}")]
     Sqlite {
         /// The database file.
         path: PathBuf,
         /// What SQLite said.
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
-    /// The data directory could not be created.
-    #[error("cannot create data directory {path}: {source}")]
-    CreateDir {
-        /// The directory.
+    /// SQLite found the file damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`) while reading it.
+    #[error(
+        "store {path} is corrupt ({error}): run `khabar check` to see what is damaged, \
+         or restore it from a backup (`khabar backup`)"
+    )]
+    CorruptFile {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        error: rusqlite::Error,
+    },
+    /// A file of the store could not be read or written.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file or directory.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
+    },
+    /// There is no store to read.
+    #[error("no store at {path} yet: run `khabar ingest PATH...` (or `khabar demo`) first")]
+    NoStore {
+        /// The database file looked for.
+        path: PathBuf,
+    },
+    /// The file is there but holds no khabar store.
+    #[error("{path} is not a khabar store: {reason}")]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
     },
     /// A stored record could not be decoded.
-    #[error("stored record {what} is corrupt: {reason}")]
+    #[error(
+        "stored record {what} is corrupt: {reason} (run `khabar check`, or restore the store \
+         from a backup)"
+    )]
     Corrupt {
         /// Which record.
         what: String,
@@ -64,6 +93,93 @@ pub enum Error {
         /// Ours.
         supported: i64,
     },
+    /// The database needs migrating, and was opened for reading only.
+    #[error(
+        "database {path} has schema version {found}, older than this khabar's ({supported}); \
+         a writing command (`khabar ingest`) upgrades it"
+    )]
+    TooOld {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// Nothing stored answers to a name given for an event.
+    #[error("no event {query} in the store, nor an article or article URL of that name (list the events with `khabar events`)")]
+    NoSuchEvent {
+        /// The name given.
+        query: String,
+    },
+    /// A prefix names several events.
+    #[error("{query} is ambiguous; it could be: {}", candidates.join(", "))]
+    Ambiguous {
+        /// The prefix given.
+        query: String,
+        /// What it matches (ids, with what they name).
+        candidates: Vec<String>,
+    },
+    /// A backup was asked to overwrite the store it copies.
+    #[error("{path} is a file of the store itself: back up to another file")]
+    BackupOntoStore {
+        /// The file named.
+        path: PathBuf,
+    },
+}
+
+/// A SQLite error at `path`, named as corruption when it is.
+fn sqlite_error(path: &Path, error: rusqlite::Error) -> Error {
+    let path = path.to_path_buf();
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            Error::CorruptFile { path, error }
+        }
+        _ => Error::Sqlite { path, error },
+    }
+}
+
+/// The shortest prefix of an id that [`Reads::resolve`] accepts (git's shortest abbreviation).
+pub const MIN_PREFIX: usize = 4;
+
+/// How many ids of each kind an ambiguous prefix lists.
+const MAX_CANDIDATES: usize = 10;
+
+/// The longest chain of merges a retired id is followed through.
+const MAX_ALIAS_CHAIN: usize = 1000;
+
+/// What a name given for an event resolved to (see [`Reads::resolve`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The event.
+    pub event: EventId,
+    /// The article the name named, when it named one.
+    pub article: Option<ArticleId>,
+    /// What the name turned out to be, when it was not the event's own id (a retired id, an
+    /// article), for the user.
+    pub note: Option<String>,
+}
+
+/// The kinds of names [`Reads::resolve`] matches a prefix against.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Name {
+    /// An event id.
+    Event,
+    /// The id of an event merged into another.
+    Retired,
+    /// An article id.
+    Article,
+}
+
+impl Name {
+    fn describe(self) -> &'static str {
+        match self {
+            Name::Event => "event",
+            Name::Retired => "merged event",
+            Name::Article => "article",
+        }
+    }
 }
 
 /// Result alias.
@@ -137,47 +253,227 @@ pub struct StoredVectors {
     pub sentences: Vec<u8>,
 }
 
+/// How long opening a store waits for another process that holds it (creating it, setting up
+/// its write-ahead log, or writing a batch) before giving up: the same as SQLite's busy timeout
+/// set on every connection.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What every SQLite database file begins with (sqlite.org/fileformat.html, "The Database
+/// Header").
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
 /// The store.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened for writing: a clean close checkpoints the write-ahead log into the file.
+    writable: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir`, applying pending migrations.
+    /// Opens (creating if needed) the store in `data_dir`, applying pending migrations. Any
+    /// number of processes may do this at once on a store that does not exist yet.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::CreateDir {
+        std::fs::create_dir_all(data_dir).map_err(|error| Error::Io {
             path: data_dir.to_path_buf(),
-            source,
+            error,
         })?;
         let path = data_dir.join(DB_FILE);
-        let sql = |source| Error::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let mut conn = Connection::open(&path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(sql)?;
-        // A 64 MB page cache (SQLite's default is 2 MB): an ingest batch inserts links and
-        // memberships all over their indexes and re-reads the documents of the events it
-        // changes; with the default cache most of those pages are read from the file again.
-        conn.pragma_update(None, "cache_size", -65536)
-            .map_err(sql)?;
-        // Checkpoint the WAL every 32 MB rather than every 4 MB: a page changed by several
-        // batches in between is copied into the database once.
-        conn.pragma_update(None, "wal_autocheckpoint", 8192)
-            .map_err(sql)?;
-        // Every statement an ingest batch runs stays prepared (rusqlite keeps 16 by default,
-        // fewer than a batch uses, and parsing SQL again was a visible part of a batch).
-        conn.set_prepared_statement_cache_capacity(64);
+        let mut conn = retry_busy(|| {
+            let conn = Connection::open(&path)?;
+            configure(&conn)?;
+            // Switching a new database to WAL takes a lock SQLite's busy handler does not wait
+            // for: another process creating the store at the same moment gives SQLITE_BUSY.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            Ok(conn)
+        })
+        .map_err(|e| sqlite_error(&path, e))?;
         migrations::apply(&mut conn, &path)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            writable: true,
+        })
+    }
+
+    /// Opens the store in `data_dir` for writing, as [`Store::open`] does, but only if it exists
+    /// (for commands that change a store and have nothing to add to a new one).
+    pub fn open_existing(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(Error::NoStore { path });
+        }
+        Store::open(data_dir)
+    }
+
+    /// Opens the store in `data_dir` for reading only: nothing is ever written, not even a new
+    /// store. A store on read-only media or in a directory without write permission is read
+    /// with SQLite's `immutable` flag (its write-ahead log, if one was left by an unclean stop,
+    /// cannot be read then). A missing store, an empty file, a file that is not a khabar store
+    /// and a store still being created are each an error saying so.
+    pub fn open_read_only(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join(DB_FILE);
+        let mut header = [0u8; SQLITE_HEADER.len()];
+        let read = std::fs::File::open(&path).and_then(|mut f| {
+            use std::io::Read;
+            let mut n = 0;
+            while n < header.len() {
+                match f.read(&mut header[n..])? {
+                    0 => break,
+                    k => n += k,
+                }
+            }
+            Ok(n)
+        });
+        match read {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NoStore { path })
+            }
+            Err(error) => return Err(Error::Io { path, error }),
+            Ok(0) => {
+                return Err(Error::NotAStore {
+                    path,
+                    reason: "it is an empty file (0 bytes)".into(),
+                })
+            }
+            Ok(n) if n < header.len() || &header != SQLITE_HEADER => {
+                return Err(Error::NotAStore {
+                    path,
+                    reason: "it is not an SQLite database".into(),
+                })
+            }
+            Ok(_) => {}
+        }
+        let sql = |e| sqlite_error(&path, e);
+        let conn = match open_read_only_with(&path, "mode=ro") {
+            Ok(conn) => conn,
+            // Reading a WAL database needs its shared-memory file, which cannot be created here.
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                open_read_only_with(&path, "immutable=1").map_err(sql)?
+            }
+            Err(e) => return Err(sql(e)),
+        };
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        let supported = migrations::supported();
+        if version == 0 {
+            let tables: i64 = conn
+                .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(sql)?;
+            return Err(if tables == 0 {
+                // Created by a process that has not committed its first migration yet.
+                Error::NoStore { path }
+            } else {
+                Error::NotAStore {
+                    path,
+                    reason: "an SQLite database without khabar's schema".into(),
+                }
+            });
+        }
+        if version > supported {
+            return Err(Error::TooNew {
+                path,
+                found: version,
+                supported,
+            });
+        }
+        if version < supported {
+            return Err(Error::TooOld {
+                path,
+                found: version,
+                supported,
+            });
+        }
+        Ok(Store {
+            conn,
+            path,
+            writable: false,
+        })
+    }
+
+    /// Copies the write-ahead log into the database file and empties it (a TRUNCATE
+    /// checkpoint), so that the file alone is the whole store. Returns false when another
+    /// process was reading or writing, so that only part could be copied; nothing waits for it.
+    pub fn checkpoint(&self) -> Result<bool> {
+        let sql = |e| sqlite_error(&self.path, e);
+        self.conn
+            .busy_timeout(std::time::Duration::ZERO)
+            .map_err(sql)?;
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        self.conn.busy_timeout(BUSY_WAIT).map_err(sql)?;
+        Ok(busy.map_err(sql)? == 0)
+    }
+
+    /// Writes a consistent copy of the store to `dest` as one file (SQLite's online backup, from
+    /// one snapshot: other processes may write meanwhile). The copy is written beside `dest`
+    /// and renamed onto it when complete.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        let ours = std::fs::canonicalize(&self.path).map_err(|error| Error::Io {
+            path: self.path.clone(),
+            error,
+        })?;
+        let dest_dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest.file_name().ok_or_else(|| Error::Io {
+            path: dest.to_path_buf(),
+            error: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+        })?;
+        let resolved = std::fs::canonicalize(&dest_dir)
+            .map_err(|error| Error::Io {
+                path: dest_dir.clone(),
+                error,
+            })?
+            .join(name);
+        let store_files = ["", "-wal", "-shm"].map(|suffix| {
+            let mut f = ours.clone().into_os_string();
+            f.push(suffix);
+            PathBuf::from(f)
+        });
+        if store_files.contains(&resolved) {
+            return Err(Error::BackupOntoStore {
+                path: dest.to_path_buf(),
+            });
+        }
+        let mut partial = name.to_os_string();
+        partial.push(format!(".partial-{}", std::process::id()));
+        let partial = dest_dir.join(partial);
+        let copy = || -> rusqlite::Result<()> {
+            let mut out = Connection::open(&partial)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+            // All pages in one step: one read transaction, so one snapshot of the store.
+            while backup.step(-1)? != rusqlite::backup::StepResult::Done {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            drop(backup);
+            // The copy is one file: no write-ahead log of its own.
+            out.pragma_update(None, "journal_mode", "DELETE")?;
+            Ok(())
+        };
+        let done = copy()
+            .map_err(|e| sqlite_error(&partial, e))
+            .and_then(|()| {
+                std::fs::rename(&partial, dest).map_err(|error| Error::Io {
+                    path: dest.to_path_buf(),
+                    error,
+                })
+            });
+        if done.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        done
     }
 
     /// The database file.
@@ -225,9 +521,84 @@ impl Store {
 /// Wraps a SQLite error with the database path (while the connection is borrowed by a
 /// transaction, so [`Reads::sql_error`] cannot be used).
 fn sql_error_at(path: &Path) -> impl Fn(rusqlite::Error) -> Error + std::marker::Copy + '_ {
-    move |source| Error::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    move |error| sqlite_error(path, error)
+}
+
+/// Settings every connection gets.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_WAIT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A 64 MB page cache (SQLite's default is 2 MB): an ingest batch inserts links and
+    // memberships all over their indexes and re-reads the documents of the events it
+    // changes; with the default cache most of those pages are read from the file again.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    // Checkpoint the WAL every 32 MB rather than every 4 MB: a page changed by several
+    // batches in between is copied into the database once.
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+    // Every statement an ingest batch runs stays prepared (rusqlite keeps 16 by default,
+    // fewer than a batch uses, and parsing SQL again was a visible part of a batch).
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Opens `path` read-only with a URI parameter (`mode=ro`, `immutable=1`) and reads from it once,
+/// so that a store that cannot be read this way fails here.
+fn open_read_only_with(path: &Path, parameter: &str) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let uri = format!("file:{}?{parameter}", uri_path(path));
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(conn)
+}
+
+/// A path as the path of a `file:` URI: every byte but unreserved ones and `/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Runs `f` again while another process holds a lock SQLite's busy handler does not wait for
+/// (while a store is being created), for up to [`BUSY_WAIT`].
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && start.elapsed() < BUSY_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+impl Drop for Store {
+    /// A writer's clean close leaves the whole store in its database file.
+    fn drop(&mut self) {
+        if self.writable {
+            // Best effort: another process still using the store checkpoints when it closes.
+            let _ = self.checkpoint();
+        }
     }
 }
 
@@ -266,10 +637,7 @@ pub trait Reads {
     /// Wraps a SQLite error with the database path.
     #[doc(hidden)]
     fn sql_error(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Sqlite {
-            path: self.db_path().to_path_buf(),
-            source,
-        }
+        move |error| sqlite_error(self.db_path(), error)
     }
 
     /// A metadata value.
@@ -730,6 +1098,254 @@ pub trait Reads {
         )
     }
 
+    /// The event a name given by a user stands for: an event id; the id of an event merged
+    /// into another since (resolving to the event that now holds its articles); an article's
+    /// id or URL (its event); or a unique prefix of any of these ids of at least
+    /// [`MIN_PREFIX`] characters. Several matches that are not one event are an error listing
+    /// them.
+    fn resolve(&self, query: &str) -> Result<Resolved> {
+        let query = query.trim();
+        let not_found = || Error::NoSuchEvent {
+            query: query.to_string(),
+        };
+        if query.contains("://") {
+            let article = self.article_at(query)?.ok_or_else(not_found)?;
+            let event = self.membership(&article)?.ok_or_else(not_found)?.event;
+            return Ok(Resolved {
+                note: Some(format!("{query} is article {article}, in event {event}")),
+                event,
+                article: Some(article),
+            });
+        }
+        let mut found: Vec<(String, Resolved)> = Vec::new();
+        let exact = |name: &str| name == query;
+        for (name, kind) in self.names_starting(query)? {
+            if !exact(&name) && query.chars().count() < MIN_PREFIX {
+                continue;
+            }
+            let resolved = match kind {
+                Name::Event => Some(Resolved {
+                    event: EventId::from_stored(name.clone()),
+                    article: None,
+                    note: None,
+                }),
+                Name::Retired => self.heir(&name)?.map(|event| Resolved {
+                    note: Some(format!("{name} was merged into {event}")),
+                    event,
+                    article: None,
+                }),
+                Name::Article => {
+                    let article = ArticleId::parse(&name).map_err(|e| Error::Corrupt {
+                        what: format!("article id {name}"),
+                        reason: e.to_string(),
+                    })?;
+                    self.membership(&article)?.map(|m| Resolved {
+                        note: Some(format!("{name} is an article, in event {}", m.event)),
+                        event: m.event,
+                        article: Some(article),
+                    })
+                }
+            };
+            let Some(resolved) = resolved else { continue };
+            if exact(&name) {
+                return Ok(resolved);
+            }
+            found.push((format!("{name} ({})", kind.describe()), resolved));
+        }
+        let mut events: Vec<&EventId> = found.iter().map(|(_, r)| &r.event).collect();
+        events.sort();
+        events.dedup();
+        match events.len() {
+            0 => Err(not_found()),
+            1 => {
+                let (_, mut resolved) = found.swap_remove(0);
+                if found.is_empty() && resolved.note.is_none() {
+                    return Ok(resolved);
+                }
+                // Several names of the one event: an article prefix says which article only
+                // when it is the only match.
+                if !found.is_empty() {
+                    resolved.article = None;
+                    resolved.note = None;
+                }
+                Ok(resolved)
+            }
+            _ => Err(Error::Ambiguous {
+                query: query.to_string(),
+                candidates: found.into_iter().map(|(name, _)| name).collect(),
+            }),
+        }
+    }
+
+    /// Event ids, retired event ids and article ids that begin with `prefix`, at most
+    /// [`MAX_CANDIDATES`] of each.
+    #[doc(hidden)]
+    fn names_starting(&self, prefix: &str) -> Result<Vec<(String, Name)>> {
+        let mut out = Vec::new();
+        for (sql, kind) in [
+            ("SELECT id FROM events WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT ?2", Name::Event),
+            ("SELECT retired FROM event_aliases WHERE retired >= ?1 AND retired < ?1 || '~' ORDER BY retired LIMIT ?2", Name::Retired),
+            ("SELECT id FROM articles WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT ?2", Name::Article),
+        ] {
+            let mut stmt = self.conn().prepare_cached(sql).map_err(self.sql_error())?;
+            let rows = stmt
+                .query_map(params![prefix, MAX_CANDIDATES as i64], |r| r.get::<_, String>(0))
+                .map_err(self.sql_error())?;
+            for name in rows {
+                out.push((name.map_err(self.sql_error())?, kind));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The event a retired id's articles are in now, following later merges.
+    #[doc(hidden)]
+    fn heir(&self, retired: &str) -> Result<Option<EventId>> {
+        let mut id = retired.to_string();
+        // Each step follows a merge; a longer chain than there are aliases is a cycle.
+        for _ in 0..MAX_ALIAS_CHAIN {
+            let Some(next) = self.row(
+                "SELECT event FROM event_aliases WHERE retired = ?1",
+                [id.as_str()],
+                |r| r.get::<_, String>(0),
+            )?
+            else {
+                break;
+            };
+            id = next;
+            let event = EventId::from_stored(id.clone());
+            if self
+                .row("SELECT 1 FROM events WHERE id = ?1", [id.as_str()], |_| {
+                    Ok(())
+                })?
+                .is_some()
+            {
+                return Ok(Some(event));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks the store: SQLite's integrity check (`quick`: its quick check, which skips
+    /// matching indexes to their tables) and foreign keys, then khabar's own invariants (every
+    /// membership's event exists, every link's ends exist, every article is in an event, each
+    /// event's articles are its members). Returns each violation found, in words.
+    fn check(&self, quick: bool) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        // Each check: what it checks (for a check SQLite cannot complete), its query, and how a
+        // row it returns reads.
+        let mut strings = |name: &str, sql: &str, what: &dyn Fn(Vec<String>) -> String| {
+            match text_rows(self.conn(), sql) {
+                Ok(rows) => problems.extend(rows.into_iter().map(what)),
+                // Damage SQLite meets while checking is itself what the check reports.
+                Err(e) => problems.push(format!("cannot check {name}: {e}")),
+            }
+            Ok::<(), Error>(())
+        };
+        strings(
+            "the file's integrity",
+            if quick {
+                "PRAGMA quick_check"
+            } else {
+                "PRAGMA integrity_check"
+            },
+            &|row| row.join(" "),
+        )?;
+        // SQLite reports several problems in one row, a line each.
+        problems = problems
+            .iter()
+            .flat_map(|p| p.lines())
+            .filter(|l| *l != "ok" && *l != "*** in database main ***")
+            .map(String::from)
+            .collect();
+        let mut strings = |name: &str, sql: &str, what: &dyn Fn(Vec<String>) -> String| {
+            match text_rows(self.conn(), sql) {
+                Ok(rows) => problems.extend(rows.into_iter().map(what)),
+                Err(e) => problems.push(format!("cannot check {name}: {e}")),
+            }
+            Ok::<(), Error>(())
+        };
+        strings(
+            "references between tables",
+            "PRAGMA foreign_key_check",
+            &|r| {
+                format!(
+                    "a row of {} (rowid {}) refers to a missing row of {}",
+                    r[0], r[1], r[2]
+                )
+            },
+        )?;
+        strings(
+            "that every member's event exists",
+            "SELECT m.article, m.event FROM memberships m
+             WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = m.event)",
+            &|r| {
+                format!(
+                    "article {} is a member of event {}, which does not exist",
+                    r[0], r[1]
+                )
+            },
+        )?;
+        strings(
+            "that every link's ends exist",
+            "SELECT l.hi, l.lo FROM links l
+             WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.seq = l.hi)
+                OR NOT EXISTS (SELECT 1 FROM articles a WHERE a.seq = l.lo)",
+            &|r| {
+                format!(
+                    "the link of the articles numbered {} and {} has a missing end",
+                    r[0], r[1]
+                )
+            },
+        )?;
+        strings(
+            "that every article is in an event",
+            "SELECT a.id FROM articles a
+             WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.article = a.id)",
+            &|r| format!("article {} is in no event", r[0]),
+        )?;
+        strings(
+            "the events' records",
+            "SELECT e.id FROM events e WHERE NOT json_valid(e.event)",
+            &|r| format!("event {}'s record is not valid JSON", r[0]),
+        )?;
+        // The articles an event's record lists (its synthesis) against its memberships.
+        strings(
+            "that each event's synthesis lists its members",
+            "WITH listed AS (
+                 SELECT e.id AS event, json_extract(j.value, '$.id') AS article
+                 FROM events e, json_each(e.event, '$.articles') j WHERE json_valid(e.event))
+             SELECT event, article, 'lists article' FROM listed
+             WHERE NOT EXISTS (SELECT 1 FROM memberships m
+                               WHERE m.event = listed.event AND m.article = listed.article)
+             UNION ALL
+             SELECT m.event, m.article, 'does not list its member' FROM memberships m
+             WHERE EXISTS (SELECT 1 FROM events e WHERE e.id = m.event AND json_valid(e.event))
+               AND NOT EXISTS (SELECT 1 FROM listed
+                               WHERE listed.event = m.event AND listed.article = m.article)",
+            &|r| {
+                if r[2] == "lists article" {
+                    format!(
+                        "event {}'s synthesis lists article {}, which is not its member",
+                        r[0], r[1]
+                    )
+                } else {
+                    format!(
+                        "event {}'s synthesis does not list its member {}",
+                        r[0], r[1]
+                    )
+                }
+            },
+        )?;
+        strings(
+            "each event's size",
+            "SELECT e.id, e.size, (SELECT COUNT(*) FROM memberships m WHERE m.event = e.id)
+             FROM events e WHERE e.size != (SELECT COUNT(*) FROM memberships m WHERE m.event = e.id)",
+            &|r| format!("event {} is stored with {} articles but has {} members", r[0], r[1], r[2]),
+        )?;
+        Ok(problems)
+    }
+
     /// The sentence vectors stored with an article.
     fn sentence_vectors(&self, id: &ArticleId) -> Result<Vec<Vec<f32>>> {
         let blob: Option<Vec<u8>> = self.row(
@@ -820,6 +1436,28 @@ pub fn canonical_url(url: &str) -> String {
     out
 }
 
+/// Every row of a query, each column as text (for [`Reads::check`]'s reports).
+fn text_rows(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Vec<String>>> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare(sql)?;
+    let n = stmt.column_count();
+    let rows = stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                Ok(match r.get_ref(i)? {
+                    ValueRef::Null => "NULL".to_string(),
+                    ValueRef::Integer(x) => x.to_string(),
+                    ValueRef::Real(x) => x.to_string(),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                })
+            })
+            .collect()
+    })?;
+    rows.collect()
+}
+
 /// Article ids as a JSON array, for `json_each`.
 fn id_list(ids: &[ArticleId]) -> String {
     serde_json::to_string(&ids.iter().map(ArticleId::as_str).collect::<Vec<_>>())
@@ -896,10 +1534,7 @@ pub struct Writer<'a> {
 
 impl Writer<'_> {
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Sqlite {
-            path: self.path.to_path_buf(),
-            source,
-        }
+        move |error| sqlite_error(self.path, error)
     }
 
     /// Sets a metadata value.
@@ -1118,6 +1753,12 @@ impl Writer<'_> {
                 ])
             })
             .map(drop)
+            .map_err(self.err())?;
+        // An id that names an event again (a merge undone) is no longer retired.
+        self.tx
+            .prepare_cached("DELETE FROM event_aliases WHERE retired = ?1")
+            .and_then(|mut stmt| stmt.execute([event.id.as_str()]))
+            .map(drop)
             .map_err(self.err())
     }
 
@@ -1168,8 +1809,19 @@ impl Writer<'_> {
         Ok(changed == 1)
     }
 
-    /// Removes an event record (its articles have moved to other events).
+    /// Removes an event record (its articles have moved to other events: their memberships are
+    /// written first). Its id keeps resolving, to the event that now holds most of its articles.
     pub fn delete_event(&self, id: &EventId) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO event_aliases (retired, event)
+                 SELECT ?1, m.event FROM events e, json_each(e.event, '$.articles') j
+                 JOIN memberships m ON m.article = json_extract(j.value, '$.id')
+                 WHERE e.id = ?1 AND m.event != ?1
+                 GROUP BY m.event ORDER BY COUNT(*) DESC, m.event LIMIT 1",
+                [id.as_str()],
+            )
+            .map_err(self.err())?;
         self.tx
             .execute("DELETE FROM events WHERE id = ?1", [id.as_str()])
             .map(drop)
@@ -1468,6 +2120,261 @@ mod tests {
             canonical_url("https://example.com/news/story-1?id=8&x=2"),
             canonical
         );
+    }
+
+    /// Many connections creating one store at the same moment all open it (each thread opens
+    /// its own connection, locking as separate processes do).
+    #[test]
+    fn a_store_created_by_many_at_once_opens_for_all() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let barrier = std::sync::Barrier::new(8);
+            let failures: Vec<String> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            Store::open(dir.path())
+                                .map(drop)
+                                .err()
+                                .map(|e| e.to_string())
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .filter_map(|h| h.join().unwrap())
+                    .collect()
+            });
+            assert_eq!(failures, Vec::<String>::new());
+        }
+    }
+
+    /// Opening for reading never creates or changes anything, and says what is wrong.
+    #[test]
+    fn reading_a_missing_empty_foreign_or_new_store_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(DB_FILE);
+        let message = |e: Error| e.to_string();
+        let err = Store::open_read_only(dir.path()).map(drop).unwrap_err();
+        assert!(matches!(err, Error::NoStore { .. }), "{err}");
+        assert!(!db.exists());
+        std::fs::write(&db, b"").unwrap();
+        let err = message(Store::open_read_only(dir.path()).map(drop).unwrap_err());
+        assert!(err.contains("empty file (0 bytes)"), "{err}");
+        assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+        std::fs::write(&db, "id,title\n1,a\n".repeat(10)).unwrap();
+        let err = message(Store::open_read_only(dir.path()).map(drop).unwrap_err());
+        assert!(err.contains("not an SQLite database"), "{err}");
+        std::fs::remove_file(&db).unwrap();
+        Connection::open(&db)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes (x)")
+            .unwrap();
+        let err = message(Store::open_read_only(dir.path()).map(drop).unwrap_err());
+        assert!(err.contains("without khabar's schema"), "{err}");
+        std::fs::remove_file(&db).unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
+            .unwrap();
+        drop(store);
+        let reader = Store::open_read_only(dir.path()).unwrap();
+        assert_eq!(reader.article_count().unwrap(), 1);
+        // Reading only: a write through it fails.
+        assert!(reader
+            .conn
+            .execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", [])
+            .is_err());
+    }
+
+    /// A store whose directory cannot be written is read with the `immutable` flag. Only when
+    /// not running as root: root writes whatever the permissions say.
+    #[cfg(unix)]
+    #[test]
+    fn a_store_in_a_directory_without_write_permission_is_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
+            .unwrap();
+        drop(store);
+        let probe = dir.path().join("probe");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let root = std::fs::write(&probe, b"").is_ok();
+        let read = Store::open_read_only(dir.path()).and_then(|s| s.article_count());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        if root {
+            eprintln!("running as root: directory permissions are not enforced, not tested");
+            return;
+        }
+        assert_eq!(read.unwrap(), 1);
+    }
+
+    /// A clean close of a writer leaves the whole store in its database file; a backup is one
+    /// file holding the same store.
+    #[test]
+    fn a_closed_store_and_its_backup_are_one_file_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("One."), "{}", &[]).map(drop))
+            .unwrap();
+        let copy = dir.path().join("copy.sqlite");
+        store.backup(&copy).unwrap();
+        let err = store.backup(&dir.path().join(DB_FILE)).unwrap_err();
+        assert!(matches!(err, Error::BackupOntoStore { .. }), "{err}");
+        drop(store);
+        let wal = dir.path().join(format!("{DB_FILE}-wal"));
+        assert!(std::fs::metadata(&wal).map_or(true, |m| m.len() == 0));
+        // Each file alone, without any write-ahead log beside it.
+        for file in [dir.path().join(DB_FILE), copy] {
+            let alone = tempfile::tempdir().unwrap();
+            std::fs::copy(&file, alone.path().join(DB_FILE)).unwrap();
+            let read = Store::open_read_only(alone.path()).unwrap();
+            assert_eq!(read.article_count().unwrap(), 1, "{}", file.display());
+        }
+    }
+
+    fn event_row(w: &Writer, id: &str, members: &[&ArticleId]) {
+        let listed: Vec<_> = members
+            .iter()
+            .map(|a| serde_json::json!({"id": a}))
+            .collect();
+        w.tx.execute(
+            "INSERT OR REPLACE INTO events (id, size, event) VALUES (?1, ?2, ?3)",
+            params![
+                id,
+                members.len() as i64,
+                serde_json::json!({"articles": listed}).to_string()
+            ],
+        )
+        .unwrap();
+        for a in members {
+            w.put_membership(&Membership {
+                article: **a,
+                event: EventId::from_stored(id.into()),
+            })
+            .unwrap();
+        }
+    }
+
+    /// A merged event's id resolves to the event that holds its articles now, through later
+    /// merges too; prefixes resolve when unique; articles resolve to their event.
+    #[test]
+    fn retired_ids_prefixes_and_articles_resolve_to_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let docs: Vec<Doc> = ["One.", "Two.", "Three."].into_iter().map(doc).collect();
+        let ids: Vec<ArticleId> = docs.iter().map(|d| d.article.id).collect();
+        store
+            .write(|w| {
+                for d in &docs {
+                    w.insert_doc(d, "{}", &[])?;
+                }
+                event_row(w, "eaaaa11", &[&ids[0]]);
+                event_row(w, "eaaaa22", &[&ids[1]]);
+                event_row(w, "ebbbb33", &[&ids[2]]);
+                Ok(())
+            })
+            .unwrap();
+        let resolve = |s: &Store, q: &str| s.resolve(q).map(|r| (r.event.to_string(), r.note));
+        assert_eq!(resolve(&store, "ebbb").unwrap().0, "ebbbb33");
+        let err = store.resolve("eaaa").unwrap_err().to_string();
+        assert!(
+            err.contains("eaaaa11 (event)") && err.contains("eaaaa22 (event)"),
+            "{err}"
+        );
+        assert!(matches!(
+            store.resolve("ezzz"),
+            Err(Error::NoSuchEvent { .. })
+        ));
+        assert!(matches!(
+            store.resolve("eb"),
+            Err(Error::NoSuchEvent { .. })
+        ));
+        let article = store.resolve(ids[1].as_str()).unwrap();
+        assert_eq!(
+            (article.event.as_str(), article.article),
+            ("eaaaa22", Some(ids[1]))
+        );
+        // eaaaa22 merged into eaaaa11, then eaaaa11 into ebbbb33.
+        store
+            .write(|w| {
+                event_row(w, "eaaaa11", &[&ids[0], &ids[1]]);
+                w.delete_event(&EventId::from_stored("eaaaa22".into()))?;
+                event_row(w, "ebbbb33", &[&ids[0], &ids[1], &ids[2]]);
+                w.delete_event(&EventId::from_stored("eaaaa11".into()))
+            })
+            .unwrap();
+        let (event, note) = resolve(&store, "eaaaa22").unwrap();
+        assert_eq!(event, "ebbbb33");
+        assert_eq!(note.as_deref(), Some("eaaaa22 was merged into ebbbb33"));
+        // Both retired ids now stand for one event: the prefix is not ambiguous.
+        assert_eq!(resolve(&store, "eaaa").unwrap().0, "ebbbb33");
+        // An id that names an event again is that event.
+        store
+            .write(|w| {
+                event_row(w, "eaaaa22", &[&ids[1]]);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            resolve(&store, "eaaaa22").unwrap(),
+            ("eaaaa22".into(), None)
+        );
+    }
+
+    /// The check finds what khabar's invariants forbid.
+    #[test]
+    fn the_check_reports_each_broken_invariant() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let docs: Vec<Doc> = ["One.", "Two."].into_iter().map(doc).collect();
+        let ids: Vec<ArticleId> = docs.iter().map(|d| d.article.id).collect();
+        store
+            .write(|w| {
+                for d in &docs {
+                    w.insert_doc(d, "{}", &[])?;
+                }
+                event_row(w, "e1", &[&ids[0], &ids[1]]);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.check(false).unwrap(), Vec::<String>::new());
+        store
+            .write(|w| {
+                w.put_membership(&Membership {
+                    article: ids[1],
+                    event: EventId::from_stored("e2".into()),
+                })
+            })
+            .unwrap();
+        // What khabar never writes, written by another program (foreign keys unchecked).
+        Connection::open(dir.path().join(DB_FILE))
+            .unwrap()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO links (hi, lo, score) VALUES (9, 1, 0.5);",
+            )
+            .unwrap();
+        let problems = store.check(true).unwrap();
+        let expected = [
+            format!(
+                "article {} is a member of event e2, which does not exist",
+                ids[1]
+            ),
+            "the link of the articles numbered 9 and 1 has a missing end".into(),
+            format!(
+                "event e1's synthesis lists article {}, which is not its member",
+                ids[1]
+            ),
+            "event e1 is stored with 2 articles but has 1 members".into(),
+        ];
+        for e in &expected {
+            assert!(problems.contains(e), "{e} not in {problems:#?}");
+        }
     }
 
     #[test]

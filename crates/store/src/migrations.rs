@@ -114,27 +114,47 @@ const MIGRATIONS: &[&str] = &[
      UPDATE articles SET shingles =
          (SELECT s.shingles FROM synthesis_inputs s WHERE s.article = articles.id);
      DROP TABLE synthesis_inputs;",
+    // 9: the ids of events that no longer exist (merged into another), each with the event that
+    // now holds most of its articles, so that an id once shown keeps resolving.
+    "CREATE TABLE event_aliases (
+         retired TEXT PRIMARY KEY,
+         event TEXT NOT NULL
+     );",
 ];
 
-/// Brings the database at `path` up to the newest schema, in one transaction.
+/// The schema version this khabar writes.
+pub fn supported() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the database at `path` up to the newest schema, in one transaction. The version is
+/// read again under the write lock: another process may have migrated (or created) the store
+/// since it was first read.
 pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    let sql = |source| Error::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    let sql = |e| crate::sqlite_error(path, e);
+    let version = |conn: &Connection| -> Result<i64> {
+        let found: i64 =
+            crate::retry_busy(|| conn.query_row("PRAGMA user_version", [], |r| r.get(0)))
+                .map_err(sql)?;
+        if found > supported() {
+            return Err(Error::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported: supported(),
+            });
+        }
+        Ok(found)
     };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sql)?;
-    let supported = MIGRATIONS.len() as i64;
-    if version > supported {
-        return Err(Error::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            supported,
-        });
+    // Up to date (the common case): no write lock needed.
+    if version(conn)? == supported() {
+        return Ok(());
     }
-    let tx = conn.transaction().map_err(sql)?;
-    for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    // Immediate: the write lock first (SQLite's busy handler waits for it), then the version.
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    let current = version(&tx)?;
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(migration).map_err(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(sql)?;

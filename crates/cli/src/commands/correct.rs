@@ -66,12 +66,18 @@ pub struct LogArgs {
     pub json: bool,
 }
 
-fn members(w: &Writer, event: &str) -> Result<Vec<ArticleId>> {
-    let found: Vec<ArticleId> = w
-        .members(&EventId::from_stored(event.to_string()))?
-        .into_iter()
-        .map(|m| m.article)
-        .collect();
+/// The event a name given by the user stands for (see [`Reads::resolve`]), saying what the name
+/// turned out to be when it was not the event's own id.
+fn event_named(w: &Writer, name: &str) -> Result<EventId> {
+    let resolved = w.resolve(name)?;
+    if let Some(note) = resolved.note {
+        eprintln!("note: {note}");
+    }
+    Ok(resolved.event)
+}
+
+fn members(w: &Writer, event: &EventId) -> Result<Vec<ArticleId>> {
+    let found: Vec<ArticleId> = w.members(event)?.into_iter().map(|m| m.article).collect();
     if found.is_empty() {
         bail!("no event {event} (list them with `khabar events`)");
     }
@@ -98,19 +104,21 @@ fn decide(
     reason: Option<&str>,
     build: impl FnOnce(&Writer) -> Result<(serde_json::Value, Vec<Constraint>)>,
 ) -> Result<ExitCode> {
-    let mut store = super::events::open_existing(dirs)?;
-    let (id, touched) = store.write(|w| {
-        let (detail, constraints) = build(w).map_err(|e| khabar_store::Error::Corrupt {
-            what: "the correction".into(),
-            reason: format!("{e:#}"),
-        })?;
+    let mut store = Store::open_existing(&dirs.data)?;
+    let decided = store.write(|w| {
+        // A correction that makes no sense is refused before anything is written.
+        let (detail, constraints) = match build(w) {
+            Ok(built) => built,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let mut touched: Vec<ArticleId> = constraints.iter().flat_map(|c| [c.a, c.b]).collect();
         touched.sort();
         touched.dedup();
         let id = w.add_decision(kind, &detail, reason, &constraints)?;
         regroup(w, &FITTED, &touched)?;
-        Ok((id, touched))
+        Ok(Ok((id, touched)))
     })?;
+    let (id, touched) = decided?;
     outln!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
@@ -144,14 +152,25 @@ fn print_events_of(store: &Store, articles: &[ArticleId]) -> Result<()> {
 /// Runs `khabar merge`.
 pub fn run_merge(args: &MergeArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "merge", args.reason.as_deref(), |w| {
+        let mut events: Vec<(&String, EventId)> = Vec::new();
+        for name in &args.events {
+            let event = event_named(w, name)?;
+            if let Some((first, _)) = events.iter().find(|(_, e)| *e == event) {
+                bail!("{first} and {name} are both event {event}: merge needs different events");
+            }
+            events.push((name, event));
+        }
         let mut all = Vec::new();
-        for e in &args.events {
+        for (_, e) in &events {
             all.extend(members(w, e)?);
         }
         // Chained to the first article: "together" is transitive.
         let first = all[..1].to_vec();
         Ok((
-            serde_json::json!({"events": args.events, "articles": all}),
+            serde_json::json!({
+                "events": events.iter().map(|(_, e)| e).collect::<Vec<_>>(),
+                "articles": all
+            }),
             pairs(&first, &all, true),
         ))
     })
@@ -160,11 +179,12 @@ pub fn run_merge(args: &MergeArgs, dirs: &Dirs) -> Result<ExitCode> {
 /// Runs `khabar split`.
 pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "split", args.reason.as_deref(), |w| {
-        let current = members(w, &args.event)?;
+        let event = event_named(w, &args.event)?;
+        let current = members(w, &event)?;
         let leaving: Vec<ArticleId> = args.articles.clone();
         for a in &leaving {
             if !current.contains(a) {
-                bail!("article {a} is not in event {}", args.event);
+                bail!("article {a} is not in event {event}");
             }
         }
         let staying: Vec<ArticleId> = current
@@ -172,15 +192,12 @@ pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
             .filter(|a| !leaving.contains(a))
             .collect();
         if staying.is_empty() {
-            bail!(
-                "that would leave event {} empty: name only the articles that leave",
-                args.event
-            );
+            bail!("that would leave event {event} empty: name only the articles that leave");
         }
         let mut constraints = pairs(&leaving, &staying, false);
         constraints.extend(pairs(&leaving[..1], &leaving, true));
         Ok((
-            serde_json::json!({"event": args.event, "leaving": leaving, "staying": staying}),
+            serde_json::json!({"event": event, "leaving": leaving, "staying": staying}),
             constraints,
         ))
     })
@@ -193,7 +210,8 @@ pub fn run_move(args: &MoveArgs, dirs: &Dirs) -> Result<ExitCode> {
         let Some(from) = w.membership(&article)? else {
             bail!("no article {} in the store", args.article);
         };
-        let target = members(w, &args.event)?;
+        let to = event_named(w, &args.event)?;
+        let target = members(w, &to)?;
         let old: Vec<ArticleId> = w
             .members(&from.event)?
             .into_iter()
@@ -204,7 +222,7 @@ pub fn run_move(args: &MoveArgs, dirs: &Dirs) -> Result<ExitCode> {
         let mut constraints = pairs(one, &target, true);
         constraints.extend(pairs(one, &old, false));
         Ok((
-            serde_json::json!({"article": article, "from": from.event, "to": args.event}),
+            serde_json::json!({"article": article, "from": from.event, "to": to}),
             constraints,
         ))
     })
@@ -212,7 +230,7 @@ pub fn run_move(args: &MoveArgs, dirs: &Dirs) -> Result<ExitCode> {
 
 /// Runs `khabar undo`.
 pub fn run_undo(args: &UndoArgs, dirs: &Dirs) -> Result<ExitCode> {
-    let mut store = super::events::open_existing(dirs)?;
+    let mut store = Store::open_existing(&dirs.data)?;
     let touched = store.write(|w| {
         if !w.undo_decision(args.decision)? {
             return Ok(None);

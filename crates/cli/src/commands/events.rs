@@ -3,7 +3,7 @@
 use super::Dirs;
 use crate::terminal::Clean;
 use anyhow::{bail, Context, Result};
-use khabar_core::{Citation, Event, EventId};
+use khabar_core::{Citation, Event};
 use khabar_store::{Reads, Store};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -29,7 +29,8 @@ pub struct EventsArgs {
 /// Arguments of `khabar show`.
 #[derive(clap::Args)]
 pub struct ShowArgs {
-    /// The event id (as `khabar events` prints it).
+    /// The event: its id (as `khabar events` prints it, or a unique prefix of it, or the id of
+    /// an event since merged into it), or the id or URL of one of its articles.
     pub event: String,
     /// Print the event as JSON.
     #[arg(long)]
@@ -59,16 +60,26 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// The store, which must exist already (reading commands never create one).
+/// The store, opened for reading only: reading commands never create or change one.
 pub fn open_existing(dirs: &Dirs) -> Result<Store> {
-    let db = dirs.data.join(khabar_store::DB_FILE);
-    if !db.exists() {
-        bail!(
-            "no store at {} yet: run `khabar ingest PATH...` (or `khabar demo`) first",
-            db.display()
+    let store = Store::open_read_only(&dirs.data)?;
+    if store.article_count()? == 0 {
+        eprintln!(
+            "note: the store at {} is empty: add articles with `khabar ingest PATH...`",
+            store.path().display()
         );
     }
-    Ok(Store::open(&dirs.data)?)
+    Ok(store)
+}
+
+/// The event `name` stands for (an id, a retired id, a prefix, an article id or URL), saying
+/// on stderr what it was when it was not the event's own id.
+pub fn resolve(store: &Store, name: &str) -> Result<khabar_store::Resolved> {
+    let resolved = store.resolve(name)?;
+    if let Some(note) = &resolved.note {
+        eprintln!("note: {note}");
+    }
+    Ok(resolved)
 }
 
 fn with_title(mut event: Event, lang: Option<&str>) -> Event {
@@ -132,7 +143,7 @@ pub fn print_table(out: &mut dyn Write, events: &[Event]) -> Result<()> {
 /// Runs `khabar show EVENT`.
 pub fn run_show(args: &ShowArgs, dirs: &Dirs) -> Result<ExitCode> {
     let store = open_existing(dirs)?;
-    let id = EventId::from_stored(args.event.clone());
+    let id = resolve(&store, &args.event)?.event;
     let Some(event) = store.event(&id)? else {
         bail!("no event {} (list them with `khabar events`)", args.event);
     };

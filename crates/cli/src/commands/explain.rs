@@ -73,9 +73,10 @@ impl Words {
 /// Arguments of `khabar explain`.
 #[derive(clap::Args)]
 pub struct ExplainArgs {
-    /// The event.
+    /// The event: its id, a unique prefix, the id of an event merged into it, or the id or
+    /// URL of one of its articles (then that article is explained).
     pub event: String,
-    /// One member article (default: every member).
+    /// One member article, by id or unique prefix (default: every member).
     pub article: Option<String>,
     /// Print the evidence as JSON.
     #[arg(long)]
@@ -85,22 +86,37 @@ pub struct ExplainArgs {
 /// Runs `khabar explain`.
 pub fn run(args: &ExplainArgs, dirs: &Dirs) -> Result<ExitCode> {
     let store = super::events::open_existing(dirs)?;
-    let event_id = EventId::from_stored(args.event.clone());
+    let resolved = super::events::resolve(&store, &args.event)?;
+    let event_id = resolved.event;
     let Some(event) = store.event(&event_id)? else {
         bail!("no event {} (list them with `khabar events`)", args.event);
     };
     let members = store.members(&event_id)?;
     let member_ids: Vec<ArticleId> = members.iter().map(|m| m.article).collect();
-    let chosen: Vec<_> = match &args.article {
+    // An article named instead of the event is the one explained, unless another is named.
+    let article = args
+        .article
+        .clone()
+        .or_else(|| resolved.article.map(|a| a.to_string()));
+    let chosen: Vec<_> = match &article {
         Some(a) => {
+            // The article's id or a prefix of it naming one member.
             let found: Vec<_> = members
                 .into_iter()
-                .filter(|m| m.article.as_str() == a)
+                .filter(|m| m.article.as_str().starts_with(a.as_str()))
                 .collect();
-            if found.is_empty() {
-                bail!("article {a} is not in event {}", args.event);
+            match found.len() {
+                0 => bail!("article {a} is not in event {event_id}"),
+                1 => found,
+                _ => bail!(
+                    "{a} is ambiguous; it could be: {}",
+                    found
+                        .iter()
+                        .map(|m| m.article.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             }
-            found
         }
         None => members,
     };

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod model;
 pub mod rng;
 pub mod shell;
+pub mod store;
 
 use std::path::PathBuf;
 
