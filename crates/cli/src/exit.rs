@@ -12,6 +12,8 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The command finished, but some input was rejected (each rejection is listed).
 pub const REJECTED: u8 = 3;
+/// Stopped by a signal: 128 + its number, the shells' convention (SIGINT 130, SIGTERM 143).
+pub const SIGNALLED_BASE: u8 = 128;
 
 /// The exit codes as `khabar --help` lists them.
 pub const HELP: &str = "\
@@ -19,7 +21,9 @@ Exit codes:
   0    success (also when the reader of the output closed it early, as `| head` does)
   1    a failure stopped the command
   2    usage error
-  3    the command finished but some input was rejected (each rejection is listed)";
+  3    the command finished but some input was rejected (each rejection is listed)
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): ingest stores the batch at hand, reports
+       and stops; a second signal stops at once (the store keeps whole batches)";
 
 /// The process exit code of `code`.
 pub fn code(code: u8) -> ExitCode {

@@ -4,6 +4,7 @@
 mod commands;
 mod exit;
 mod pipeline;
+mod signals;
 mod terminal;
 
 use clap::{CommandFactory, Parser, Subcommand};

@@ -36,7 +36,8 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
         khabar_analyse::install(&dirs.gazetteer)?;
     }
     let mut pipeline = crate::pipeline::Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
-    let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), true)?;
+    let summary =
+        super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), true, None)?;
     outln!(
         "ingested {}, duplicates {}, rejected {} from {}\n",
         summary.ingested,

@@ -3,8 +3,9 @@
 use super::Dirs;
 use crate::exit::{self, outln};
 use crate::pipeline::{BatchOutcome, Pipeline};
+use crate::signals::{Signal, Stop};
 use crate::terminal::sanitise;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection, Skipped};
 use std::io::IsTerminal;
@@ -26,7 +27,8 @@ pub struct IngestArgs {
     pub quiet: bool,
     /// Print JSON lines on stdout instead: one per rejection (`"kind": "rejected"`, `source`,
     /// `reason`), one per skipped file (`"skipped"`, `path`, `reason`), then the summary
-    /// (`"summary"`, `ingested`, `duplicates`, `rejected`, `skipped`).
+    /// (`"summary"`, `ingested`, `duplicates`, `rejected`, `skipped`, `interrupted`: null or
+    /// the signal's name).
     #[arg(long)]
     pub json: bool,
 }
@@ -43,26 +45,65 @@ pub struct Summary {
     /// What directory walks left out on purpose (unknown formats, special files, links read
     /// before).
     pub skipped: Vec<Skipped>,
+    /// The signal that stopped the run at a batch boundary, the rest of the input unread.
+    pub interrupted: Option<Signal>,
 }
 
 /// Runs `khabar ingest`; exits with `exit::REJECTED` when anything was rejected.
 pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
+    let stop = Stop::install().context("cannot catch SIGINT/SIGTERM")?;
     let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
-    let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
-    if args.json {
-        report_json(&summary);
+    let on_stop = OnStop {
+        stop: &stop,
+        report: &|summary| {
+            finish(summary, args.json);
+        },
+    };
+    let summary = ingest(&mut pipeline, &args.paths, args.quiet, Some(&on_stop))?;
+    Ok(finish(&summary, args.json))
+}
+
+/// Reports the run and gives its exit code.
+fn finish(summary: &Summary, json: bool) -> ExitCode {
+    if json {
+        report_json(summary);
     } else {
-        report(&summary);
+        report(summary);
     }
-    Ok(exit::code(if summary.rejected.is_empty() {
+    if let Some(signal) = summary.interrupted {
+        eprintln!(
+            "stopped by {}: every batch read was stored, the rest of the input was not read (ingesting it again skips what is stored)",
+            signal.name()
+        );
+    }
+    exit::code(if let Some(signal) = summary.interrupted {
+        signal.exit_code()
+    } else if summary.rejected.is_empty() {
         exit::SUCCESS
     } else {
         exit::REJECTED
-    }))
+    })
 }
 
-/// Reads every path and runs the articles through the pipeline in batches.
-pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result<Summary> {
+/// What to do when asked to stop: the request to poll, and how to report before the process
+/// ends.
+pub struct OnStop<'a> {
+    /// Polled at every batch boundary.
+    pub stop: &'a Stop,
+    /// Prints the summary of what was stored.
+    pub report: &'a dyn Fn(&Summary),
+}
+
+/// Reads every path and runs the articles through the pipeline in batches. When `on_stop`'s
+/// request comes, the batches handed over so far are stored, reported, and the process ends
+/// with the signal's exit code.
+pub fn ingest(
+    pipeline: &mut Pipeline,
+    paths: &[PathBuf],
+    quiet: bool,
+    on_stop: Option<&OnStop>,
+) -> Result<Summary> {
+    let stop = on_stop.map(|s| s.stop);
     let progress = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -99,6 +140,22 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
                             Err(e) => failure = Some(e),
                         }
                         progress.set_message(format!("{} stored", summary.ingested));
+                        if let (Some(on_stop), Some(signal)) =
+                            (on_stop, stop.and_then(Stop::requested))
+                        {
+                            // The reader cannot be cut short, and would read the whole rest of
+                            // the input first: store the batch in hand, report, end here.
+                            match pipeline.flush() {
+                                Ok(outcome) => {
+                                    add(&mut summary, outcome.unwrap_or_default());
+                                    summary.interrupted = Some(signal);
+                                    progress.finish_and_clear();
+                                    (on_stop.report)(&summary);
+                                    std::process::exit(signal.exit_code().into());
+                                }
+                                Err(e) => failure = Some(e),
+                            }
+                        }
                     }
                 }
                 Item::Rejected(r) => summary.rejected.push(r),
@@ -110,7 +167,12 @@ pub fn ingest(pipeline: &mut Pipeline, paths: &[PathBuf], quiet: bool) -> Result
             return Err(batch_failed(e, &summary));
         }
     }
-    if !batch.is_empty() {
+    // A signal since the last boundary counts too: the articles read after the last whole
+    // batch are dropped, not stored.
+    summary.interrupted = summary
+        .interrupted
+        .or_else(|| stop.and_then(Stop::requested));
+    if !batch.is_empty() && summary.interrupted.is_none() {
         let outcome = pipeline
             .submit(batch)
             .map_err(|e| batch_failed(e, &summary))?;
@@ -135,6 +197,7 @@ fn report(summary: &Summary) {
         summary.duplicates,
         summary.rejected.len()
     );
+
     if !summary.skipped.is_empty() {
         let listed: Vec<String> = summary
             .skipped
@@ -180,6 +243,7 @@ fn report_json(summary: &Summary) {
         "duplicates": summary.duplicates,
         "rejected": summary.rejected.len(),
         "skipped": summary.skipped.len(),
+        "interrupted": summary.interrupted.map(Signal::name),
     });
     outln!("{line}");
 }
