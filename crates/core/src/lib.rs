@@ -22,6 +22,7 @@ pub mod event;
 pub mod mix;
 pub mod quantise;
 mod span;
+pub mod url;
 
 pub use article::{
     Article, ArticleId, DateSource, InvalidArticleId, OutletSource, PublishedAt, Source,
