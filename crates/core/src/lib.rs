@@ -24,6 +24,7 @@ pub mod measure;
 pub mod mix;
 pub mod quantise;
 mod span;
+pub mod url;
 
 pub use article::{
     Article, ArticleId, DateSource, InvalidArticleId, OutletSource, PublishedAt, Source,

@@ -106,11 +106,7 @@ pub fn day_only(day: NaiveDate, source: DateSource, confidence: f32) -> Publishe
 
 /// A date in a URL path: `/2019/11/19/`, `/2019-11-19/`, or `/20191119/` style segments.
 pub fn from_url(url: &str) -> Option<PublishedAt> {
-    let path = url
-        .split_once("://")
-        .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
-        .unwrap_or(url);
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = khabar_core::url::path(url)?;
     let segments: Vec<&str> = path.split('/').collect();
     let number = |s: &str, len: usize| -> Option<u32> {
         (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
@@ -238,6 +234,8 @@ mod tests {
         }
         assert!(from_url("https://example.com/news/12345678901/story").is_none());
         assert!(from_url("https://example.com/story-1234").is_none());
+        // A date-like query is not the path.
+        assert!(from_url("https://example.com/show?id=2019/11/19").is_none());
     }
 
     #[test]

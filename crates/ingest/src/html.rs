@@ -276,7 +276,8 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         .find_map(|l| l.attr("href").and_then(clean))
         .or_else(|| meta_value(&["og:url"]))
         .or_else(|| ld.url.clone())
-        .map(|u| resolve(&u, base))
+        // A relative link that cannot be resolved (no page URL) is kept as the page wrote it.
+        .map(|u| khabar_core::url::resolve(base, &u).unwrap_or(u))
         .or_else(|| base.map(str::to_string));
 
     // A page that names no outlet gets its URL's registrable domain from `read_input`
@@ -424,39 +425,6 @@ fn primary_tag(lang: &str) -> Option<String> {
         .then_some(tag)
 }
 
-/// The host of an absolute URL, without `www.`.
-pub fn host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next()?;
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    (!host.is_empty()).then_some(host)
-}
-
-/// Resolves a possibly relative URL against the page URL.
-fn resolve(url: &str, base: Option<&str>) -> String {
-    if url.contains("://") {
-        return url.to_string();
-    }
-    let Some(base) = base else {
-        return url.to_string();
-    };
-    let Some((scheme, rest)) = base.split_once("://") else {
-        return url.to_string();
-    };
-    if let Some(stripped) = url.strip_prefix("//") {
-        return format!("{scheme}://{stripped}");
-    }
-    let authority = rest.split('/').next().unwrap_or(rest);
-    if url.starts_with('/') {
-        format!("{scheme}://{authority}{url}")
-    } else {
-        let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
-        format!("{dir}/{url}")
-    }
-}
-
 #[derive(Debug, Default)]
 struct JsonLd {
     headline: Option<String>,
@@ -573,6 +541,30 @@ mod tests {
         let published = meta.published_at.unwrap();
         assert_eq!(published.source, DateSource::JsonLd);
         assert_eq!(published.at.to_rfc3339(), "2023-11-02T09:00:00+00:00");
+    }
+
+    #[test]
+    fn a_relative_canonical_link_resolves_against_the_page_url() {
+        for (href, want) in [
+            (
+                "../politics/x.html",
+                "https://example.com/news/politics/x.html",
+            ),
+            (
+                "?page=2",
+                "https://example.com/news/world/story.html?page=2",
+            ),
+        ] {
+            let html = page(&format!("<link rel=\"canonical\" href=\"{href}\">"), BODY);
+            let meta = metadata(
+                &Html::parse_document(&html),
+                &PageContext {
+                    url: Some("https://example.com/news/world/story.html"),
+                    ..Default::default()
+                },
+            );
+            assert_eq!(meta.url.as_deref(), Some(want), "{href}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn registrable_domain(host: &str) -> String {
 /// The outlet of an article at `url`: its host's registrable domain; `None` when the URL has no
 /// host.
 pub fn from_url(url: &str) -> Option<String> {
-    crate::html::host(url.trim()).map(registrable_domain)
+    khabar_core::url::host(url).map(|host| registrable_domain(&host))
 }
 
 /// Gives an article that names no outlet the one its URL implies, recording that it was derived.
@@ -59,6 +59,11 @@ mod tests {
             Some("bbc.co.uk")
         );
         assert_eq!(from_url("not a url"), None);
+        assert_eq!(
+            from_url("https://WWW.Example.COM/a").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(from_url("http://[::1]:8080/a").as_deref(), Some("::1"));
     }
 
     #[test]

@@ -1375,65 +1375,11 @@ impl Reads for Writer<'_> {
     }
 }
 
-/// Query parameters that say who shared a link, not what it points at.
-const TRACKING_PARAMETERS: &[&str] = &[
-    "utm_",
-    "fbclid",
-    "gclid",
-    "mc_cid",
-    "mc_eid",
-    "igshid",
-    "ref",
-    "ref_src",
-    "cmpid",
-    "ocid",
-    "at_medium",
-    "at_campaign",
-];
-
-/// A URL in the form that identifies the page: scheme and `www.`, `m.`, `mobile.` and `amp.`
-/// hosts dropped, host lower-cased, `/amp` and trailing slashes removed, tracking parameters and
-/// the fragment dropped, remaining parameters sorted.
+/// A URL in the form that identifies the page (scheme, `www.`/`m.`/`amp.` hosts, `/amp`,
+/// trailing slashes, tracking parameters and the fragment dropped, parameters sorted): the
+/// rules of [`khabar_core::url::canonical`], over WHATWG parsing.
 pub fn canonical_url(url: &str) -> String {
-    let url = url.trim();
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let (path_part, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (host, path) = path_part.split_once('/').unwrap_or((path_part, ""));
-    let mut host = host.to_lowercase();
-    for prefix in ["www.", "m.", "mobile.", "amp."] {
-        if let Some(h) = host.strip_prefix(prefix) {
-            host = h.to_string();
-        }
-    }
-    let mut path = path.trim_end_matches('/').to_string();
-    for suffix in ["/amp", "/amp.html"] {
-        if let Some(p) = path.strip_suffix(suffix) {
-            path = p.trim_end_matches('/').to_string();
-        }
-    }
-    let mut params: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or("").to_lowercase();
-            key != "amp"
-                && !TRACKING_PARAMETERS
-                    .iter()
-                    .any(|t| key.starts_with(t) && (t.ends_with('_') || key == *t))
-        })
-        .collect();
-    params.sort_unstable();
-    let mut out = host;
-    if !path.is_empty() {
-        out.push('/');
-        out.push_str(&path);
-    }
-    if !params.is_empty() {
-        out.push('?');
-        out.push_str(&params.join("&"));
-    }
-    out
+    khabar_core::url::canonical(url)
 }
 
 /// Every row of a query, each column as text (for [`Reads::check`]'s reports).
