@@ -190,7 +190,7 @@ pub fn run_eval_clusters(args: &EvalClustersArgs, dirs: &Dirs) -> Result<ExitCod
     let load_seconds = load_start.elapsed().as_secs_f64();
     let start = Instant::now();
     let summary =
-        super::ingest::ingest(&mut pipeline, std::slice::from_ref(&args.file), true, None)?;
+        super::ingest::ingest(&mut pipeline, std::slice::from_ref(&args.file), false, None)?;
     let seconds = start.elapsed().as_secs_f64();
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", r.source, r.reason);
