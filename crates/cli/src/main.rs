@@ -4,6 +4,7 @@
 mod commands;
 mod exit;
 mod pipeline;
+mod progress;
 mod signals;
 mod terminal;
 

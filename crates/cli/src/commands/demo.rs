@@ -37,7 +37,7 @@ pub fn run(args: &DemoArgs, dirs: &Dirs) -> Result<ExitCode> {
     }
     let mut pipeline = crate::pipeline::Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary =
-        super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), true, None)?;
+        super::ingest::ingest(&mut pipeline, std::slice::from_ref(&examples), false, None)?;
     outln!(
         "ingested {}, duplicates {}, rejected {} from {}\n",
         summary.ingested,

@@ -363,7 +363,7 @@ fn run_once(args: &EvalClustersArgs, dirs: &Dirs, gold: &Gold, order: Order) -> 
     let mut pipeline = Pipeline::open(&data_dir, &dirs.model, &dirs.gazetteer)?;
     let load_seconds = load_start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&input), true, None)?;
+    let summary = super::ingest::ingest(&mut pipeline, std::slice::from_ref(&input), false, None)?;
     let seconds = start.elapsed().as_secs_f64();
     for r in &summary.rejected {
         eprintln!("rejected {}: {}", r.source, r.reason);

@@ -3,12 +3,11 @@
 use super::Dirs;
 use crate::exit::{self, outln};
 use crate::pipeline::{BatchOutcome, Pipeline};
+use crate::progress::Progress;
 use crate::signals::{Signal, Stop};
 use crate::terminal::sanitise;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use khabar_ingest::{read_input, Input, Item, Limits, Rejection, Skipped};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -104,16 +103,7 @@ pub fn ingest(
     on_stop: Option<&OnStop>,
 ) -> Result<Summary> {
     let stop = on_stop.map(|s| s.stop);
-    let progress = if quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} articles read, {per_sec} — {msg}")
-                .expect("valid template"),
-        );
-        bar
-    };
+    let mut progress = Progress::new(paths, quiet);
     let mut summary = Summary::default();
     let mut batch = Vec::with_capacity(BATCH);
     let mut failure = None;
@@ -130,7 +120,7 @@ pub fn ingest(
             }
             match item {
                 Item::Article(a) => {
-                    progress.inc(1);
+                    progress.article(&a);
                     batch.push(a);
                     if batch.len() == BATCH {
                         let full = std::mem::take(&mut batch);
@@ -139,7 +129,7 @@ pub fn ingest(
                             Ok(outcome) => add(&mut summary, outcome.unwrap_or_default()),
                             Err(e) => failure = Some(e),
                         }
-                        progress.set_message(format!("{} stored", summary.ingested));
+                        progress.stored(summary.ingested);
                         if let (Some(on_stop), Some(signal)) =
                             (on_stop, stop.and_then(Stop::requested))
                         {
@@ -149,7 +139,7 @@ pub fn ingest(
                                 Ok(outcome) => {
                                     add(&mut summary, outcome.unwrap_or_default());
                                     summary.interrupted = Some(signal);
-                                    progress.finish_and_clear();
+                                    progress.finish();
                                     (on_stop.report)(&summary);
                                     std::process::exit(signal.exit_code().into());
                                 }
@@ -163,7 +153,7 @@ pub fn ingest(
         });
         summary.skipped.extend(report.skipped);
         if let Some(e) = failure.take() {
-            progress.finish_and_clear();
+            progress.abandon();
             return Err(batch_failed(e, &summary));
         }
     }
@@ -173,14 +163,18 @@ pub fn ingest(
         .interrupted
         .or_else(|| stop.and_then(Stop::requested));
     if !batch.is_empty() && summary.interrupted.is_none() {
-        let outcome = pipeline
-            .submit(batch)
-            .map_err(|e| batch_failed(e, &summary))?;
+        let outcome = pipeline.submit(batch).map_err(|e| {
+            progress.abandon();
+            batch_failed(e, &summary)
+        })?;
         add(&mut summary, outcome.unwrap_or_default());
     }
-    let outcome = pipeline.flush().map_err(|e| batch_failed(e, &summary))?;
+    let outcome = pipeline.flush().map_err(|e| {
+        progress.abandon();
+        batch_failed(e, &summary)
+    })?;
     add(&mut summary, outcome.unwrap_or_default());
-    progress.finish_and_clear();
+    progress.finish();
     Ok(summary)
 }
 
