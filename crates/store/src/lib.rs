@@ -2229,6 +2229,36 @@ mod tests {
         assert_eq!(read.unwrap(), 1);
     }
 
+    /// Where the write-ahead log and its shared-memory file cannot be made (here, directories
+    /// hold their names: as in a read-only directory, and testable as root), `mode=ro` cannot
+    /// read the store and the `immutable` open does.
+    #[test]
+    fn a_store_whose_log_files_cannot_be_made_is_read_immutable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
+            .unwrap();
+        drop(store);
+        let db = dir.path().join(DB_FILE);
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(format!("{DB_FILE}{suffix}")));
+        }
+        for suffix in ["-wal", "-shm"] {
+            std::fs::create_dir(dir.path().join(format!("{DB_FILE}{suffix}"))).unwrap();
+        }
+        let plain = open_read_only_with(&db, "mode=ro").map(drop).unwrap_err();
+        assert!(
+            matches!(
+                plain.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            ),
+            "{plain}"
+        );
+        let store = Store::open_read_only(dir.path()).unwrap();
+        assert_eq!(store.article_count().unwrap(), 1);
+    }
+
     /// A clean close of a writer leaves the whole store in its database file; a backup is one
     /// file holding the same store.
     #[test]
