@@ -51,8 +51,10 @@ pub enum Error {
         error: rusqlite::Error,
     },
     /// A file of the store could not be read or written.
-    #[error("{path}: {error}")]
+    #[error("cannot {action} {path}: {error}")]
     Io {
+        /// What was being done ("create", "read", ...).
+        action: &'static str,
         /// The file or directory.
         path: PathBuf,
         /// Why.
@@ -62,6 +64,15 @@ pub enum Error {
     #[error("no store at {path} yet: run `khabar ingest PATH...` (or `khabar demo`) first")]
     NoStore {
         /// The database file looked for.
+        path: PathBuf,
+    },
+    /// The file is there but empty: a store being created at this moment, or a file that never
+    /// held one. Nothing reads it, and nothing is written into it by a read.
+    #[error(
+        "no store at {path} yet: it is an empty file (0 bytes); `khabar ingest PATH...` makes one"
+    )]
+    EmptyFile {
+        /// The database file.
         path: PathBuf,
     },
     /// The file is there but holds no khabar store.
@@ -275,6 +286,7 @@ impl Store {
     /// number of processes may do this at once on a store that does not exist yet.
     pub fn open(data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir).map_err(|error| Error::Io {
+            action: "create the data directory",
             path: data_dir.to_path_buf(),
             error,
         })?;
@@ -330,13 +342,14 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::NoStore { path })
             }
-            Err(error) => return Err(Error::Io { path, error }),
-            Ok(0) => {
-                return Err(Error::NotAStore {
+            Err(error) => {
+                return Err(Error::Io {
+                    action: "read",
                     path,
-                    reason: "it is an empty file (0 bytes)".into(),
+                    error,
                 })
             }
+            Ok(0) => return Err(Error::EmptyFile { path }),
             Ok(n) if n < header.len() || &header != SQLITE_HEADER => {
                 return Err(Error::NotAStore {
                     path,
@@ -420,6 +433,7 @@ impl Store {
     /// and renamed onto it when complete.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         let ours = std::fs::canonicalize(&self.path).map_err(|error| Error::Io {
+            action: "find",
             path: self.path.clone(),
             error,
         })?;
@@ -428,11 +442,13 @@ impl Store {
             _ => PathBuf::from("."),
         };
         let name = dest.file_name().ok_or_else(|| Error::Io {
+            action: "back up to",
             path: dest.to_path_buf(),
             error: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
         })?;
         let resolved = std::fs::canonicalize(&dest_dir)
             .map_err(|error| Error::Io {
+                action: "back up into",
                 path: dest_dir.clone(),
                 error,
             })?
@@ -466,6 +482,7 @@ impl Store {
             .map_err(|e| sqlite_error(&partial, e))
             .and_then(|()| {
                 std::fs::rename(&partial, dest).map_err(|error| Error::Io {
+                    action: "write the backup",
                     path: dest.to_path_buf(),
                     error,
                 })
@@ -2156,6 +2173,36 @@ mod tests {
             return;
         }
         assert_eq!(read.unwrap(), 1);
+    }
+
+    /// Where the write-ahead log and its shared-memory file cannot be made (here, directories
+    /// hold their names: as in a read-only directory, and testable as root), `mode=ro` cannot
+    /// read the store and the `immutable` open does.
+    #[test]
+    fn a_store_whose_log_files_cannot_be_made_is_read_immutable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
+            .unwrap();
+        drop(store);
+        let db = dir.path().join(DB_FILE);
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(format!("{DB_FILE}{suffix}")));
+        }
+        for suffix in ["-wal", "-shm"] {
+            std::fs::create_dir(dir.path().join(format!("{DB_FILE}{suffix}"))).unwrap();
+        }
+        let plain = open_read_only_with(&db, "mode=ro").map(drop).unwrap_err();
+        assert!(
+            matches!(
+                plain.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            ),
+            "{plain}"
+        );
+        let store = Store::open_read_only(dir.path()).unwrap();
+        assert_eq!(store.article_count().unwrap(), 1);
     }
 
     /// A clean close of a writer leaves the whole store in its database file; a backup is one
