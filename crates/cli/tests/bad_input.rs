@@ -20,11 +20,19 @@ fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
         b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0",
     )
     .unwrap();
-    fs::write(
-        dir.join("latin1.txt"),
-        b"Caf\xe9 cr\xe8me au march\xe9 de Beyrouth",
-    )
-    .unwrap();
+    // Not UTF-8, no declared encoding, and no legacy encoding fits: random high bytes and spaces
+    // (a latin-1 text is read, as what chardetng recognises it to be).
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: Vec<u8> = (0..4000)
+        .map(|_| {
+            state = khabar_core::splitmix64(state);
+            match (state >> 56) as u8 {
+                b if b < 0x30 => b' ',
+                b => 0x80 | b,
+            }
+        })
+        .collect();
+    fs::write(dir.join("unknown-encoding.txt"), noise).unwrap();
     fs::write(dir.join("empty.txt"), b"").unwrap();
     // A 200 MB "article": sparse, so the test costs no disk; refused by size before it is read.
     fs::File::create(dir.join("huge.txt"))
@@ -60,7 +68,7 @@ fn bad_inputs_are_rejected_by_name_and_the_rest_goes_on() {
     );
     for (name, reason) in [
         ("binary.txt", "binary"),
-        ("latin1.txt", "UTF-8"),
+        ("unknown-encoding.txt", "cannot tell the text's encoding"),
         ("empty.txt", "empty"),
         ("huge.txt", "limit"),
         ("batch.jsonl:2", "\"text\""),

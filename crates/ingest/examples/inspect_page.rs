@@ -23,7 +23,10 @@ fn main() {
             .expect("gzip");
         bytes = plain;
     }
-    let (text, _) = khabar_ingest::html::decode(&bytes, None);
+    let (text, _) = khabar_ingest::html::decode(&bytes, None, None).unwrap_or_else(|e| {
+        eprintln!("{path}: {e}");
+        std::process::exit(1)
+    });
     let doc = Html::parse_document(&text);
     let found = doc.tree.root().descendants().find(|n| {
         let in_script = n

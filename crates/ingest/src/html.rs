@@ -100,7 +100,11 @@ pub fn article_from_html(
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary content (contains NUL bytes), not an HTML page".into());
     }
-    let (text, charset_warning) = decode(bytes, context.http_charset);
+    let tld = context
+        .url
+        .and_then(khabar_core::url::host)
+        .and_then(|h| h.rsplit('.').next().map(str::to_string));
+    let (text, charset_warning) = decode(bytes, context.http_charset, tld.as_deref())?;
     let document = Html::parse_document(&text);
     let extracted = extract::extract(&document);
     if extracted.text.trim().is_empty() {
@@ -127,33 +131,36 @@ pub fn article_from_html(
 // ---------------------------------------------------------------------------------------------
 // Charset.
 
-/// Decodes page bytes: UTF-8 when valid, else the declared charset (HTTP header, BOM or
-/// `<meta charset>`), else windows-1252 with a warning.
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> (String, Option<String>) {
+/// Decodes page bytes: by a BOM, as UTF-8 when valid, else by the declared charset (HTTP
+/// header or `<meta charset>`), else by a trusted guess ([`crate::charset`], `tld` the page's
+/// top-level domain when known) with a warning naming it. A page whose encoding cannot be told
+/// is an error.
+pub fn decode(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    tld: Option<&str>,
+) -> Result<(String, Option<String>), String> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return (text.into_owned(), None);
+        return Ok((text.into_owned(), None));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return (text.to_string(), None);
+        return Ok((text.to_string(), None));
     }
     let declared = http_charset
         .map(str::to_string)
         .or_else(|| meta_charset(bytes))
         .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()));
-    match declared {
-        Some(encoding) => {
-            let (text, _, _) = encoding.decode(bytes);
-            (text.into_owned(), None)
-        }
-        None => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (
-                text.into_owned(),
-                Some("page is not UTF-8 and declares no charset: read as windows-1252".into()),
-            )
-        }
+    if let Some(encoding) = declared {
+        let (text, _, _) = encoding.decode(bytes);
+        return Ok((text.into_owned(), None));
     }
+    let (text, encoding) = crate::charset::decode_undeclared(bytes, tld)?;
+    let warning = format!(
+        "page is not UTF-8 and declares no charset: read as {}, the encoding its bytes fit",
+        encoding.name()
+    );
+    Ok((text, Some(warning)))
 }
 
 /// The charset a page declares in its first 4 KB (`<meta charset=…>` or `http-equiv`).
@@ -623,9 +630,53 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(
             "<html><head><meta charset=\"windows-1256\"></head><body><p>وزير الخارجية</p></body></html>",
         );
-        let (text, warning) = decode(&bytes, None);
+        let (text, warning) = decode(&bytes, None, None).unwrap();
         assert!(text.contains("وزير الخارجية"));
         assert!(warning.is_none());
+    }
+
+    #[test]
+    fn an_undeclared_windows_1256_page_is_read_as_arabic() {
+        let body = "<article><p>قال وزير الخارجية الكويتي إن المحادثات مع نظيره الروسي في موسكو تناولت \
+                    العلاقات الثنائية والأوضاع في المنطقة، وأكد أن البلدين يتفقان على ضرورة الحل السلمي.</p></article>";
+        let page = format!("<html><head><title>خبر</title></head><body>{body}</body></html>");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&page);
+        let article = article_from_html(
+            &bytes,
+            Source::File {
+                path: "a.html".into(),
+            },
+            &PageContext::default(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(
+            article.body.contains("وزير الخارجية الكويتي"),
+            "{}",
+            article.body
+        );
+        assert!(
+            article.warnings.iter().any(|w| w.contains("windows-1256")),
+            "{:?}",
+            article.warnings
+        );
+    }
+
+    #[test]
+    fn a_page_of_unknown_encoding_is_rejected() {
+        let mut bytes = b"<html><body><p>".to_vec();
+        bytes.extend(crate::charset::noise(4000));
+        bytes.extend(b"</p></body></html>");
+        let err = article_from_html(
+            &bytes,
+            Source::File {
+                path: "a.html".into(),
+            },
+            &PageContext::default(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(err.starts_with(crate::charset::UNKNOWN_ENCODING), "{err}");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod charset;
 pub mod dates;
 pub mod extract;
 pub mod feed;
@@ -633,8 +634,10 @@ pub(crate) fn looks_binary(head: &[u8]) -> bool {
     sample.starts_with(&[0x1f, 0x8b]) || controls * 20 > sample.len().max(1)
 }
 
-/// Checks raw bytes are text: not binary, valid UTF-8, not empty. Returns the text without a BOM.
-pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
+/// Checks raw bytes are text: not binary, not empty, UTF-8 or (declaring no encoding, as plain
+/// text cannot) a legacy encoding guessed with confidence ([`charset`]). Returns the text
+/// without a BOM and, when the encoding was guessed, a warning naming it.
+pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<(String, Option<String>), String> {
     let sample = &bytes[..bytes.len().min(8192)];
     if sample.contains(&0) {
         return Err("binary file (contains NUL bytes), not text".into());
@@ -646,19 +649,24 @@ pub(crate) fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
     if controls * 20 > sample.len().max(1) {
         return Err("binary file (mostly control bytes), not text".into());
     }
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {}); convert it to UTF-8 first",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let (mut text, warning) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let (text, encoding) = charset::decode_undeclared(e.as_bytes(), None)?;
+            let warning = format!(
+                "not UTF-8 and no encoding declared: read as {}, the encoding its bytes fit",
+                encoding.name()
+            );
+            (text, Some(warning))
+        }
+    };
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
     if text.trim().is_empty() {
         return Err("empty: no text".into());
     }
-    Ok(text)
+    Ok((text, warning))
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub fn read(reader: &mut dyn Read, name: &str, limits: &Limits) -> Item {
         return reject(too_large(bytes.len() as u64, limits));
     }
     match decode_text(bytes) {
-        Ok(body) => {
+        Ok((body, warning)) => {
             let source = if name == "-" {
                 Source::Stdin
             } else {
@@ -31,7 +31,9 @@ pub fn read(reader: &mut dyn Read, name: &str, limits: &Limits) -> Item {
                     path: name.to_string(),
                 }
             };
-            Item::Article(Article::new(source, body))
+            let mut article = Article::new(source, body);
+            article.warnings.extend(warning);
+            Item::Article(article)
         }
         Err(reason) => reject(reason),
     }
@@ -63,8 +65,29 @@ mod tests {
     #[test]
     fn rejects_binary_invalid_utf8_and_empty() {
         assert!(reason(read_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")).contains("binary"));
-        assert!(reason(read_bytes(b"caf\xe9 au lait")).contains("UTF-8"));
+        assert!(reason(read_bytes(&crate::charset::noise(4000)))
+            .starts_with(crate::charset::UNKNOWN_ENCODING));
         assert!(reason(read_bytes(b"  \n\t ")).contains("empty"));
+    }
+
+    #[test]
+    fn an_undeclared_legacy_encoding_is_read_as_what_it_is() {
+        let arabic = "قال وزير الخارجية الكويتي إن المحادثات مع نظيره الروسي في موسكو تناولت العلاقات الثنائية.";
+        let french =
+            "Le ministre des Affaires étrangères a rencontré son homologue à Moscou vendredi.";
+        for (text, encoding) in [
+            (arabic, encoding_rs::WINDOWS_1256),
+            (french, encoding_rs::WINDOWS_1252),
+        ] {
+            let (bytes, _, _) = encoding.encode(text);
+            match read_bytes(&bytes) {
+                Item::Article(a) => {
+                    assert_eq!(a.body, text);
+                    assert!(a.warnings[0].contains(encoding.name()), "{:?}", a.warnings);
+                }
+                Item::Rejected(r) => panic!("{}", r.reason),
+            }
+        }
     }
 
     #[test]
