@@ -215,13 +215,15 @@ impl VectorIndex {
     /// Positions of the candidates for `vector` (published on `day`, reporting an event of
     /// `event_day`), with their cosines, in increasing position: the [`MAX_CANDIDATES`] nearest
     /// (plus ties with the last one).
+    /// `except` (the query's own position, when it is in the index already) is never one.
     pub fn candidates(
         &self,
         vector: &[f32],
         day: Option<i32>,
         event_day: Option<i32>,
+        except: Option<usize>,
     ) -> Vec<(usize, f32)> {
-        self.search(vector, day, event_day, false)
+        self.search(vector, day, event_day, except, false)
     }
 
     /// [`candidates`](Self::candidates) by scanning every bucket, graph or not: the reference
@@ -231,8 +233,9 @@ impl VectorIndex {
         vector: &[f32],
         day: Option<i32>,
         event_day: Option<i32>,
+        except: Option<usize>,
     ) -> Vec<(usize, f32)> {
-        self.search(vector, day, event_day, true)
+        self.search(vector, day, event_day, except, true)
     }
 
     fn search(
@@ -240,6 +243,7 @@ impl VectorIndex {
         vector: &[f32],
         day: Option<i32>,
         event_day: Option<i32>,
+        except: Option<usize>,
         exact: bool,
     ) -> Vec<(usize, f32)> {
         if vector.len() != self.rows.dim || self.rows.dim == 0 {
@@ -247,6 +251,9 @@ impl VectorIndex {
         }
         let mut out = Vec::new();
         let mut visit = |i: usize, cos: f32| {
+            if Some(i) == except {
+                return;
+            }
             if let (Some(a), Some(b)) = (day, self.days[i]) {
                 if (a - b).abs() > CANDIDATE_WINDOW_DAYS {
                     return;
@@ -397,14 +404,14 @@ mod tests {
         // Published within the window, but its event a week before: never linked.
         add(&mut index, &[1.0, 0.0], Some(101), Some(94));
         let found: Vec<usize> = index
-            .candidates(&[1.0, 0.0], Some(101), Some(101))
+            .candidates(&[1.0, 0.0], Some(101), Some(101), None)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
         assert_eq!(found, vec![0, 3]);
         // Without a day, everything is compared.
         let all: Vec<usize> = index
-            .candidates(&[1.0, 0.0], None, None)
+            .candidates(&[1.0, 0.0], None, None, None)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
@@ -418,7 +425,7 @@ mod tests {
         add(&mut index, &[1.0, 0.0], None, None);
         add(&mut index, &[0.0, 1.0], None, None);
         let found: Vec<usize> = index
-            .candidates(&[0.0, 1.0], None, None)
+            .candidates(&[0.0, 1.0], None, None, None)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
@@ -442,12 +449,29 @@ mod tests {
             None,
         );
         let found: Vec<usize> = index
-            .candidates(&[1.0, 0.0], None, None)
+            .candidates(&[1.0, 0.0], None, None, None)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
         let mut expected: Vec<usize> = (tie..n).collect();
         expected.push(n);
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn the_query_itself_is_never_its_own_candidate_nor_counts_against_the_cap() {
+        let mut index = VectorIndex::new();
+        for i in 0..=MAX_CANDIDATES {
+            let x = 0.5 + i as f32 / 100.0;
+            add(&mut index, &[x, (1.0 - x * x).sqrt()], None, None);
+        }
+        let me = MAX_CANDIDATES;
+        let query = index.vector(me);
+        let found: Vec<usize> = index
+            .candidates(&query, None, None, Some(me))
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(found, (0..MAX_CANDIDATES).collect::<Vec<_>>());
     }
 }
