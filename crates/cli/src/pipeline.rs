@@ -44,7 +44,8 @@ const REEMBED_BATCH: usize = 256;
 /// Largest link component re-grouped from scratch. A story reported again and again over weeks
 /// (or the benchmark's near-copies, one every day and a half) links into a chain that grows with
 /// the store; re-grouping all of it for every new report would make the cost per article grow
-/// with the store. Up to this size (the seeds, the crash and evaluation streams) the whole
+/// with the store. Up to this size (the seeds, the crash stream, most of the evaluation streams;
+/// ntrex-dev's translations of one text make larger components, docs/evaluation.md) the whole
 /// component is re-grouped from single articles, so the groups depend only on the set of
 /// articles. Beyond it, re-grouping is local (see [`component`]): the new articles, linked among
 /// themselves, and the events they link to, which start whole and can only grow or merge; the
