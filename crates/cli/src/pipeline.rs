@@ -44,7 +44,8 @@ const REEMBED_BATCH: usize = 256;
 /// Largest link component re-grouped from scratch. A story reported again and again over weeks
 /// (or the benchmark's near-copies, one every day and a half) links into a chain that grows with
 /// the store; re-grouping all of it for every new report would make the cost per article grow
-/// with the store. Up to this size (the seeds, the crash and evaluation streams) the whole
+/// with the store. Up to this size (the seeds, the crash stream, most of the evaluation streams;
+/// ntrex-dev's translations of one text make larger components, docs/evaluation.md) the whole
 /// component is re-grouped from single articles, so the groups depend only on the set of
 /// articles. Beyond it, re-grouping is local (see [`component`]): the new articles, linked among
 /// themselves, and the events they link to, which start whole and can only grow or merge; the
@@ -337,11 +338,25 @@ impl Memory {
     fn reweigh(&mut self) {
         let mut stale: BTreeSet<u32> = self.unweighed.drain(..).collect();
         let mut counts = DocumentFrequencies::default();
-        for (i, p) in self.profiles.iter_mut().enumerate() {
-            counts.add(p);
-            let before = std::mem::take(&mut p.stem_weights);
+        // Each profile against the articles its weights were counted over: the stored ones up
+        // to the end of its batch ([`Profile::weighed_over`]), or up to itself (stored before
+        // batches were weighed as a set). Counts only grow, so a profile counted over fewer
+        // articles than are counted already (only when processes interleaved their batches)
+        // is weighed over the counts so far.
+        let mut counted = 0;
+        for i in 0..self.profiles.len() {
+            let over = self.profiles[i]
+                .weighed_over
+                .map_or(i + 1, |n| n as usize)
+                .clamp(i + 1, self.profiles.len());
+            while counted < over {
+                counts.add(&self.profiles[counted]);
+                counted += 1;
+            }
+            let p = &mut self.profiles[i];
+            let before = (std::mem::take(&mut p.stem_weights), p.weighed_over);
             counts.weigh(p);
-            if p.stem_weights != before {
+            if (&p.stem_weights, p.weighed_over) != (&before.0, before.1) {
                 stale.insert(i as u32);
             }
         }
@@ -698,30 +713,50 @@ impl Pipeline {
             let result = store.write(|w| {
                 memory.catch_up(w, seen_version)?;
                 let mut touched = Vec::new();
-                for doc in &docs {
-                    let t = std::time::Instant::now();
-                    // Its stems weighed by the stored articles' counts and its own.
-                    let mut profile = Profile::of(doc);
-                    memory.frequencies.add(&profile);
-                    memory.frequencies.weigh(&mut profile);
+                // The batch is weighed and linked as a set, so that the order of its articles
+                // changes nothing (README: what ingest order changes). Its stems are weighed by
+                // the stored articles' counts and the whole batch's ...
+                let t = std::time::Instant::now();
+                let mut profiles: Vec<Profile> = docs.iter().map(Profile::of).collect();
+                for p in &profiles {
+                    memory.frequencies.add(p);
+                }
+                for p in &mut profiles {
+                    memory.frequencies.weigh(p);
+                }
+                let mut stored: Vec<(&Doc, i64, Profile)> = Vec::with_capacity(docs.len());
+                for (doc, profile) in docs.iter().zip(profiles) {
                     let profile_json = serde_json::to_string(&profile).expect("profile serialises");
                     let shingles = khabar_synthesise::origins::shingles(doc);
-                    let seq = match w.insert_or_copy(doc, &profile_json, &shingles)? {
-                        Inserted::New(seq) => seq,
+                    match w.insert_or_copy(doc, &profile_json, &shingles)? {
+                        Inserted::New(seq) => stored.push((doc, seq, profile)),
                         // Stored by another process meanwhile: a copy of that article.
                         Inserted::Copy { original, recorded } => {
                             memory.frequencies.remove(&profile);
                             if recorded {
                                 touched.push(original);
                             }
-                            continue;
                         }
-                    };
-                    ingested.set(ingested.get() + 1);
-                    timed(2, t);
-                    let t = std::time::Instant::now();
-                    let links = link(w, memory, model, doc, seq, &profile)?;
-                    timed(3, t);
+                    }
+                }
+                if stored.len() < docs.len() {
+                    // Some were stored meanwhile by another process: the rest are weighed again
+                    // without them, as they would have been in a batch without them.
+                    for (doc, _, profile) in &mut stored {
+                        let before = profile.stem_weights.clone();
+                        memory.frequencies.weigh(profile);
+                        if profile.stem_weights != before {
+                            let json = serde_json::to_string(profile).expect("profile serialises");
+                            w.put_profile(&doc.article.id, &json)?;
+                        }
+                    }
+                }
+                ingested.set(stored.len());
+                timed(2, t);
+                // ... and all of them are in memory before any is linked, so that each one's
+                // candidates are the nearest among the stored articles and the whole batch.
+                let first = memory.len();
+                for (doc, seq, profile) in &stored {
                     let day = doc
                         .article
                         .published_at
@@ -730,16 +765,23 @@ impl Pipeline {
                     // The vectors as the store keeps them: the same bytes a reload gives.
                     memory.push(
                         doc.article.id,
-                        seq,
+                        *seq,
                         &doc.embedding
                             .as_deref()
                             .map(vectors::encode)
                             .unwrap_or_default(),
                         day,
-                        profile,
+                        profile.clone(),
                         vectors::encode_many(&doc.sentence_embeddings).into_boxed_slice(),
                     );
-                    let me = memory.len() as u32 - 1;
+                }
+                // Pairs of the batch already scored (from the other article's side).
+                let mut scored: HashSet<(u32, u32)> = HashSet::new();
+                for (k, (doc, seq, profile)) in stored.iter().enumerate() {
+                    let t = std::time::Instant::now();
+                    let me = (first + k) as u32;
+                    let links = link(w, memory, model, doc, *seq, profile, me, &mut scored)?;
+                    timed(3, t);
                     for (other, score) in links {
                         memory.add_link(me, other, score);
                     }
@@ -938,8 +980,11 @@ pub fn link_features(
     Ok(Some((features, [pa, pb])))
 }
 
-/// Scores the new article (stored as number `seq`) against its candidates and stores the links
-/// worth keeping; returns them (other article's position, score).
+/// Scores the new article (stored as number `seq`, in memory at position `me`) against its
+/// candidates and stores the links worth keeping; returns them (other article's position,
+/// score). A pair in `scored` (an article of the same batch that found this one among its own
+/// candidates) is not scored again; the pairs scored here are added to it.
+#[allow(clippy::too_many_arguments)]
 fn link(
     w: &Writer,
     memory: &Memory,
@@ -947,6 +992,8 @@ fn link(
     doc: &Doc,
     seq: i64,
     profile: &Profile,
+    me: u32,
+    scored: &mut HashSet<(u32, u32)>,
 ) -> khabar_store::Result<Vec<(u32, f32)>> {
     let mut kept = Vec::new();
     let Some(vector) = doc.embedding.as_deref() else {
@@ -959,13 +1006,17 @@ fn link(
         .map(|p| vectors::day_number(p.at.date_naive()));
     let event_day = profile.event_day.map(vectors::day_number);
     let t = std::time::Instant::now();
-    let found = memory.index.candidates(vector, day, event_day);
+    let found = memory
+        .index
+        .candidates(vector, day, event_day, Some(me as usize));
     timed(7, t);
     use std::sync::atomic::Ordering::Relaxed;
     CANDIDATES.fetch_add(found.len() as u64, Relaxed);
     let every = RECALL_EVERY.load(Relaxed);
     if every > 0 && SEARCHES.fetch_add(1, Relaxed).is_multiple_of(every) {
-        let exact = memory.index.exact_candidates(vector, day, event_day);
+        let exact = memory
+            .index
+            .exact_candidates(vector, day, event_day, Some(me as usize));
         let hits = exact
             .iter()
             .filter(|(p, _)| found.iter().any(|(q, _)| q == p));
@@ -984,6 +1035,10 @@ fn link(
         RECALL_COUNTS[2].fetch_add(as_near.count() as u64, Relaxed);
     }
     for (position, _) in found {
+        let pair = (me.min(position as u32), me.max(position as u32));
+        if !scored.insert(pair) {
+            continue;
+        }
         let other_sentences = vectors::decode_many(&memory.sentences[position]);
         let other_doc = memory.index.vector(position);
         let features = PairFeatures::between(
@@ -1723,8 +1778,27 @@ mod tests {
     #[test]
     fn profiles_stored_without_weights_are_weighed_when_the_model_changes() {
         let dir = tempfile::tempdir().unwrap();
-        let (ids, weighed) = seeds_with_profiles(dir.path());
-        let unweighed = |p: &mut Profile| p.stem_weights.clear();
+        // One seed a batch: weighed over the articles up to each, as the versions that stored
+        // no weights would have weighed them (a batch was not weighed as a set then).
+        let mut pipeline = open_at(dir.path());
+        let ids: Vec<ArticleId> = ["000", "001", "002", "003", "004"]
+            .map(|name| {
+                let article = seed(name);
+                let id = article.id;
+                pipeline.submit(vec![article]).unwrap();
+                pipeline.flush().unwrap();
+                id
+            })
+            .into();
+        let weighed: Vec<String> = ids
+            .iter()
+            .map(|id| stored_profile_json(&pipeline, id))
+            .collect();
+        drop(pipeline);
+        let unweighed = |p: &mut Profile| {
+            p.stem_weights.clear();
+            p.weighed_over = None;
+        };
         let all: Vec<usize> = (0..ids.len()).collect();
         store_older_profiles(
             dir.path(),

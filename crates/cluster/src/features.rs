@@ -286,6 +286,12 @@ pub struct Profile {
     /// weights existed: every stem then weighs 1.
     #[serde(default, with = "byte_list")]
     pub stem_weights: Vec<u8>,
+    /// How many articles, in storing order, the counts that weighed `stem_weights` were taken
+    /// over: the articles stored before this one's batch and the whole batch (so the order
+    /// within a batch changes no weight). `None` in profiles stored before batches were weighed
+    /// as a set: those were weighed over the articles up to themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighed_over: Option<u32>,
     /// Hashed values of the figures it reports, sorted.
     #[serde(default, with = "hash_list")]
     pub figures: Vec<u64>,
@@ -451,6 +457,7 @@ impl Profile {
             stems: sorted(stems.into_iter()),
             // Weighed when stored, against the counts of the articles before it.
             stem_weights: Vec::new(),
+            weighed_over: None,
             figures: sorted(d.figures.iter().map(|f| stable_hash(&f.value.to_string()))),
             tokens: d.tokens.len().min(u32::MAX as usize) as u32,
         }

@@ -105,9 +105,11 @@ impl DocumentFrequencies {
     }
 
     /// Sets `p`'s [`Profile::stem_weights`] from these counts, which should include `p` itself
-    /// (a stem counts as named at least once, and the documents as at least one).
+    /// (a stem counts as named at least once, and the documents as at least one), and records
+    /// how many articles they count ([`Profile::weighed_over`]).
     pub fn weigh(&self, p: &mut Profile) {
         let documents = self.documents.max(1);
+        p.weighed_over = Some(self.documents);
         p.stem_weights = p
             .stems
             .iter()
