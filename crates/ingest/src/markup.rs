@@ -149,6 +149,9 @@ pub fn bound(html: &str) -> (Cow<'_, str>, Cuts) {
                 over_from = Some(attr_start);
             }
         }
+        // `<path/>`: self-closing in SVG and MathML (in HTML the slash is ignored, so counting
+        // it as closed can only under-count depth, never cut a real page).
+        let self_closing = j < b.len() && b[j - 1] == b'/';
         let end = (j + 1).min(b.len());
         if closing {
             if let Some(n) = dropped.get_mut(&name).filter(|n| **n > 0) {
@@ -174,7 +177,7 @@ pub fn bound(html: &str) -> (Cow<'_, str>, Cuts) {
             let close = format!("</{name_str}");
             i = find_ignore_case(b, i, close.as_bytes()).unwrap_or(b.len());
         }
-        if VOID.contains(&name_str) || IMPLIED_END.contains(&name_str) {
+        if self_closing || VOID.contains(&name_str) || IMPLIED_END.contains(&name_str) {
             continue;
         }
         if depth >= MAX_DEPTH {
@@ -263,6 +266,17 @@ mod tests {
             )
         );
         assert!(cuts.warnings()[0].contains("200 tags"));
+    }
+
+    #[test]
+    fn self_closed_svg_elements_are_not_depth() {
+        let page = format!(
+            "<div><svg>{}</svg><p>text</p></div>",
+            "<path d=\"M0 0\"/><use href=#i />".repeat(2 * MAX_DEPTH)
+        );
+        let (out, cuts) = bound(&page);
+        assert_eq!(cuts, Cuts::default());
+        assert_eq!(out, page);
     }
 
     #[test]
