@@ -102,6 +102,9 @@ pub struct Member {
     /// Other copies of it (other outlets, other URLs of the page).
     #[serde(default)]
     pub copies: Vec<Copy>,
+    /// What of it was not analysed, past the analyser's bounds per article (`Doc::truncated`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated: Vec<crate::Truncated>,
 }
 
 /// A value of one slot together with who reports it.

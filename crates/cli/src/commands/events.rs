@@ -264,6 +264,13 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
             }
         )?;
         writeln!(out, "      {}", m.source)?;
+        for t in &m.truncated {
+            writeln!(
+                out,
+                "      truncated: more than {} {}, bytes {}..{} not analysed",
+                t.limit, t.bound, t.span.start, t.span.end
+            )?;
+        }
     }
     if e.disagreements.is_empty() {
         writeln!(out, "  disagreements: none found")?;
