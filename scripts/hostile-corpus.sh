@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the hostile-input corpus into directory $1 (crates/cli/tests/hostile.rs ingests each
 # file and checks its documented outcome). Generated, never committed: the gzip bomb alone is a
-# gigabyte when inflated. Needs bash, gzip, head, truncate.
+# gigabyte when inflated. Needs bash, gzip, head, truncate, sed, iconv.
 set -euo pipefail
 out=${1:?usage: hostile-corpus.sh DIR}
 mkdir -p "$out"
@@ -72,3 +72,21 @@ head -c 4096 /dev/zero >> binary.txt
   rm kilo.tmp
   printf '"}\n'
 } > million.jsonl
+
+# markup that made html5ever quadratic: 100k attributes on one element, 100k nested <div>s
+{
+  printf '<html><head><title>Attributes</title></head><body><p'
+  for i in $(seq 100000); do printf ' a%d=x' "$i"; done
+  printf '>%s</p></body></html>\n' "$good"
+} > attributes.html
+{
+  printf '<html><head><title>Nesting</title></head><body>'
+  head -c 100000 /dev/zero | sed 's/\x0/<div>/g'
+  printf '<p>%s</p></body></html>\n' "$good"
+} > nested.html
+
+# Arabic in windows-1256 with no charset declaration (iconv from glibc)
+printf 'التقى وزير الخارجية الكويتي الشيخ سالم عبدالله الجابر الصباح نظيره الروسي سيرغي لافروف في موسكو يوم الجمعة.\nوبحث الوزيران العلاقات الثنائية بين البلدين والتطورات في قطاع غزة والحرب الدائرة هناك.\n' | iconv -f UTF-8 -t WINDOWS-1256 > undeclared-1256.txt
+
+# a title that would retitle and clear the terminal, and reorder it with bidi controls
+printf '{"id": "escapes", "title": "Talks\\u001b]0;owned\\u0007\\u001b[2J\\u202e in Moscow", "text": "%s"}\n' "$good" > escapes.jsonl

@@ -115,7 +115,7 @@ fn entities_are_never_expanded_nor_fetched() {
 #[test]
 fn a_gzip_bomb_is_streamed_and_rejected() {
     let o = ingest("bomb.warc.gz");
-    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
     assert!(o.stdout.contains("ingested 0,"), "{}", o.stdout);
     o.rejects("bomb.warc.gz", "WARC");
 }
@@ -130,7 +130,7 @@ fn files_that_are_not_articles_are_rejected_by_name_and_reason() {
         ("empty.txt", "empty.txt", "empty"),
     ] {
         let o = ingest(name);
-        assert_eq!(o.code, Some(2), "{name}: {}", o.stderr);
+        assert_eq!(o.code, Some(3), "{name}: {}", o.stderr);
         assert!(o.stdout.contains("ingested 0,"), "{name}: {}", o.stdout);
         o.rejects(what, reason);
     }
@@ -139,7 +139,7 @@ fn files_that_are_not_articles_are_rejected_by_name_and_reason() {
 #[test]
 fn bad_jsonl_lines_are_rejected_and_the_good_ones_kept() {
     let o = ingest("mixed.jsonl");
-    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
     // good-1, the deeply nested record (its unknown field ignored) and good-2
     assert!(
         o.stdout.contains("ingested 3, duplicates 0, rejected 2"),
@@ -172,4 +172,54 @@ fn what_is_past_a_bound_is_recorded_as_truncated() {
             "{name}: export"
         );
     }
+}
+
+#[test]
+fn markup_past_its_bounds_is_cut_linearly_and_said() {
+    for (name, cut) in [
+        ("attributes.html", "attributes dropped"),
+        ("nested.html", "nested deeper than"),
+    ] {
+        let o = ingest(name);
+        assert_eq!(o.code, Some(0), "{name}: {}", o.stderr);
+        assert!(o.stdout.contains("ingested 1,"), "{name}: {}", o.stdout);
+        let shown = o.shown();
+        assert!(shown.contains("Lavrov"), "{name}: the text is kept");
+        assert!(
+            shown.contains(&"warning: markup truncated") && shown.contains(cut),
+            "{name}: khabar show does not say what was cut:\n{shown}"
+        );
+    }
+}
+
+#[test]
+fn an_undeclared_arabic_encoding_is_read_as_arabic() {
+    let o = ingest("undeclared-1256.txt");
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let shown = o.shown();
+    assert!(shown.contains("لافروف"), "not decoded as Arabic:\n{shown}");
+    assert!(!shown.contains("\u{e1}\u{dd}"), "mojibake stored:\n{shown}");
+}
+
+#[test]
+fn terminal_controls_in_a_title_are_never_printed_raw() {
+    let o = ingest("escapes.jsonl");
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let mut printed = vec![ok(khabar(o.data.path()).arg("events"))];
+    for e in events(o.data.path()) {
+        printed.push(ok(
+            khabar(o.data.path()).args(["show", e["id"].as_str().unwrap()])
+        ));
+    }
+    for out in printed {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(!text.contains('\u{202e}'), "{text}");
+    }
+    // JSON keeps the title as it was, escaped by the JSON itself.
+    let json = ok(khabar(o.data.path()).args(["events", "--json"]));
+    assert!(String::from_utf8_lossy(&json.stdout).contains("\\u001b]0;owned"));
 }

@@ -203,6 +203,7 @@ fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
         origin,
         copies,
         truncated: d.truncated.clone(),
+        warnings: d.article.warnings.clone(),
     }
 }
 

@@ -271,6 +271,9 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
                 t.limit, t.bound, t.span.start, t.span.end
             )?;
         }
+        for w in &m.warnings {
+            writeln!(out, "      warning: {w}")?;
+        }
     }
     if e.disagreements.is_empty() {
         writeln!(out, "  disagreements: none found")?;
