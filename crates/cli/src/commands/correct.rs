@@ -111,6 +111,7 @@ fn decide(
         Ok((id, touched))
     })?;
     println!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
+    super::search::update(dirs);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -224,6 +225,7 @@ pub fn run_undo(args: &UndoArgs, dirs: &Dirs) -> Result<ExitCode> {
         bail!("no decision {} in force (see `khabar log`)", args.decision);
     };
     println!("decision {} undone", args.decision);
+    super::search::update(dirs);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,7 @@ pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
     let mut pipeline = Pipeline::open(&dirs.data, &dirs.model, &dirs.gazetteer)?;
     let summary = ingest(&mut pipeline, &args.paths, args.quiet)?;
     report(&summary);
+    super::search::update(dirs);
     Ok(if summary.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {

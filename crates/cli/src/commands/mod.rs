@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod measure;
 pub mod model;
 pub mod rng;
+pub mod search;
 
 use std::path::PathBuf;
 
