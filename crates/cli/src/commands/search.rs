@@ -192,6 +192,9 @@ pub struct BenchSearchArgs {
 /// sentence (what people type: a name, a name and a word, a short phrase).
 const BENCH_MAX_WORDS: usize = 3;
 
+/// Events whose own title is searched for the quality figure (the newest first).
+const BENCH_TITLE_EVENTS: usize = 1000;
+
 fn dir_bytes(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)
         .into_iter()
@@ -286,6 +289,20 @@ pub fn run_bench_search(args: &BenchSearchArgs, dirs: &Dirs) -> Result<ExitCode>
         hits_total += hits.len();
     }
     anyhow::ensure!(!latencies.is_empty(), "no query could be made");
+    // quality: does a query made of an event's own title find it in the top 3?
+    let (mut titled, mut found) = (0usize, 0usize);
+    for event in store.events()?.iter().take(BENCH_TITLE_EVENTS) {
+        let mut query = Query::new(&event.title, Target::Events);
+        query.limit = 3;
+        match index.search(&store, gazetteer.as_ref(), &query) {
+            Ok(hits) => {
+                titled += 1;
+                found += usize::from(hits.iter().any(|h| h.id == event.id.as_str()));
+            }
+            Err(Error::EmptyQuery(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     let (articles, events) = index.counts();
@@ -301,6 +318,8 @@ pub fn run_bench_search(args: &BenchSearchArgs, dirs: &Dirs) -> Result<ExitCode>
         "p50_ms": pct(0.5),
         "p99_ms": pct(0.99),
         "max_ms": latencies[latencies.len() - 1],
+        "own_title_top3": found as f64 / titled.max(1) as f64,
+        "own_title_events": titled,
     });
     if args.json {
         println!("{report}");
@@ -318,6 +337,10 @@ pub fn run_bench_search(args: &BenchSearchArgs, dirs: &Dirs) -> Result<ExitCode>
             pct(0.99),
             latencies[latencies.len() - 1],
             hits_total as f64 / latencies.len() as f64
+        );
+        println!(
+            "own title in the top 3: {found} of {titled} events ({:.1}%)",
+            100.0 * found as f64 / titled.max(1) as f64
         );
     }
     Ok(ExitCode::SUCCESS)
