@@ -47,6 +47,10 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Export every event.
     Export(commands::events::ExportArgs),
+    /// Search events (or articles) in any script: BM25, filters, highlighted sentences.
+    Search(commands::search::SearchArgs),
+    /// Rebuild the search index from the store.
+    Reindex(commands::search::ReindexArgs),
     /// Correct the grouping: these events report one happening.
     Merge(commands::correct::MergeArgs),
     /// Correct the grouping: these articles report something else.
@@ -103,6 +107,8 @@ enum BenchCommand {
     Warc(commands::extraction::BenchWarcArgs),
     /// End-to-end ingest throughput on a corpus built from real texts.
     Ingest(commands::bench::BenchIngestArgs),
+    /// Search index size, indexing time and query latency on a store.
+    Search(commands::search::BenchSearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -131,6 +137,8 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::events::run_show(args, &dirs),
         Command::Explain(args) => commands::explain::run(args, &dirs),
         Command::Export(args) => commands::events::run_export(args, &dirs),
+        Command::Search(args) => commands::search::run_search(args, &dirs),
+        Command::Reindex(args) => commands::search::run_reindex(args, &dirs),
         Command::Merge(args) => commands::correct::run_merge(args, &dirs),
         Command::Split(args) => commands::correct::run_split(args, &dirs),
         Command::Move(args) => commands::correct::run_move(args, &dirs),
@@ -167,6 +175,9 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Ingest(args)) => {
             commands::bench::run_bench_ingest(args, &dirs)
+        }
+        Command::Bench(BenchCommand::Search(args)) => {
+            commands::search::run_bench_search(args, &dirs)
         }
         Command::Completions(args) => commands::shell::run_completions(args, Cli::command()),
         Command::Man => commands::shell::run_man(Cli::command()),

@@ -186,7 +186,7 @@ fn markup_past_its_bounds_is_cut_linearly_and_said() {
         let shown = o.shown();
         assert!(shown.contains("Lavrov"), "{name}: the text is kept");
         assert!(
-            shown.contains(&"warning: markup truncated") && shown.contains(cut),
+            shown.contains("warning: markup truncated") && shown.contains(cut),
             "{name}: khabar show does not say what was cut:\n{shown}"
         );
     }
