@@ -1,7 +1,7 @@
 //! Articles per second of the analyse stage alone, on one core, on real texts: the texts of the
 //! SemEval-2022 dev pairs (both sides of each pair), analysed a few times over.
 //!
-//! `cargo run --release -p khabar-analyse --example bench -- PAIRS.jsonl [ROUNDS]`
+//! `cargo run --release -p khabar-analyse --example bench_analyse -- PAIRS.jsonl [ROUNDS]`
 //! (or the dev profile: dependencies and this crate are optimised there too).
 use khabar_analyse::{default_gazetteer_dir, Analyser};
 use khabar_core::{Article, Source};
