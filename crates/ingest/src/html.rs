@@ -128,6 +128,20 @@ pub fn article_from_html(
     Ok(article)
 }
 
+/// A page's metadata from its bytes, decoded and parsed as [`article_from_html`] does, without
+/// extracting its text: what `khabar eval dates` scores, so a page whose body the extractor
+/// rejects is still dated as an article of it would be.
+pub fn page_metadata(bytes: &[u8], context: &PageContext) -> Result<PageMeta, String> {
+    let tld = context
+        .url
+        .and_then(khabar_core::url::host)
+        .and_then(|h| h.rsplit('.').next().map(str::to_string));
+    let (text, charset_warning) = decode(bytes, context.http_charset, tld.as_deref())?;
+    let mut meta = metadata(&Html::parse_document(&text), context);
+    meta.warnings.extend(charset_warning);
+    Ok(meta)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Charset.
 
