@@ -119,10 +119,30 @@ pub fn hijri_to_gregorian(year: i32, month: u32, day: u32) -> Option<NaiveDate> 
     NaiveDate::from_num_days_from_ce_opt((jdn - 1_721_425) as i32)
 }
 
+/// Day.month.year as one number token ("20.06.2018", "15.2.2018": how German, Russian and
+/// Turkish pages write a date; the tokenizer keeps a dotted number whole).
+fn dotted_day(t: &Text, i: usize) -> Option<NaiveDate> {
+    let tk = t.toks.get(i)?;
+    if !tk.number {
+        return None;
+    }
+    let parts: Vec<&str> = tk.lower.split('.').collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    if d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 || y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 /// An absolute or day-month date starting at token `i`: (found, end token).
 fn date_at(t: &Text, i: usize) -> Option<(Found, usize)> {
     let lx = lexicon();
     let n = t.toks.len();
+    if let Some(date) = dotted_day(t, i) {
+        return Some((Found::Abs(date), i + 1));
+    }
     if let Some(a) = num(t, i) {
         // ISO / slashed, year first
         if year(t, i).is_some() && i + 2 < n {
@@ -449,6 +469,17 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn dotted_day_month_year() {
+        assert_eq!(run("am 20.06.2018", None)[0].0, ymd(2018, 6, 20));
+        assert_eq!(
+            run("Donnerstag, 15.2.2018, 19:51", None)[0].0,
+            ymd(2018, 2, 15)
+        );
+        assert!(run("um 2.5 Prozent", None).is_empty());
+        assert!(run("Version 1.2.3", None).is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! | `title` | `og:title`, JSON-LD `headline`, the first `h1`, `<title>` |
 //! | `url` | `<link rel=canonical>`, `og:url`, JSON-LD `url`, then the URL the page was fetched from |
 //! | `outlet` | `og:site_name`, JSON-LD `publisher.name`, `application-name`, then (when none is named) the registrable domain of the URL, marked `OutletSource::FromUrl` |
-//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), the WARC record date (0.3) |
+//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), a date written in the visible text near the headline (0.5), the WARC record date (0.3) |
 //! | `declared_lang` | `<html lang>`, `content-language`, `og:locale` (primary subtag) |
 //!
 //! A date before 1990 or after the crawl time (the WARC record date, else the time of reading)
@@ -364,6 +364,7 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
     if let Some(url) = meta.url.as_deref().or(base) {
         candidates.extend(dates::from_url(url));
     }
+    candidates.extend(dates::in_visible_text(document, elsewhere));
     if let Some(crawled) = context.crawled_at {
         candidates.push(PublishedAt {
             at: crawled.fixed_offset(),
