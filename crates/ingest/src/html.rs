@@ -6,7 +6,7 @@
 //! | `title` | `og:title`, JSON-LD `headline`, the first `h1`, `<title>` |
 //! | `url` | `<link rel=canonical>`, `og:url`, JSON-LD `url`, then the URL the page was fetched from |
 //! | `outlet` | `og:site_name`, JSON-LD `publisher.name`, `application-name`, then (when none is named) the registrable domain of the URL, marked `OutletSource::FromUrl` |
-//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), a date written in the visible text near the headline (0.5), the WARC record date (0.3) |
+//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), a date written in the visible text near the headline (0.5); never the crawl time (`crawled_at`) |
 //! | `declared_lang` | `<html lang>`, `content-language`, `og:locale` (primary subtag) |
 //!
 //! A date before 1990 or after the crawl time (the WARC record date, else the time of reading)
@@ -123,8 +123,14 @@ pub fn article_from_html(
     article.url = meta.url;
     article.outlet = meta.outlet;
     article.published_at = meta.published_at;
+    article.crawled_at = context.crawled_at.map(|c| c.fixed_offset());
     article.declared_lang = meta.lang;
     article.warnings = meta.warnings;
+    if article.published_at.is_none() && article.crawled_at.is_some() {
+        article.warnings.push(
+            "undated: the page gives no publication date; only its crawl time is known".into(),
+        );
+    }
     Ok(article)
 }
 
@@ -365,14 +371,6 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         candidates.extend(dates::from_url(url));
     }
     candidates.extend(dates::in_visible_text(document, elsewhere));
-    if let Some(crawled) = context.crawled_at {
-        candidates.push(PublishedAt {
-            at: crawled.fixed_offset(),
-            date_only: false,
-            source: DateSource::WarcDate,
-            confidence: 0.3,
-        });
-    }
     let not_after = context.crawled_at.unwrap_or_else(Utc::now);
     for candidate in candidates {
         match dates::implausible(&candidate, not_after) {

@@ -112,13 +112,17 @@ struct Page {
 
 /// The failure class of a page that is not right: `undated`, `unreadable`, `crawl_time` (dated
 /// with the crawl instant), `one_day_off`, or `wrong_<source>` (the source that gave the date).
-fn failure_class(gold: Option<NaiveDate>, found: Option<&PublishedAt>) -> Option<String> {
+fn failure_class(
+    gold: Option<NaiveDate>,
+    found: Option<&PublishedAt>,
+    crawled_at: Option<DateTime<Utc>>,
+) -> Option<String> {
     let found = found?;
     let day = found.at.date_naive();
     if Some(day) == gold {
         return None;
     }
-    if found.source == khabar_core::DateSource::WarcDate {
+    if Some(found.at.with_timezone(&Utc)) == crawled_at {
         return Some("crawl_time".into());
     }
     if gold.is_some_and(|gold| (day - gold).num_days().abs() == 1) {
@@ -193,7 +197,7 @@ pub fn run_eval_dates(args: &EvalDatesArgs) -> Result<()> {
         } else if found.is_none() {
             Some("undated".into())
         } else {
-            failure_class(gold.gold, found.as_ref())
+            failure_class(gold.gold, found.as_ref(), crawled_at)
         };
         pages.push((
             i,
@@ -301,7 +305,10 @@ mod tests {
     #[test]
     fn failures_are_classed_by_what_went_wrong() {
         let gold = NaiveDate::from_ymd_opt(2020, 5, 12);
-        let class = |raw, source| failure_class(gold, Some(&at(raw, source)));
+        let crawl = DateTime::parse_from_rfc3339("2021-01-02T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let class = |raw, source| failure_class(gold, Some(&at(raw, source)), Some(crawl));
         assert_eq!(class("2020-05-12T23:00:00Z", DateSource::MetaTag), None);
         assert_eq!(
             class("2020-05-13T01:00:00Z", DateSource::MetaTag).as_deref(),
@@ -312,9 +319,9 @@ mod tests {
             Some("wrong_time_element")
         );
         assert_eq!(
-            class("2021-01-01", DateSource::WarcDate).as_deref(),
+            class("2021-01-02T10:00:00Z", DateSource::WarcDate).as_deref(),
             Some("crawl_time")
         );
-        assert_eq!(failure_class(gold, None), None);
+        assert_eq!(failure_class(gold, None, None), None);
     }
 }
