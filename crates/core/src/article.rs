@@ -163,6 +163,9 @@ pub enum DateSource {
     MetaTag,
     /// A `<time>` element.
     TimeElement,
+    /// Microdata or a microformat on the page: `itemprop=datePublished` (`@content`,
+    /// `@datetime`), hAtom `<abbr class=published title=…>`.
+    Microdata,
     /// A date in the URL path.
     UrlPath,
     /// A dateline or date line in the article text.

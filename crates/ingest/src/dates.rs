@@ -161,6 +161,18 @@ pub fn in_visible_text(document: &Html, skip: impl Fn(ElementRef) -> bool) -> Op
         .map(|(day, _)| day_only(day, DateSource::Dateline, VISIBLE_TEXT_CONFIDENCE))
 }
 
+/// [`parse`], else a date written in words ("٢٤ نيسان ٢٠٢٠", "jeudi 27 juin 2019") read by
+/// the analyse stage's parser, as a day: how some pages fill even their machine-readable fields.
+pub fn parse_any(raw: &str, source: DateSource, confidence: f32) -> Option<PublishedAt> {
+    parse(raw, source, confidence).or_else(|| {
+        let raw = raw.trim();
+        (raw.chars().count() <= 64)
+            .then(|| khabar_analyse::dates::first_absolute(raw))
+            .flatten()
+            .map(|(day, _)| day_only(day, source, confidence))
+    })
+}
+
 /// A day without a time, stored at 00:00 UTC with `date_only` set.
 pub fn day_only(day: NaiveDate, source: DateSource, confidence: f32) -> PublishedAt {
     PublishedAt {
@@ -319,6 +331,25 @@ mod tests {
             )),
             None
         );
+    }
+
+    #[test]
+    fn reads_machine_fields_written_in_words() {
+        let p = parse_any("24 نيسان 2020", DateSource::MetaTag, 0.9).unwrap();
+        assert_eq!(day(&p), "2020-04-24");
+        assert!(p.date_only);
+        let p = parse_any("jeudi 27 juin 2019", DateSource::Microdata, 0.85).unwrap();
+        assert_eq!(day(&p), "2019-06-27");
+        assert!(parse_any("Sport", DateSource::MetaTag, 0.9).is_none());
+    }
+
+    #[test]
+    fn the_day_is_the_day_in_the_values_own_offset() {
+        // 23:30 in New York is already the next day in UTC; the page means the 8th.
+        let p = parse("2023-11-08T23:30:00-05:00", DateSource::JsonLd, 0.95).unwrap();
+        assert_eq!(day(&p), "2023-11-08");
+        let p = parse("Wed, 08 Nov 2023 23:30:00 -0500", DateSource::Feed, 0.9).unwrap();
+        assert_eq!(day(&p), "2023-11-08");
     }
 
     #[test]

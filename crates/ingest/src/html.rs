@@ -205,6 +205,7 @@ struct Selectors {
     h1: Selector,
     json_ld: Selector,
     time: Selector,
+    microdata: Selector,
     html: Selector,
 }
 
@@ -219,6 +220,7 @@ fn selectors() -> &'static Selectors {
             h1: s("h1"),
             json_ld: s("script[type=\"application/ld+json\"]"),
             time: s("time"),
+            microdata: s("[itemprop], .published"),
             html: s("html"),
         }
     })
@@ -244,9 +246,27 @@ const DATE_META: &[&str] = &[
     "sailthru.date",
     "parsely-pub-date",
     "cxenseparse:recs:publishtime",
+    "schema:datepublished",
+    "article:published",
+    "publication_date",
+    "publication-date",
+    "published-date",
+    "published_date",
+    "citation_publication_date",
+    "citation_date",
+    "bepress_citation_date",
+    "dc.date.published",
+    "original-publish-date",
+    "uploaddate",
+    "datecreated",
+    "schema:datecreated",
     "date",
     "article:modified_time",
 ];
+
+/// Where microdata and microformats put a publication date: `itemprop` values, surest first,
+/// then hAtom's `published` class (its `title` or `datetime` holds the machine form).
+const DATE_ITEMPROPS: &[&str] = &["datepublished", "datecreated", "uploaddate"];
 
 fn clean(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -331,7 +351,7 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
     candidates.extend(
         ld.date_published
             .iter()
-            .filter_map(|d| dates::parse(d, DateSource::JsonLd, 0.95)),
+            .filter_map(|d| dates::parse_any(d, DateSource::JsonLd, 0.95)),
     );
     for name in DATE_META {
         for (k, v) in &metas {
@@ -341,15 +361,21 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
                 } else {
                     0.9
                 };
-                if let Some(d) = dates::parse(v, DateSource::MetaTag, confidence) {
+                if let Some(d) = dates::parse_any(v, DateSource::MetaTag, confidence) {
                     candidates.push(d);
                 }
             }
         }
     }
+    candidates.extend(
+        ld.date_created
+            .iter()
+            .filter_map(|d| dates::parse_any(d, DateSource::JsonLd, 0.8)),
+    );
+    candidates.extend(microdata_dates(document));
     let mut times: Vec<(u8, String)> = document
         .select(&sel.time)
-        .filter(|t| !elsewhere(*t))
+        .filter(|t| !elsewhere(*t) && !of_another_article(*t))
         .filter_map(|t| {
             let value = t.attr("datetime")?.to_string();
             let rank = if t.attr("pubdate").is_some() || t.attr("itemprop") == Some("datePublished")
@@ -386,6 +412,75 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         }
     }
     meta
+}
+
+/// Publication dates given by microdata (`itemprop=datePublished` with `@content`,
+/// `@datetime` or its text) and hAtom (`class=published` with `@title`), outside blocks about
+/// other articles, in [`DATE_ITEMPROPS`] order.
+fn microdata_dates(document: &Html) -> Vec<PublishedAt> {
+    let mut found: Vec<(usize, PublishedAt)> = Vec::new();
+    for el in document.select(&selectors().microdata) {
+        let v = el.value();
+        if v.name() == "meta" || elsewhere(el) {
+            continue;
+        }
+        let rank = match v.attr("itemprop") {
+            Some(prop) => {
+                let prop = prop.trim().to_ascii_lowercase();
+                match DATE_ITEMPROPS.iter().position(|p| *p == prop) {
+                    Some(rank) => rank,
+                    None if v
+                        .has_class("published", scraper::CaseSensitivity::AsciiCaseInsensitive) =>
+                    {
+                        DATE_ITEMPROPS.len()
+                    }
+                    None => continue,
+                }
+            }
+            None => DATE_ITEMPROPS.len(),
+        };
+        let text: String = el.text().collect();
+        let value = v
+            .attr("content")
+            .or_else(|| v.attr("datetime"))
+            .or_else(|| v.attr("title"))
+            .unwrap_or(&text);
+        if let Some(date) = dates::parse_any(value, DateSource::Microdata, 0.85) {
+            found.push((rank, date));
+        }
+    }
+    found.sort_by_key(|(rank, _)| *rank);
+    found.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Whether a `<time>` dates a teaser of another article: it sits inside a link, or inside an
+/// `<article>` that does not hold the page's headline (`<h1>`) when the page has one elsewhere.
+fn of_another_article(el: scraper::ElementRef) -> bool {
+    let mut article = None;
+    for a in el.ancestors().filter_map(scraper::ElementRef::wrap) {
+        match a.value().name() {
+            "a" => return true,
+            "article" if article.is_none() => article = Some(a),
+            _ => {}
+        }
+    }
+    let Some(article) = article else {
+        return false;
+    };
+    let has_h1 = |e: scraper::ElementRef| {
+        e.descendants()
+            .any(|n| n.value().as_element().is_some_and(|x| x.name() == "h1"))
+    };
+    if has_h1(article) {
+        return false;
+    }
+    // The headline is elsewhere on the page: this article block is another article's.
+    let root = article
+        .ancestors()
+        .filter_map(scraper::ElementRef::wrap)
+        .last()
+        .unwrap_or(article);
+    has_h1(root)
 }
 
 /// Words in `class`/`id` of blocks about other articles, whose `<time>` elements date those.
@@ -451,7 +546,12 @@ struct JsonLd {
     url: Option<String>,
     publisher: Option<String>,
     date_published: Vec<String>,
+    /// `dateCreated` / `uploadDate`: the publication date of pages that give no `datePublished`.
+    date_created: Vec<String>,
 }
+
+/// JSON-LD keys of a creation date, tried after `datePublished`.
+const JSON_LD_CREATED: &[&str] = &["dateCreated", "uploadDate", "publishedDate"];
 
 /// What the page's JSON-LD blocks say about the article.
 fn json_ld(document: &Html) -> JsonLd {
@@ -463,10 +563,39 @@ fn json_ld(document: &Html) -> JsonLd {
             .trim_start_matches("<![CDATA[")
             .trim_end_matches("]]>")
             .trim();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else {
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(value) => walk_json_ld(&value, &mut out, 0),
+            // Sites ship blocks that are not JSON (raw newlines in strings, trailing commas,
+            // two objects back to back): their dates are still read, key by key.
+            Err(_) => {
+                out.date_published
+                    .extend(json_string_values(raw, "datePublished"));
+                for key in JSON_LD_CREATED {
+                    out.date_created.extend(json_string_values(raw, key));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The string values of `"key": "…"` in text that is not valid JSON.
+fn json_string_values(raw: &str, key: &str) -> Vec<String> {
+    let quoted = format!("\"{key}\"");
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find(&quoted) {
+        rest = &rest[at + quoted.len()..];
+        let value = rest.trim_start();
+        let Some(value) = value.strip_prefix(':') else {
             continue;
         };
-        walk_json_ld(&value, &mut out, 0);
+        let Some(value) = value.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = value.find('"') {
+            out.extend(clean(&value[..end]));
+        }
     }
     out
 }
@@ -490,11 +619,15 @@ fn walk_json_ld(value: &serde_json::Value, out: &mut JsonLd, depth: usize) {
                     _ => None,
                 }
             };
-            let is_article = map.contains_key("datePublished") || map.contains_key("headline");
+            let is_article = map.contains_key("datePublished")
+                || map.contains_key("headline")
+                || JSON_LD_CREATED.iter().any(|k| map.contains_key(*k));
             if is_article {
                 if let Some(d) = text(map.get("datePublished")) {
                     out.date_published.push(d);
                 }
+                out.date_created
+                    .extend(JSON_LD_CREATED.iter().filter_map(|k| text(map.get(*k))));
                 if out.headline.is_none() {
                     out.headline = text(map.get("headline"));
                 }
@@ -628,6 +761,75 @@ mod tests {
             .published_at
             .unwrap();
         assert_eq!(published.at.to_rfc3339(), "2023-11-03T10:00:00+00:00");
+    }
+
+    #[test]
+    fn time_elements_of_teasers_are_not_this_articles_date() {
+        let html = page(
+            "",
+            &format!(
+                "<h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>{BODY}\
+                 <article><a href=/other><time datetime=\"2023-11-20\">20 Nov</time></a></article>"
+            ),
+        );
+        let teaser_first = html.replace("<h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>", "<section><article><time datetime=\"2023-10-01\">1 Oct</time><p>Other</p></article></section><h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>");
+        for html in [html, teaser_first] {
+            let published = metadata(&Html::parse_document(&html), &PageContext::default())
+                .published_at
+                .unwrap();
+            assert_eq!(
+                published.at.to_rfc3339(),
+                "2023-11-03T10:00:00+00:00",
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_microdata_microformats_more_keys_and_broken_json_ld() {
+        let date = |head: &str, body: &str| {
+            let meta = metadata(
+                &Html::parse_document(&page(head, &format!("{body}{BODY}"))),
+                &PageContext::default(),
+            );
+            meta.published_at
+                .map(|p| (p.at.date_naive().to_string(), p.source))
+        };
+        assert_eq!(
+            date(
+                "",
+                "<abbr class=\"published\" title=\"2019-06-27T10:21:40Z\">jeudi</abbr>"
+            ),
+            Some(("2019-06-27".into(), DateSource::Microdata))
+        );
+        assert_eq!(
+            date(
+                "",
+                "<span itemprop=\"datePublished\" content=\"2020-03-18\">18. März</span>"
+            ),
+            Some(("2020-03-18".into(), DateSource::Microdata))
+        );
+        assert_eq!(
+            date(
+                "<meta itemprop=\"uploadDate\" content=\"2019-10-16T18:15:00Z\">",
+                ""
+            ),
+            Some(("2019-10-16".into(), DateSource::MetaTag))
+        );
+        // A meta date in words, with Arabic month names.
+        assert_eq!(
+            date("<meta name=\"pubdate\" content=\"24 نيسان 2020\">", ""),
+            Some(("2020-04-24".into(), DateSource::MetaTag))
+        );
+        assert_eq!(
+            date("<script type=\"application/ld+json\">{\"@type\":\"VideoObject\",\"uploadDate\":\"2020-09-15\"}</script>", ""),
+            Some(("2020-09-15".into(), DateSource::JsonLd))
+        );
+        // Not JSON: a raw newline inside a string and a trailing comma.
+        assert_eq!(
+            date("<script type=\"application/ld+json\">{\"headline\":\"a\nb\",\"datePublished\":\"2021-03-14T19:14:36Z\",}</script>", ""),
+            Some(("2021-03-14".into(), DateSource::JsonLd))
+        );
     }
 
     #[test]
