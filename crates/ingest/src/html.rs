@@ -416,14 +416,18 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
 
 /// Publication dates given by microdata (`itemprop=datePublished` with `@content`,
 /// `@datetime` or its text) and hAtom (`class=published` with `@title`), outside blocks about
-/// other articles, in [`DATE_ITEMPROPS`] order.
+/// other articles, in [`DATE_ITEMPROPS`] order. When every marked date sits in such a block
+/// and there is only one (a blog whose post is laid out as a "widget"), it is the page's own,
+/// at a lower confidence: a block about other articles lists several.
 fn microdata_dates(document: &Html) -> Vec<PublishedAt> {
     let mut found: Vec<(usize, PublishedAt)> = Vec::new();
+    let mut outside: Vec<PublishedAt> = Vec::new();
     for el in document.select(&selectors().microdata) {
         let v = el.value();
-        if v.name() == "meta" || elsewhere(el) {
+        if v.name() == "meta" {
             continue;
         }
+        let away = elsewhere(el) || of_another_article(el);
         let rank = match v.attr("itemprop") {
             Some(prop) => {
                 let prop = prop.trim().to_ascii_lowercase();
@@ -446,8 +450,19 @@ fn microdata_dates(document: &Html) -> Vec<PublishedAt> {
             .or_else(|| v.attr("title"))
             .unwrap_or(&text);
         if let Some(date) = dates::parse_any(value, DateSource::Microdata, 0.85) {
-            found.push((rank, date));
+            if away {
+                outside.push(date);
+            } else {
+                found.push((rank, date));
+            }
         }
+    }
+    if found.is_empty() && outside.len() == 1 {
+        let only = outside.remove(0);
+        return vec![PublishedAt {
+            confidence: 0.6,
+            ..only
+        }];
     }
     found.sort_by_key(|(rank, _)| *rank);
     found.into_iter().map(|(_, d)| d).collect()
@@ -829,6 +844,30 @@ mod tests {
         assert_eq!(
             date("<script type=\"application/ld+json\">{\"headline\":\"a\nb\",\"datePublished\":\"2021-03-14T19:14:36Z\",}</script>", ""),
             Some(("2021-03-14".into(), DateSource::JsonLd))
+        );
+    }
+
+    #[test]
+    fn a_lone_marked_date_in_a_widget_is_the_pages_own_but_a_list_of_them_is_not() {
+        let date = |body: &str| {
+            metadata(
+                &Html::parse_document(&page("", body)),
+                &PageContext::default(),
+            )
+            .published_at
+            .map(|p| (p.at.date_naive().to_string(), p.confidence))
+        };
+        let post = "<abbr class='published' title='2020-04-28T21:11:00+02:00'>21:11</abbr>";
+        assert_eq!(
+            date(&format!("<div class='widget Blog'>{post}{BODY}</div>")),
+            Some(("2020-04-28".into(), 0.6))
+        );
+        assert_eq!(
+            date(&format!(
+                "{BODY}<div class='widget'>{post}{}</div>",
+                post.replace("04-28", "03-01")
+            )),
+            None
         );
     }
 
