@@ -98,3 +98,49 @@ fn the_crawl_time_is_kept_apart_and_dates_say_where_they_come_from() {
         "{show}"
     );
 }
+
+#[test]
+fn eval_dates_scores_a_benchmark_directory_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("benchmark/pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    let body =
+        "<article><h1>Talks</h1><p>Published 12 May 2020</p><p>The ministers met.</p></article>";
+    for (file, head) in [
+        (
+            "a.html",
+            r#"<meta property="article:published_time" content="2020-05-11T23:30:00-04:00">"#,
+        ),
+        ("b.html", ""),
+        ("c.html", r#"<meta name="date" content="2019-01-01">"#),
+    ] {
+        std::fs::write(
+            pages.join(file),
+            format!("<html><head>{head}</head><body>{body}</body></html>"),
+        )
+        .unwrap();
+    }
+    // a: right in its own offset (the 11th; the 12th in UTC); b: right from its byline; c: wrong.
+    let gold = [
+        ("a.html", "2020-05-11"),
+        ("b.html", "2020-05-12"),
+        ("c.html", "2020-05-12"),
+    ]
+    .iter()
+    .map(|(f, g)| {
+        serde_json::json!({"file": f, "url": format!("https://example.com/{f}"), "gold": g})
+            .to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    std::fs::write(dir.path().join("benchmark/gold.jsonl"), gold + "\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = ok(khabar(data.path())
+        .args(["eval", "dates", "--json"])
+        .arg(dir.path()));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["all"]["right"], 2, "{report}");
+    assert_eq!(report["all"]["wrong"], 1, "{report}");
+    assert_eq!(report["failures"]["wrong_meta_tag"], 1, "{report}");
+    assert!((report["all"]["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+}
