@@ -3,7 +3,8 @@
 //!
 //! Forms: ISO and slashed (2023-11-03, 2023/11/04, 04/11/2023 read day/month/year); day + month
 //! name [+ year] in Arabic (both month series, paired "نوفمبر/تشرين الثاني", Arabic-Indic
-//! digits) and English ("3 November 2023"); English month + day ("Nov 3", "November 3, 2023");
+//! digits), English ("3 November 2023") and the other detected languages ("3. Juli 2018", "27 de
+//! junio de 2019", "5 мая 2020"); dotted day.month.year ("20.06.2018"); English month + day ("Nov 3", "November 3, 2023");
 //! Arabic ordinal day words ("الرابع من حزيران 1967"); weekdays ("يوم الجمعة", "on Friday");
 //! relative days ("أمس الخميس", "yesterday", "اليوم"). A day and month without a year, a weekday
 //! or a relative day is resolved against the anchor: a weekday to the latest such day on or
@@ -76,11 +77,9 @@ fn month_at(t: &Text, i: usize) -> Option<(u32, usize)> {
         }
         None
     } else {
-        // English month names are capitalised ("may" is a verb)
-        if !tk.cap {
-            return None;
-        }
-        let m = *lx.months_en.get(&tk.lower)?;
+        // English month names are capitalised ("may" is a verb); the others' often are not.
+        let english = tk.cap.then(|| lx.months_en.get(&tk.lower)).flatten();
+        let m = *english.or_else(|| lx.months_other.get(&tk.lower))?;
         Some((m, i + 1))
     }
 }
@@ -119,10 +118,30 @@ pub fn hijri_to_gregorian(year: i32, month: u32, day: u32) -> Option<NaiveDate> 
     NaiveDate::from_num_days_from_ce_opt((jdn - 1_721_425) as i32)
 }
 
+/// Day.month.year as one number token ("20.06.2018", "15.2.2018": how German, Russian and
+/// Turkish pages write a date; the tokenizer keeps a dotted number whole).
+fn dotted_day(t: &Text, i: usize) -> Option<NaiveDate> {
+    let tk = t.toks.get(i)?;
+    if !tk.number {
+        return None;
+    }
+    let parts: Vec<&str> = tk.lower.split('.').collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    if d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 || y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 /// An absolute or day-month date starting at token `i`: (found, end token).
 fn date_at(t: &Text, i: usize) -> Option<(Found, usize)> {
     let lx = lexicon();
     let n = t.toks.len();
+    if let Some(date) = dotted_day(t, i) {
+        return Some((Found::Abs(date), i + 1));
+    }
     if let Some(a) = num(t, i) {
         // ISO / slashed, year first
         if year(t, i).is_some() && i + 2 < n {
@@ -167,15 +186,24 @@ fn date_at(t: &Text, i: usize) -> Option<(Found, usize)> {
                 }
             }
         }
-        // day + month name [/ month name] [year]
-        if (1..=31).contains(&a) && i + 1 < n && t.joined(i, false) {
-            if let Some((m, mut j)) = month_at(t, i + 1) {
+        // day + month name [/ month name] [year]; "3. Juli", "27 de junio de 2019"
+        // The sentence splitter may end a sentence at "3." (an ordinal day, not a full stop).
+        let dotted = i + 1 < n && t.gap(i) == ". ";
+        let mut first = i + 1;
+        if first + 1 < n && t.joined(i, false) && t.toks[first].lower == "de" {
+            first += 1;
+        }
+        if (1..=31).contains(&a) && first < n && (t.joined(first - 1, false) || dotted) {
+            if let Some((m, mut j)) = month_at(t, first) {
                 if j < n && gap_is(t, j - 1, &["/", " / ", "-", " - "]) {
                     if let Some((_, j2)) = month_at(t, j) {
                         j = j2;
                     }
                 }
                 let mut k = j;
+                if k + 1 < n && t.joined(k - 1, false) && t.toks[k].lower == "de" {
+                    k += 1;
+                }
                 if k < n && (t.joined(k - 1, false) || gap_is(t, k - 1, &[", ", ","])) {
                     if let Some(y) = year(t, k) {
                         k += 1;
@@ -449,6 +477,32 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn month_names_of_the_other_detected_languages() {
+        for (text, want) in [
+            ("Schengen, 3. Juli 2018", ymd(2018, 7, 3)),
+            ("jeudi 27 juin 2019", ymd(2019, 6, 27)),
+            ("el 27 de junio de 2019", ymd(2019, 6, 27)),
+            ("5 мая 2020 года", ymd(2020, 5, 5)),
+            ("12 maggio 2021", ymd(2021, 5, 12)),
+        ] {
+            assert_eq!(run(text, None).first().map(|d| d.0), Some(want), "{text}");
+        }
+        // An English "may" without a capital is a verb, as before.
+        assert!(run("3 may 2020", None).is_empty());
+    }
+
+    #[test]
+    fn dotted_day_month_year() {
+        assert_eq!(run("am 20.06.2018", None)[0].0, ymd(2018, 6, 20));
+        assert_eq!(
+            run("Donnerstag, 15.2.2018, 19:51", None)[0].0,
+            ymd(2018, 2, 15)
+        );
+        assert!(run("um 2.5 Prozent", None).is_empty());
+        assert!(run("Version 1.2.3", None).is_empty());
     }
 
     #[test]

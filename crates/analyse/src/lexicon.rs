@@ -25,6 +25,8 @@ pub struct Lexicon {
     pub months_ar: Vec<(Vec<String>, u32)>,
     /// English months.
     pub months_en: HashMap<String, u32>,
+    /// Months of the other detected languages ([`data::OTHER_MONTHS`]).
+    pub months_other: HashMap<String, u32>,
     /// Hijri months (one or two words).
     pub months_hijri: Vec<(Vec<String>, u32)>,
     /// Weekdays.
@@ -125,6 +127,10 @@ pub fn lexicon() -> &'static Lexicon {
                     .collect(),
             ),
             months_en: data::ENGLISH_MONTHS
+                .iter()
+                .map(|(m, n)| (m.to_string(), *n))
+                .collect(),
+            months_other: data::OTHER_MONTHS
                 .iter()
                 .map(|(m, n)| (m.to_string(), *n))
                 .collect(),

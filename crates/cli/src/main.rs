@@ -99,6 +99,8 @@ enum EvalCommand {
     Extraction(commands::extraction::EvalExtractionArgs),
     /// Event clustering on a gold stream: ingest it into a fresh store, compare the events.
     Clusters(commands::eval_clusters::EvalClustersArgs),
+    /// Publication dates on htmldate's benchmark form: precision, recall, F1 at day level.
+    Dates(commands::eval_dates::EvalDatesArgs),
 }
 
 #[derive(Subcommand)]
@@ -169,6 +171,9 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Warc(args)) => {
             commands::extraction::run_bench_warc(args).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Dates(args)) => {
+            commands::eval_dates::run_eval_dates(args).map(|_| ExitCode::SUCCESS)
         }
         Command::Eval(EvalCommand::Clusters(args)) => {
             commands::eval_clusters::run_eval_clusters(args, &dirs)

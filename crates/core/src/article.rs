@@ -163,11 +163,15 @@ pub enum DateSource {
     MetaTag,
     /// A `<time>` element.
     TimeElement,
+    /// Microdata or a microformat on the page: `itemprop=datePublished` (`@content`,
+    /// `@datetime`), hAtom `<abbr class=published title=…>`.
+    Microdata,
     /// A date in the URL path.
     UrlPath,
     /// A dateline or date line in the article text.
     Dateline,
-    /// The WARC record's date (when it was crawled).
+    /// The WARC record's date (when it was crawled). No longer given as a publication date (the
+    /// crawl time is [`Article::crawled_at`]); read only from stores written before.
     WarcDate,
 }
 
@@ -223,6 +227,11 @@ pub struct Article {
     pub title: Option<String>,
     /// Publication date with its source, when known.
     pub published_at: Option<PublishedAt>,
+    /// When the page was crawled or fetched (WARC-Date), when known. Never a publication date:
+    /// it bounds one (a page is not published after it was crawled) and places an undated
+    /// article in time for candidates, while the article stays undated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawled_at: Option<DateTime<FixedOffset>>,
     /// Language the input declared (BCP-47 primary tag), if any; analyse detects its own.
     pub declared_lang: Option<String>,
     /// The body text as read (for HTML, the extracted main content).
@@ -255,6 +264,7 @@ impl Article {
             url: None,
             title: None,
             published_at: None,
+            crawled_at: None,
             declared_lang: None,
             body,
             warnings: Vec::new(),

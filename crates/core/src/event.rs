@@ -1,6 +1,6 @@
 //! A real-world happening as reported by one or more articles, with every fact cited.
 
-use crate::{ArticleId, EventKind, Span};
+use crate::{ArticleId, DateSource, EventKind, Span};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -95,6 +95,15 @@ pub struct Member {
     pub title: String,
     /// Publication date, when known.
     pub published_at: Option<String>,
+    /// Where `published_at` was read, so a reader can weigh it (a meta tag, a byline…).
+    #[serde(default)]
+    pub published_source: Option<DateSource>,
+    /// How sure `published_at` is, 0..1.
+    #[serde(default)]
+    pub published_confidence: Option<f32>,
+    /// When the article was crawled or fetched, when known: not its publication date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawled_at: Option<String>,
     /// True when the article announces the event before it happened.
     pub preview: bool,
     /// Where its information comes from.

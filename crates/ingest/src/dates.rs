@@ -8,6 +8,19 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use khabar_core::{DateSource, PublishedAt};
+use scraper::{ElementRef, Html};
+
+/// Confidence of a date read from the visible text near the headline: below a `<time>` element
+/// (0.7) and a URL path (0.6), since a byline may be followed by dates of other things.
+const VISIBLE_TEXT_CONFIDENCE: f32 = 0.5;
+
+/// How much visible text after the start of the headline is searched for its date, in
+/// characters: enough for a headline, a standfirst and a byline, not the article's body, whose
+/// dates are of the events it reports.
+const AFTER_HEADLINE_CHARS: usize = 1500;
+
+/// Text nodes before the headline also searched: sites print the date above it too.
+const BEFORE_HEADLINE_NODES: usize = 6;
 
 /// Parses a date as pages write it: RFC 3339 / ISO 8601 (with or without seconds, offset or
 /// `T`), RFC 2822 (RSS `pubDate`), or a bare day. Times without an offset are taken as UTC.
@@ -88,6 +101,76 @@ pub fn parse(raw: &str, source: DateSource, confidence: f32) -> Option<Published
         }
     }
     None
+}
+
+/// The date written in the visible text near the headline (`<h1>`, else the start of the
+/// page's text): a byline's "Published 12 May 2020", "24 نيسان / أبريل 2020", "12.05.2020", read
+/// by the analyse stage's date parser, the first absolute date found. Text whose element `skip`
+/// places in navigation or a block about other articles, and scripts, are not read.
+pub fn in_visible_text(document: &Html, skip: impl Fn(ElementRef) -> bool) -> Option<PublishedAt> {
+    let mut texts: Vec<&str> = Vec::new();
+    let mut headline: Option<usize> = None;
+    for node in document.root_element().descendants() {
+        if let Some(el) = ElementRef::wrap(node) {
+            let name = el.value().name();
+            if headline.is_none() && name == "h1" {
+                headline = Some(texts.len());
+            }
+            continue;
+        }
+        let Some(text) = node.value().as_text() else {
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some(parent) = node.parent().and_then(ElementRef::wrap) else {
+            continue;
+        };
+        if matches!(
+            parent.value().name(),
+            "script" | "style" | "noscript" | "template" | "title" | "option"
+        ) || skip(parent)
+        {
+            continue;
+        }
+        texts.push(text);
+        if let Some(h) = headline {
+            let after: usize = texts[h..].iter().map(|t| t.chars().count()).sum();
+            if after > AFTER_HEADLINE_CHARS {
+                break;
+            }
+        }
+    }
+    let start = headline.map_or(0, |h| h.saturating_sub(BEFORE_HEADLINE_NODES));
+    let mut budget = AFTER_HEADLINE_CHARS + 1;
+    texts[start..]
+        .iter()
+        .take_while(|t| {
+            let fits = budget > 0;
+            budget = budget.saturating_sub(t.chars().count());
+            fits
+        })
+        .find_map(|t| {
+            // Long runs of text are body paragraphs; a date line is short.
+            (t.chars().count() <= 200)
+                .then(|| khabar_analyse::dates::first_absolute(t))
+                .flatten()
+        })
+        .map(|(day, _)| day_only(day, DateSource::Dateline, VISIBLE_TEXT_CONFIDENCE))
+}
+
+/// [`parse`], else a date written in words ("٢٤ نيسان ٢٠٢٠", "jeudi 27 juin 2019") read by
+/// the analyse stage's parser, as a day: how some pages fill even their machine-readable fields.
+pub fn parse_any(raw: &str, source: DateSource, confidence: f32) -> Option<PublishedAt> {
+    parse(raw, source, confidence).or_else(|| {
+        let raw = raw.trim();
+        (raw.chars().count() <= 64)
+            .then(|| khabar_analyse::dates::first_absolute(raw))
+            .flatten()
+            .map(|(day, _)| day_only(day, source, confidence))
+    })
 }
 
 /// A day without a time, stored at 00:00 UTC with `date_only` set.
@@ -218,6 +301,55 @@ mod tests {
         let p = parse("٢٠١٩-١١-١٩T12:30:00+03:00", DateSource::MetaTag, 0.9).unwrap();
         assert_eq!(day(&p), "2019-11-19");
         assert!(parse("last Friday", DateSource::MetaTag, 0.9).is_none());
+    }
+
+    #[test]
+    fn reads_the_date_written_near_the_headline() {
+        let date = |html: &str| {
+            in_visible_text(&Html::parse_document(html), |el| {
+                el.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|a| a.value().attr("class") == Some("related"))
+            })
+            .map(|p| (day(&p), p.source))
+        };
+        let body = "<p>".to_string() + &"Lange Rede über den 1. Januar. ".repeat(80) + "</p>";
+        assert_eq!(
+            date(&format!(
+                "<h1>Title</h1><p class=byline>Published 12 May 2020</p>{body}"
+            )),
+            Some(("2020-05-12".into(), DateSource::Dateline))
+        );
+        assert_eq!(
+            date("<div>24 نيسان / أبريل 2020</div><h1>عنوان</h1><p>نص</p>").map(|d| d.0),
+            Some("2020-04-24".into())
+        );
+        // A date in a block about other articles, or deep in the body, is not the page's.
+        assert_eq!(
+            date(&format!(
+                "<h1>T</h1><ul class=related><li>3 March 2019</li></ul>{body}<p>12 May 2020</p>"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn reads_machine_fields_written_in_words() {
+        let p = parse_any("24 نيسان 2020", DateSource::MetaTag, 0.9).unwrap();
+        assert_eq!(day(&p), "2020-04-24");
+        assert!(p.date_only);
+        let p = parse_any("jeudi 27 juin 2019", DateSource::Microdata, 0.85).unwrap();
+        assert_eq!(day(&p), "2019-06-27");
+        assert!(parse_any("Sport", DateSource::MetaTag, 0.9).is_none());
+    }
+
+    #[test]
+    fn the_day_is_the_day_in_the_values_own_offset() {
+        // 23:30 in New York is already the next day in UTC; the page means the 8th.
+        let p = parse("2023-11-08T23:30:00-05:00", DateSource::JsonLd, 0.95).unwrap();
+        assert_eq!(day(&p), "2023-11-08");
+        let p = parse("Wed, 08 Nov 2023 23:30:00 -0500", DateSource::Feed, 0.9).unwrap();
+        assert_eq!(day(&p), "2023-11-08");
     }
 
     #[test]

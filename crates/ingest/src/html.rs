@@ -6,7 +6,7 @@
 //! | `title` | `og:title`, JSON-LD `headline`, the first `h1`, `<title>` |
 //! | `url` | `<link rel=canonical>`, `og:url`, JSON-LD `url`, then the URL the page was fetched from |
 //! | `outlet` | `og:site_name`, JSON-LD `publisher.name`, `application-name`, then (when none is named) the registrable domain of the URL, marked `OutletSource::FromUrl` |
-//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), the WARC record date (0.3) |
+//! | `published_at` | JSON-LD `datePublished` (0.95), a publication `<meta>` tag (0.9), a `<time>` element (0.7), the URL path (0.6), a date written in the visible text near the headline (0.5); never the crawl time (`crawled_at`) |
 //! | `declared_lang` | `<html lang>`, `content-language`, `og:locale` (primary subtag) |
 //!
 //! A date before 1990 or after the crawl time (the WARC record date, else the time of reading)
@@ -126,9 +126,29 @@ pub fn article_from_html(
     article.url = meta.url;
     article.outlet = meta.outlet;
     article.published_at = meta.published_at;
+    article.crawled_at = context.crawled_at.map(|c| c.fixed_offset());
     article.declared_lang = meta.lang;
     article.warnings = meta.warnings;
+    if article.published_at.is_none() && article.crawled_at.is_some() {
+        article.warnings.push(
+            "undated: the page gives no publication date; only its crawl time is known".into(),
+        );
+    }
     Ok(article)
+}
+
+/// A page's metadata from its bytes, decoded and parsed as [`article_from_html`] does, without
+/// extracting its text: what `khabar eval dates` scores, so a page whose body the extractor
+/// rejects is still dated as an article of it would be.
+pub fn page_metadata(bytes: &[u8], context: &PageContext) -> Result<PageMeta, String> {
+    let tld = context
+        .url
+        .and_then(khabar_core::url::host)
+        .and_then(|h| h.rsplit('.').next().map(str::to_string));
+    let (text, charset_warning) = decode(bytes, context.http_charset, tld.as_deref())?;
+    let mut meta = metadata(&Html::parse_document(&text), context);
+    meta.warnings.extend(charset_warning);
+    Ok(meta)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,6 +208,7 @@ struct Selectors {
     h1: Selector,
     json_ld: Selector,
     time: Selector,
+    microdata: Selector,
     html: Selector,
 }
 
@@ -202,6 +223,7 @@ fn selectors() -> &'static Selectors {
             h1: s("h1"),
             json_ld: s("script[type=\"application/ld+json\"]"),
             time: s("time"),
+            microdata: s("[itemprop], .published"),
             html: s("html"),
         }
     })
@@ -227,9 +249,27 @@ const DATE_META: &[&str] = &[
     "sailthru.date",
     "parsely-pub-date",
     "cxenseparse:recs:publishtime",
+    "schema:datepublished",
+    "article:published",
+    "publication_date",
+    "publication-date",
+    "published-date",
+    "published_date",
+    "citation_publication_date",
+    "citation_date",
+    "bepress_citation_date",
+    "dc.date.published",
+    "original-publish-date",
+    "uploaddate",
+    "datecreated",
+    "schema:datecreated",
     "date",
     "article:modified_time",
 ];
+
+/// Where microdata and microformats put a publication date: `itemprop` values, surest first,
+/// then hAtom's `published` class (its `title` or `datetime` holds the machine form).
+const DATE_ITEMPROPS: &[&str] = &["datepublished", "datecreated", "uploaddate"];
 
 fn clean(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -314,7 +354,7 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
     candidates.extend(
         ld.date_published
             .iter()
-            .filter_map(|d| dates::parse(d, DateSource::JsonLd, 0.95)),
+            .filter_map(|d| dates::parse_any(d, DateSource::JsonLd, 0.95)),
     );
     for name in DATE_META {
         for (k, v) in &metas {
@@ -324,15 +364,21 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
                 } else {
                     0.9
                 };
-                if let Some(d) = dates::parse(v, DateSource::MetaTag, confidence) {
+                if let Some(d) = dates::parse_any(v, DateSource::MetaTag, confidence) {
                     candidates.push(d);
                 }
             }
         }
     }
+    candidates.extend(
+        ld.date_created
+            .iter()
+            .filter_map(|d| dates::parse_any(d, DateSource::JsonLd, 0.8)),
+    );
+    candidates.extend(microdata_dates(document));
     let mut times: Vec<(u8, String)> = document
         .select(&sel.time)
-        .filter(|t| !elsewhere(*t))
+        .filter(|t| !elsewhere(*t) && !of_another_article(*t))
         .filter_map(|t| {
             let value = t.attr("datetime")?.to_string();
             let rank = if t.attr("pubdate").is_some() || t.attr("itemprop") == Some("datePublished")
@@ -353,14 +399,7 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
     if let Some(url) = meta.url.as_deref().or(base) {
         candidates.extend(dates::from_url(url));
     }
-    if let Some(crawled) = context.crawled_at {
-        candidates.push(PublishedAt {
-            at: crawled.fixed_offset(),
-            date_only: false,
-            source: DateSource::WarcDate,
-            confidence: 0.3,
-        });
-    }
+    candidates.extend(dates::in_visible_text(document, elsewhere));
     let not_after = context.crawled_at.unwrap_or_else(Utc::now);
     for candidate in candidates {
         match dates::implausible(&candidate, not_after) {
@@ -376,6 +415,90 @@ pub fn metadata(document: &Html, context: &PageContext) -> PageMeta {
         }
     }
     meta
+}
+
+/// Publication dates given by microdata (`itemprop=datePublished` with `@content`,
+/// `@datetime` or its text) and hAtom (`class=published` with `@title`), outside blocks about
+/// other articles, in [`DATE_ITEMPROPS`] order. When every marked date sits in such a block
+/// and there is only one (a blog whose post is laid out as a "widget"), it is the page's own,
+/// at a lower confidence: a block about other articles lists several.
+fn microdata_dates(document: &Html) -> Vec<PublishedAt> {
+    let mut found: Vec<(usize, PublishedAt)> = Vec::new();
+    let mut outside: Vec<PublishedAt> = Vec::new();
+    for el in document.select(&selectors().microdata) {
+        let v = el.value();
+        if v.name() == "meta" {
+            continue;
+        }
+        let away = elsewhere(el) || of_another_article(el);
+        let rank = match v.attr("itemprop") {
+            Some(prop) => {
+                let prop = prop.trim().to_ascii_lowercase();
+                match DATE_ITEMPROPS.iter().position(|p| *p == prop) {
+                    Some(rank) => rank,
+                    None if v
+                        .has_class("published", scraper::CaseSensitivity::AsciiCaseInsensitive) =>
+                    {
+                        DATE_ITEMPROPS.len()
+                    }
+                    None => continue,
+                }
+            }
+            None => DATE_ITEMPROPS.len(),
+        };
+        let text: String = el.text().collect();
+        let value = v
+            .attr("content")
+            .or_else(|| v.attr("datetime"))
+            .or_else(|| v.attr("title"))
+            .unwrap_or(&text);
+        if let Some(date) = dates::parse_any(value, DateSource::Microdata, 0.85) {
+            if away {
+                outside.push(date);
+            } else {
+                found.push((rank, date));
+            }
+        }
+    }
+    if found.is_empty() && outside.len() == 1 {
+        let only = outside.remove(0);
+        return vec![PublishedAt {
+            confidence: 0.6,
+            ..only
+        }];
+    }
+    found.sort_by_key(|(rank, _)| *rank);
+    found.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Whether a `<time>` dates a teaser of another article: it sits inside a link, or inside an
+/// `<article>` that does not hold the page's headline (`<h1>`) when the page has one elsewhere.
+fn of_another_article(el: scraper::ElementRef) -> bool {
+    let mut article = None;
+    for a in el.ancestors().filter_map(scraper::ElementRef::wrap) {
+        match a.value().name() {
+            "a" => return true,
+            "article" if article.is_none() => article = Some(a),
+            _ => {}
+        }
+    }
+    let Some(article) = article else {
+        return false;
+    };
+    let has_h1 = |e: scraper::ElementRef| {
+        e.descendants()
+            .any(|n| n.value().as_element().is_some_and(|x| x.name() == "h1"))
+    };
+    if has_h1(article) {
+        return false;
+    }
+    // The headline is elsewhere on the page: this article block is another article's.
+    let root = article
+        .ancestors()
+        .filter_map(scraper::ElementRef::wrap)
+        .last()
+        .unwrap_or(article);
+    has_h1(root)
 }
 
 /// Words in `class`/`id` of blocks about other articles, whose `<time>` elements date those.
@@ -441,7 +564,12 @@ struct JsonLd {
     url: Option<String>,
     publisher: Option<String>,
     date_published: Vec<String>,
+    /// `dateCreated` / `uploadDate`: the publication date of pages that give no `datePublished`.
+    date_created: Vec<String>,
 }
+
+/// JSON-LD keys of a creation date, tried after `datePublished`.
+const JSON_LD_CREATED: &[&str] = &["dateCreated", "uploadDate", "publishedDate"];
 
 /// What the page's JSON-LD blocks say about the article.
 fn json_ld(document: &Html) -> JsonLd {
@@ -453,10 +581,39 @@ fn json_ld(document: &Html) -> JsonLd {
             .trim_start_matches("<![CDATA[")
             .trim_end_matches("]]>")
             .trim();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else {
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(value) => walk_json_ld(&value, &mut out, 0),
+            // Sites ship blocks that are not JSON (raw newlines in strings, trailing commas,
+            // two objects back to back): their dates are still read, key by key.
+            Err(_) => {
+                out.date_published
+                    .extend(json_string_values(raw, "datePublished"));
+                for key in JSON_LD_CREATED {
+                    out.date_created.extend(json_string_values(raw, key));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The string values of `"key": "…"` in text that is not valid JSON.
+fn json_string_values(raw: &str, key: &str) -> Vec<String> {
+    let quoted = format!("\"{key}\"");
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find(&quoted) {
+        rest = &rest[at + quoted.len()..];
+        let value = rest.trim_start();
+        let Some(value) = value.strip_prefix(':') else {
             continue;
         };
-        walk_json_ld(&value, &mut out, 0);
+        let Some(value) = value.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = value.find('"') {
+            out.extend(clean(&value[..end]));
+        }
     }
     out
 }
@@ -480,11 +637,15 @@ fn walk_json_ld(value: &serde_json::Value, out: &mut JsonLd, depth: usize) {
                     _ => None,
                 }
             };
-            let is_article = map.contains_key("datePublished") || map.contains_key("headline");
+            let is_article = map.contains_key("datePublished")
+                || map.contains_key("headline")
+                || JSON_LD_CREATED.iter().any(|k| map.contains_key(*k));
             if is_article {
                 if let Some(d) = text(map.get("datePublished")) {
                     out.date_published.push(d);
                 }
+                out.date_created
+                    .extend(JSON_LD_CREATED.iter().filter_map(|k| text(map.get(*k))));
                 if out.headline.is_none() {
                     out.headline = text(map.get("headline"));
                 }
@@ -618,6 +779,99 @@ mod tests {
             .published_at
             .unwrap();
         assert_eq!(published.at.to_rfc3339(), "2023-11-03T10:00:00+00:00");
+    }
+
+    #[test]
+    fn time_elements_of_teasers_are_not_this_articles_date() {
+        let html = page(
+            "",
+            &format!(
+                "<h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>{BODY}\
+                 <article><a href=/other><time datetime=\"2023-11-20\">20 Nov</time></a></article>"
+            ),
+        );
+        let teaser_first = html.replace("<h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>", "<section><article><time datetime=\"2023-10-01\">1 Oct</time><p>Other</p></article></section><h1>Headline</h1><time datetime=\"2023-11-03T10:00:00Z\">3 Nov</time>");
+        for html in [html, teaser_first] {
+            let published = metadata(&Html::parse_document(&html), &PageContext::default())
+                .published_at
+                .unwrap();
+            assert_eq!(
+                published.at.to_rfc3339(),
+                "2023-11-03T10:00:00+00:00",
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_microdata_microformats_more_keys_and_broken_json_ld() {
+        let date = |head: &str, body: &str| {
+            let meta = metadata(
+                &Html::parse_document(&page(head, &format!("{body}{BODY}"))),
+                &PageContext::default(),
+            );
+            meta.published_at
+                .map(|p| (p.at.date_naive().to_string(), p.source))
+        };
+        assert_eq!(
+            date(
+                "",
+                "<abbr class=\"published\" title=\"2019-06-27T10:21:40Z\">jeudi</abbr>"
+            ),
+            Some(("2019-06-27".into(), DateSource::Microdata))
+        );
+        assert_eq!(
+            date(
+                "",
+                "<span itemprop=\"datePublished\" content=\"2020-03-18\">18. März</span>"
+            ),
+            Some(("2020-03-18".into(), DateSource::Microdata))
+        );
+        assert_eq!(
+            date(
+                "<meta itemprop=\"uploadDate\" content=\"2019-10-16T18:15:00Z\">",
+                ""
+            ),
+            Some(("2019-10-16".into(), DateSource::MetaTag))
+        );
+        // A meta date in words, with Arabic month names.
+        assert_eq!(
+            date("<meta name=\"pubdate\" content=\"24 نيسان 2020\">", ""),
+            Some(("2020-04-24".into(), DateSource::MetaTag))
+        );
+        assert_eq!(
+            date("<script type=\"application/ld+json\">{\"@type\":\"VideoObject\",\"uploadDate\":\"2020-09-15\"}</script>", ""),
+            Some(("2020-09-15".into(), DateSource::JsonLd))
+        );
+        // Not JSON: a raw newline inside a string and a trailing comma.
+        assert_eq!(
+            date("<script type=\"application/ld+json\">{\"headline\":\"a\nb\",\"datePublished\":\"2021-03-14T19:14:36Z\",}</script>", ""),
+            Some(("2021-03-14".into(), DateSource::JsonLd))
+        );
+    }
+
+    #[test]
+    fn a_lone_marked_date_in_a_widget_is_the_pages_own_but_a_list_of_them_is_not() {
+        let date = |body: &str| {
+            metadata(
+                &Html::parse_document(&page("", body)),
+                &PageContext::default(),
+            )
+            .published_at
+            .map(|p| (p.at.date_naive().to_string(), p.confidence))
+        };
+        let post = "<abbr class='published' title='2020-04-28T21:11:00+02:00'>21:11</abbr>";
+        assert_eq!(
+            date(&format!("<div class='widget Blog'>{post}{BODY}</div>")),
+            Some(("2020-04-28".into(), 0.6))
+        );
+        assert_eq!(
+            date(&format!(
+                "{BODY}<div class='widget'>{post}{}</div>",
+                post.replace("04-28", "03-01")
+            )),
+            None
+        );
     }
 
     #[test]

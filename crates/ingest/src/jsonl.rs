@@ -9,6 +9,7 @@
 //! | `title` | string | headline; the body of a record without `text` (see [`record_body`]) |
 //! | `published_at` | string | RFC 3339 (`2023-11-03T10:00:00+03:00`) or a day (`2023-11-03`) |
 //! | `lang` | string | declared language (ISO 639-1) |
+//! | `html` | string | a raw HTML page (what crawlers export), read as an HTML page fetched from `url` when the record has no `text`; the record's own fields override what the page says |
 //!
 //! Other fields are ignored (an evaluation file's `event` label, for instance). A bad line is
 //! rejected as `file:line` with its reason and reading goes on; blank lines are skipped. Lines are
@@ -31,6 +32,7 @@ struct Record {
     title: Option<String>,
     published_at: Option<String>,
     lang: Option<String>,
+    html: Option<String>,
 }
 
 /// JSON escapes and field names make a record somewhat longer than its text.
@@ -146,6 +148,17 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let record: Record =
         serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
+    let source = Source::JsonlRecord {
+        path: name.to_string(),
+        line: number,
+    };
+    if let Some(html) = record
+        .html
+        .as_deref()
+        .filter(|h| !h.trim().is_empty() && record.text.is_none())
+    {
+        return from_html(html, &record, source, limits);
+    }
     let body = record_body(record.text.as_deref(), record.title.as_deref())?;
     let field = if record.text.as_deref() == Some(body) {
         "text"
@@ -161,36 +174,84 @@ fn parse(line: &[u8], name: &str, number: u64, limits: &Limits) -> Result<Articl
         ));
     }
     let body = body.to_string();
-    let mut article = Article::new(
-        Source::JsonlRecord {
-            path: name.to_string(),
-            line: number,
-        },
-        body,
-    );
+    let mut article = Article::new(source, body);
+    fill(&mut article, record);
+    Ok(article)
+}
+
+/// A record's raw `html` read as the page fetched from its `url`, then the record's own fields.
+fn from_html(
+    html: &str,
+    record: &Record,
+    source: Source,
+    limits: &Limits,
+) -> Result<Article, String> {
+    let cap = crate::html::max_page_bytes(limits);
+    if html.len() > cap {
+        return Err(format!(
+            "\"html\" over {} MB: a mis-crawl, not an article page",
+            cap / 1_000_000
+        ));
+    }
+    let context = crate::html::PageContext {
+        url: record.url.as_deref().filter(|u| !u.trim().is_empty()),
+        ..Default::default()
+    };
+    let mut article = crate::html::article_from_html(html.as_bytes(), source, &context, limits)
+        .map_err(|reason| format!("\"html\": {reason}"))?;
+    // The page's URL (its canonical link, else the record's `url` it was read as) stands.
+    let record = Record {
+        text: None,
+        id: record.id.clone(),
+        url: None,
+        outlet: record.outlet.clone(),
+        title: record.title.clone(),
+        published_at: record.published_at.clone(),
+        lang: record.lang.clone(),
+        html: None,
+    };
+    fill(&mut article, record);
+    Ok(article)
+}
+
+/// Sets an article's fields from its record: the record's own values, where it gives them.
+fn fill(article: &mut Article, record: Record) {
     article.external_id = record.id.map(|id| match id {
         serde_json::Value::String(s) => s,
         other => other.to_string(),
     });
-    article.url = record.url.filter(|s| !s.trim().is_empty());
-    article.outlet = record.outlet.filter(|s| !s.trim().is_empty());
-    article.title = record.title.filter(|s| !s.trim().is_empty());
-    article.declared_lang = record.lang.filter(|s| !s.trim().is_empty());
-    if let Some(raw) = record.published_at.filter(|s| !s.trim().is_empty()) {
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    article.url = given(record.url).or(article.url.take());
+    if let Some(outlet) = given(record.outlet) {
+        article.outlet = Some(outlet);
+        article.outlet_source = khabar_core::OutletSource::Given;
+    }
+    article.title = given(record.title).or(article.title.take());
+    article.declared_lang = given(record.lang).or(article.declared_lang.take());
+    if let Some(raw) = given(record.published_at) {
         match parse_date(&raw) {
             // The same plausibility rule as page dates: not before 1990, not after it was read.
             Some(published) => match crate::dates::implausible(&published, chrono::Utc::now()) {
                 None => article.published_at = Some(published),
-                Some(why) => article
-                    .warnings
-                    .push(format!("{why}; article left undated")),
+                Some(why) => article.warnings.push(format!(
+                    "{why}; article left {}",
+                    if article.published_at.is_some() {
+                        "with the page's date"
+                    } else {
+                        "undated"
+                    }
+                )),
             },
             None => article.warnings.push(format!(
-                "published_at {raw:?} is neither RFC 3339 nor YYYY-MM-DD; article left undated"
+                "published_at {raw:?} is neither RFC 3339 nor YYYY-MM-DD; article left {}",
+                if article.published_at.is_some() {
+                    "with the page's date"
+                } else {
+                    "undated"
+                }
             )),
         }
     }
-    Ok(article)
 }
 
 /// The body of a JSONL record: its `text` when that is not blank, else its `title` when that is
@@ -341,6 +402,47 @@ mod tests {
             rejected[0].reason.contains("NUL byte in record"),
             "{}",
             rejected[0].reason
+        );
+    }
+
+    #[test]
+    fn a_record_with_raw_html_is_read_as_the_page_at_its_url() {
+        let page = "<html lang=de><head><title>Seite</title>\
+            <meta property=\"article:published_time\" content=\"2020-04-28T10:00:00+02:00\"></head>\
+            <body><nav><a href=/>Start</a></nav><article><h1>Schlagzeile</h1>\
+            <p>Der Minister traf am Dienstag seinen Amtskollegen in Moskau, wie das Ministerium mitteilte.</p>\
+            </article></body></html>";
+        let line = serde_json::json!({
+            "id": 7, "url": "https://example.de/2020/04/28/treffen", "html": page, "outlet": "Beispiel"
+        });
+        let (articles, rejected) = read_all(&format!("{line}\n"), &Limits::default());
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let a = &articles[0];
+        assert!(a.body.contains("Amtskollegen in Moskau"), "{}", a.body);
+        assert!(!a.body.contains("Start"), "{}", a.body);
+        assert_eq!(
+            a.url.as_deref(),
+            Some("https://example.de/2020/04/28/treffen")
+        );
+        assert_eq!(a.outlet.as_deref(), Some("Beispiel"));
+        assert_eq!(a.external_id.as_deref(), Some("7"));
+        assert_eq!(a.declared_lang.as_deref(), Some("de"));
+        let published = a.published_at.as_ref().unwrap();
+        assert_eq!(published.source, DateSource::MetaTag);
+        assert_eq!(published.at.to_rfc3339(), "2020-04-28T10:00:00+02:00");
+        assert_eq!(
+            a.source,
+            Source::JsonlRecord {
+                path: "in.jsonl".into(),
+                line: 1
+            }
+        );
+        // A page with no text is rejected with the record's line and the reason.
+        let empty = serde_json::json!({"url": "https://example.de/", "html": "<html><body><nav>x</nav></body></html>"});
+        let (_, rejected) = read_all(&format!("{empty}\n"), &Limits::default());
+        assert!(
+            rejected[0].reason.starts_with("\"html\": no article text"),
+            "{rejected:?}"
         );
     }
 

@@ -616,9 +616,11 @@ mod tests {
         );
         let published = a.published_at.as_ref().unwrap();
         assert_eq!(published.source, khabar_core::DateSource::UrlPath);
+        // Nothing on the second page dates it: its crawl time is kept apart, not as its date.
+        assert!(articles[1].published_at.is_none());
         assert_eq!(
-            articles[1].published_at.as_ref().unwrap().source,
-            khabar_core::DateSource::WarcDate
+            articles[1].crawled_at.map(|c| c.to_rfc3339()).as_deref(),
+            Some("2023-11-04T10:00:00+00:00")
         );
         let sources: Vec<&str> = rejected.iter().map(|r| r.source.as_str()).collect();
         assert_eq!(sources, ["x.warc#2", "x.warc#3"], "{rejected:?}");

@@ -700,6 +700,9 @@ mod tests {
                 outlet_from_url: false,
                 title: d.text(d.sentences[0].span).to_string(),
                 published_at: Some("2023-11-03".into()),
+                published_source: None,
+                published_confidence: None,
+                crawled_at: None,
                 preview: false,
                 origin: Origin {
                     kind: "own".into(),

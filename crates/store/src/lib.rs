@@ -1528,10 +1528,14 @@ impl Writer<'_> {
             reason: e.to_string(),
         })?;
         let article = &doc.article;
+        // An undated article is placed in time by its crawl day, for candidates only: its
+        // `published_at` stays empty.
         let day = article
             .published_at
             .as_ref()
-            .map(|p| vectors::day_number(p.at.date_naive()));
+            .map(|p| p.at)
+            .or(article.crawled_at)
+            .map(|at| vectors::day_number(at.date_naive()));
         let inserted = self
             .tx
             .prepare_cached(

@@ -199,6 +199,9 @@ fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
                 p.at.to_rfc3339()
             }
         }),
+        published_source: d.article.published_at.as_ref().map(|p| p.source),
+        published_confidence: d.article.published_at.as_ref().map(|p| p.confidence),
+        crawled_at: d.article.crawled_at.map(|c| c.to_rfc3339()),
         preview: d.cues.preview,
         origin,
         copies,

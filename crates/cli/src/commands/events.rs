@@ -256,7 +256,7 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
                 (Some(outlet), false) => outlet.clone(),
                 (None, _) => "(outlet unknown)".into(),
             },
-            m.published_at.as_deref().unwrap_or("undated"),
+            published(m),
             if m.preview {
                 "  PREVIEW (published before the event)"
             } else {
@@ -385,7 +385,7 @@ fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event])
         ExportFormat::Csv => {
             writeln!(
                 out,
-                "event,event_date,event_title,article,lang,outlet,published_at,preview,source"
+                "event,event_date,event_title,article,lang,outlet,published_at,published_source,published_confidence,crawled_at,preview,source"
             )?;
             for e in events {
                 for m in &e.members {
@@ -400,6 +400,11 @@ fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event])
                         m.lang.clone(),
                         m.outlet.clone().unwrap_or_default(),
                         m.published_at.clone().unwrap_or_default(),
+                        m.published_source.map(source_name).unwrap_or_default(),
+                        m.published_confidence
+                            .map(|c| format!("{c:.2}"))
+                            .unwrap_or_default(),
+                        m.crawled_at.clone().unwrap_or_default(),
                         m.preview.to_string(),
                         m.source.clone(),
                     ];
@@ -424,6 +429,30 @@ fn csv_field(value: &str) -> String {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value.to_string()
+    }
+}
+
+/// A date source as JSON names it (`meta_tag`, `dateline`…).
+fn source_name(source: khabar_core::DateSource) -> String {
+    serde_json::to_value(source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A member's publication date with its source and confidence, or "undated" with the crawl
+/// time when that is all that is known, so a reader can tell one from the other.
+fn published(m: &khabar_core::Member) -> String {
+    match (&m.published_at, &m.crawled_at) {
+        (Some(at), _) => format!(
+            "{at} ({}{})",
+            m.published_source.map(source_name).unwrap_or_default(),
+            m.published_confidence
+                .map(|c| format!(" {c:.2}"))
+                .unwrap_or_default()
+        ),
+        (None, Some(crawled)) => format!("undated (crawled {crawled})"),
+        (None, None) => "undated".into(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod correct;
 pub mod demo;
 pub mod eval;
 pub mod eval_clusters;
+pub mod eval_dates;
 pub mod events;
 pub mod explain;
 pub mod extraction;
