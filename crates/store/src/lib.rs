@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod migrations;
+pub mod query;
 pub mod vectors;
 
 use khabar_core::{ArticleId, Copy, Doc, Event, EventId, SynthesisInput};
@@ -131,6 +132,14 @@ pub enum Error {
         /// What it matches (ids, with what they name).
         candidates: Vec<String>,
     },
+    /// A paging cursor that is not one a query printed.
+    #[error("cursor {cursor} is not usable: {reason} (pass the next cursor a page printed, with the same --sort)")]
+    BadCursor {
+        /// The cursor given.
+        cursor: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A backup was asked to overwrite the store it copies.
     #[error("{path} is a file of the store itself: back up to another file")]
     BackupOntoStore {
@@ -149,6 +158,9 @@ fn sqlite_error(path: &Path, error: rusqlite::Error) -> Error {
         _ => Error::Sqlite { path, error },
     }
 }
+
+/// The meta key of the events version (see [`query::events_version`]).
+const EVENTS_VERSION: &str = "events_version";
 
 /// The shortest prefix of an id that [`Reads::resolve`] accepts (git's shortest abbreviation).
 pub const MIN_PREFIX: usize = 4;
@@ -1703,24 +1715,47 @@ impl Writer<'_> {
             reason: e.to_string(),
         })?;
         let day = event.date.as_ref().map(|d| vectors::day_number(d.value));
+        // An id that names an event again (a merge undone) is no longer retired.
+        self.tx
+            .prepare_cached("DELETE FROM event_aliases WHERE retired = ?1")
+            .and_then(|mut stmt| stmt.execute([event.id.as_str()]))
+            .map(drop)
+            .map_err(self.err())?;
+        // An event synthesised again unchanged keeps its version: incremental exports
+        // (`--changed-since`) list only what changed.
+        let unchanged = self
+            .row(
+                "SELECT 1 FROM events WHERE id = ?1 AND event = ?2",
+                params![event.id.as_str(), json],
+                |_| Ok(()),
+            )?
+            .is_some();
+        if unchanged {
+            return Ok(());
+        }
+        let version: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
+            )
+            .and_then(|mut stmt| stmt.query_row([EVENTS_VERSION], |r| r.get(0)))
+            .map_err(self.err())?;
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO events (id, day, size, event) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO events (id, day, size, event, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
                     event.id.as_str(),
                     day,
                     event.members.len() as i64,
-                    json
+                    json,
+                    version
                 ])
             })
-            .map(drop)
-            .map_err(self.err())?;
-        // An id that names an event again (a merge undone) is no longer retired.
-        self.tx
-            .prepare_cached("DELETE FROM event_aliases WHERE retired = ?1")
-            .and_then(|mut stmt| stmt.execute([event.id.as_str()]))
             .map(drop)
             .map_err(self.err())
     }

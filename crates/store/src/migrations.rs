@@ -120,6 +120,14 @@ const MIGRATIONS: &[&str] = &[
          retired TEXT PRIMARY KEY,
          event TEXT NOT NULL
      );",
+    // 10: each event's version, from a store-wide counter that grows whenever an event is stored
+    // or changed: the key of incremental exports (`export --changed-since`) and of the order by
+    // last update. Existing events take their row order.
+    "ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+     UPDATE events SET version = rowid;
+     INSERT OR REPLACE INTO meta (key, value)
+         SELECT 'events_version', CAST(COALESCE(MAX(version), 0) AS TEXT) FROM events;
+     CREATE INDEX events_version ON events (version);",
 ];
 
 /// The schema version this khabar writes.
