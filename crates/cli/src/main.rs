@@ -45,8 +45,12 @@ enum Command {
     Show(commands::events::ShowArgs),
     /// Why articles were grouped: similarity and its parts, threshold, the next best event.
     Explain(commands::explain::ExplainArgs),
-    /// Export every event.
+    /// Export the events (all, or those the filters select).
     Export(commands::events::ExportArgs),
+    /// List the people, places and organisations the articles mention.
+    Entities(commands::entities::EntitiesArgs),
+    /// Show one entity's events over time.
+    Entity(commands::entities::EntityArgs),
     /// Correct the grouping: these events report one happening.
     Merge(commands::correct::MergeArgs),
     /// Correct the grouping: these articles report something else.
@@ -131,6 +135,8 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::events::run_show(args, &dirs),
         Command::Explain(args) => commands::explain::run(args, &dirs),
         Command::Export(args) => commands::events::run_export(args, &dirs),
+        Command::Entities(args) => commands::entities::run_entities(args, &dirs),
+        Command::Entity(args) => commands::entities::run_entity(args, &dirs),
         Command::Merge(args) => commands::correct::run_merge(args, &dirs),
         Command::Split(args) => commands::correct::run_split(args, &dirs),
         Command::Move(args) => commands::correct::run_move(args, &dirs),

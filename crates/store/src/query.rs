@@ -355,7 +355,7 @@ pub fn events_version(store: &impl Reads) -> Result<i64> {
 }
 
 /// A person, place, country or organisation the stored articles mention.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Entity {
     /// Language-independent id (`person:lfrf.s`, `country:KW`).
     pub id: String,
