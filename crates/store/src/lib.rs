@@ -1570,7 +1570,45 @@ impl Writer<'_> {
                 ], |r| r.get(0)))
             .optional()
             .map_err(self.err())?;
+        if inserted.is_some() {
+            self.put_mentions(doc)?;
+        }
         Ok(inserted)
+    }
+
+    /// Indexes the entities a new article mentions, with the names it gives them.
+    fn put_mentions(&self, doc: &Doc) -> Result<()> {
+        let mut counts: BTreeMap<(&str, &str), (String, i64)> = BTreeMap::new();
+        for m in &doc.mentions {
+            let kind = serde_json::to_value(m.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            counts
+                .entry((m.entity.as_str(), m.name.as_str()))
+                .or_insert((kind, 0))
+                .1 += 1;
+        }
+        let id = doc.article.id.as_str();
+        for ((entity, name), (kind, n)) in &counts {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO entity_names (entity, lang, name, kind, mentions)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (entity, lang, name) DO UPDATE SET mentions = mentions + ?5",
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![entity, doc.language.code, name, kind, n])
+                })
+                .map_err(self.err())?;
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO article_mentions (entity, article) VALUES (?1, ?2)",
+                )
+                .and_then(|mut stmt| stmt.execute(params![entity, id]))
+                .map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Stores an article as [`Writer::insert_doc`] does, unless the store holds it already by

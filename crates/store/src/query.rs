@@ -23,7 +23,7 @@ use crate::{decode_event, vectors::day_number, Error, Reads, Result};
 use chrono::NaiveDate;
 use khabar_core::{Event, EventKind};
 use rusqlite::types::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The order of a query's events. Every order ends with the event id, ascending, so that ties
 /// come out the same way every time and a cursor names one position.
@@ -159,13 +159,12 @@ pub struct Page {
     pub next_cursor: Option<Cursor>,
 }
 
-/// The ids of entities whose mention in some article carries `name` as whole words (or whose id
-/// is `name`): a fixed SQL fragment taking its name as parameter `?{n}`.
+/// The ids of entities some article names `name` (as whole words), or whose id is `name`: a
+/// fixed SQL fragment taking its name as parameter `?{n}`.
 fn named_entities(n: usize) -> String {
     format!(
-        "SELECT ?{n} UNION SELECT json_extract(m.value, '$.entity')
-         FROM articles a, json_each(a.doc, '$.mentions') m
-         WHERE instr(' ' || lower(json_extract(m.value, '$.name')) || ' ', ' ' || lower(?{n}) || ' ') > 0"
+        "SELECT ?{n} UNION SELECT entity FROM entity_names
+         WHERE instr(' ' || lower(name) || ' ', ' ' || lower(?{n}) || ' ') > 0"
     )
 }
 
@@ -246,10 +245,9 @@ impl EventQuery {
         if let Some(entity) = &self.entity {
             let n = bind(Value::Text(entity.clone()));
             clauses.push(format!(
-                "EXISTS (SELECT 1 FROM memberships em JOIN articles ea ON ea.id = em.article,
-                     json_each(ea.doc, '$.mentions') mm
-                 WHERE em.event = e.id
-                   AND json_extract(mm.value, '$.entity') IN ({}))",
+                "e.id IN (SELECT em.event FROM article_mentions am
+                     JOIN memberships em ON em.article = am.article
+                     WHERE am.entity IN ({}))",
                 named_entities(n)
             ));
         }
@@ -259,9 +257,7 @@ impl EventQuery {
             clauses.push(format!(
                 "(instr(' ' || lower(json_extract(e.event, '$.place.value')) || ' ', ' ' || lower(?{n}) || ' ') > 0
                   OR json_extract(e.event, '$.place.value') IN (
-                     SELECT json_extract(m2.value, '$.name')
-                     FROM articles a2, json_each(a2.doc, '$.mentions') m2
-                     WHERE json_extract(m2.value, '$.entity') IN ({})))",
+                     SELECT name FROM entity_names WHERE entity IN ({})))",
                 named_entities(n)
             ));
         }
@@ -371,61 +367,67 @@ pub struct Entity {
 /// name in any script), most events first, then by id.
 pub fn entities(store: &impl Reads, named: Option<&str>) -> Result<Vec<Entity>> {
     let sql_error = store.sql_error();
-    let filter = if named.is_some() {
-        format!(
-            "WHERE json_extract(m.value, '$.entity') IN ({})",
-            named_entities(1)
-        )
-    } else {
-        String::new()
+    let (filter, params): (String, Vec<Value>) = match named {
+        Some(n) => (
+            format!("WHERE entity IN ({})", named_entities(1)),
+            vec![Value::Text(n.into())],
+        ),
+        None => (String::new(), Vec::new()),
     };
-    let sql = format!(
-        "SELECT json_extract(m.value, '$.entity'), json_extract(m.value, '$.kind'), a.lang,
-                json_extract(m.value, '$.name'), ms.event, COUNT(*)
-         FROM articles a JOIN memberships ms ON ms.article = a.id, json_each(a.doc, '$.mentions') m
-         {filter}
-         GROUP BY 1, 2, 3, 4, 5"
-    );
+    let sql = format!("SELECT entity, kind, lang, name, mentions FROM entity_names {filter}");
     let mut stmt = store.conn().prepare(&sql).map_err(&sql_error)?;
-    let params: Vec<Value> = named.map(|n| Value::Text(n.into())).into_iter().collect();
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(params), |r| {
+        .query_map(rusqlite::params_from_iter(&params), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(4)?,
             ))
         })
         .map_err(&sql_error)?;
     type Names = BTreeMap<String, BTreeMap<String, i64>>;
-    let mut by_id: BTreeMap<String, (String, Names, BTreeSet<String>)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, (String, Names)> = BTreeMap::new();
     for row in rows {
-        let (id, kind, lang, name, event, mentions) = row.map_err(&sql_error)?;
-        let entry = by_id
-            .entry(id)
-            .or_insert_with(|| (kind, BTreeMap::new(), BTreeSet::new()));
+        let (id, kind, lang, name, mentions) = row.map_err(&sql_error)?;
+        let entry = by_id.entry(id).or_insert_with(|| (kind, BTreeMap::new()));
         *entry.1.entry(lang).or_default().entry(name).or_default() += mentions;
-        entry.2.insert(event);
     }
+    let sql = format!(
+        "SELECT am.entity, COUNT(DISTINCT ms.event) FROM article_mentions am
+         JOIN memberships ms ON ms.article = am.article
+         WHERE am.entity IN (SELECT entity FROM entity_names {filter})
+         GROUP BY am.entity"
+    );
+    let mut stmt = store.conn().prepare(&sql).map_err(&sql_error)?;
+    let counts: BTreeMap<String, u64> = stmt
+        .query_map(rusqlite::params_from_iter(&params), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })
+        .map_err(&sql_error)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(&sql_error)?;
     let mut out: Vec<Entity> = by_id
         .into_iter()
-        .map(|(id, (kind, names, events))| Entity {
-            id,
-            kind,
-            // The most used name, the first in text order among equals.
-            names: names
-                .into_iter()
-                .filter_map(|(lang, counts)| {
-                    let best = counts
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-                    Some((lang, best.0.clone()))
-                })
-                .collect(),
-            events: events.len() as u64,
+        .filter_map(|(id, (kind, names))| {
+            // An entity only in articles not yet in an event is not listed.
+            let events = *counts.get(&id)?;
+            Some(Entity {
+                // The most used name, the first in text order among equals.
+                names: names
+                    .into_iter()
+                    .filter_map(|(lang, counts)| {
+                        let best = counts
+                            .iter()
+                            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+                        Some((lang, best.0.clone()))
+                    })
+                    .collect(),
+                id,
+                kind,
+                events,
+            })
         })
         .collect();
     out.sort_by(|a, b| b.events.cmp(&a.events).then(a.id.cmp(&b.id)));
