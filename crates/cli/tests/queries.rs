@@ -211,4 +211,23 @@ fn changed_since_after_a_second_ingest_lists_only_the_changed_events() {
         .unwrap();
     let out = ok(khabar(d).args(["export", "--format", "jsonl", "--changed-since", next]));
     assert!(out.stdout.is_empty());
+    // A merge: the event merged away is named as retired, the one that grew is exported.
+    let ids: Vec<String> = events(d)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    ok(khabar(d).arg("merge").args(&ids).args(["--reason", "test"]));
+    let out = ok(khabar(d).args(["export", "--format", "tsv", "--changed-since", next]));
+    let rows = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(rows, 2, "a header and the merged event");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let retired: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("retired: "))
+        .collect();
+    assert_eq!(retired.len(), 1, "{stderr}");
+    assert!(
+        ids.iter().any(|id| retired[0].starts_with(id.as_str())),
+        "{stderr}"
+    );
 }

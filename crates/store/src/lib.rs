@@ -1771,15 +1771,7 @@ impl Writer<'_> {
         if unchanged {
             return Ok(());
         }
-        let version: i64 = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, '1')
-                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
-                 RETURNING CAST(value AS INTEGER)",
-            )
-            .and_then(|mut stmt| stmt.query_row([EVENTS_VERSION], |r| r.get(0)))
-            .map_err(self.err())?;
+        let version = self.next_events_version()?;
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO events (id, day, size, event, version)
@@ -1795,6 +1787,18 @@ impl Writer<'_> {
                 ])
             })
             .map(drop)
+            .map_err(self.err())
+    }
+
+    /// The events version after one more change (see [`query::events_version`]).
+    fn next_events_version(&self) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
+            )
+            .and_then(|mut stmt| stmt.query_row([EVENTS_VERSION], |r| r.get(0)))
             .map_err(self.err())
     }
 
@@ -1848,14 +1852,15 @@ impl Writer<'_> {
     /// Removes an event record (its articles have moved to other events: their memberships are
     /// written first). Its id keeps resolving, to the event that now holds most of its articles.
     pub fn delete_event(&self, id: &EventId) -> Result<()> {
+        let version = self.next_events_version()?;
         self.tx
             .execute(
-                "INSERT OR REPLACE INTO event_aliases (retired, event)
-                 SELECT ?1, m.event FROM events e, json_each(e.event, '$.articles') j
+                "INSERT OR REPLACE INTO event_aliases (retired, event, version)
+                 SELECT ?1, m.event, ?2 FROM events e, json_each(e.event, '$.articles') j
                  JOIN memberships m ON m.article = json_extract(j.value, '$.id')
                  WHERE e.id = ?1 AND m.event != ?1
                  GROUP BY m.event ORDER BY COUNT(*) DESC, m.event LIMIT 1",
-                [id.as_str()],
+                params![id.as_str(), version],
             )
             .map_err(self.err())?;
         self.tx

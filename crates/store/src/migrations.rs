@@ -152,6 +152,9 @@ const MIGRATIONS: &[&str] = &[
      INSERT OR IGNORE INTO article_mentions (entity, article)
          SELECT json_extract(m.value, '$.entity'), a.id
          FROM articles a, json_each(a.doc, '$.mentions') m;",
+    // 12: when each event id was retired, on the events version counter, so that an
+    // incremental export also says which events it had listed before are gone.
+    "ALTER TABLE event_aliases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this khabar writes.

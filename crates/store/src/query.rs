@@ -350,6 +350,20 @@ pub fn events_version(store: &impl Reads) -> Result<i64> {
         .unwrap_or(0))
 }
 
+/// The events retired (merged into another) after events version `since`, each with the event
+/// that now holds most of its articles, by id: what an incremental export drops.
+pub fn retired_since(store: &impl Reads, since: i64) -> Result<Vec<(String, String)>> {
+    let sql_error = store.sql_error();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT retired, event FROM event_aliases WHERE version > ?1 ORDER BY retired")
+        .map_err(&sql_error)?;
+    let rows = stmt
+        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(&sql_error)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(&sql_error)
+}
+
 /// A person, place, country or organisation the stored articles mention.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Entity {
@@ -762,6 +776,34 @@ mod tests {
         };
         assert_eq!(ids(&store, &q), ["ecall"]);
         assert_eq!(events_version(&store).unwrap(), version + 1);
+        assert!(retired_since(&store, version).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_merged_away_event_is_retired_after_the_version_it_was_read_at() {
+        let (_dir, mut store) = seeds();
+        let version = events_version(&store).unwrap();
+        let all = EventQuery::default().run(&store).unwrap().events;
+        let (mut talks, call) = (all[0].clone(), all[1].clone());
+        talks.members.extend(call.members.clone());
+        store
+            .write(|w| {
+                for m in &call.members {
+                    w.put_membership(&Membership {
+                        article: m.article,
+                        event: talks.id.clone(),
+                    })?;
+                }
+                w.put_event(&talks)?;
+                w.delete_event(&call.id)
+            })
+            .unwrap();
+        assert_eq!(
+            retired_since(&store, version).unwrap(),
+            [("ecall".to_string(), "etalks".to_string())]
+        );
+        let later = events_version(&store).unwrap();
+        assert!(retired_since(&store, later).unwrap().is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::terminal::Clean;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use khabar_core::{Citation, Event, EventKind};
-use khabar_store::query::{events_version, EventQuery, Page, Sort};
+use khabar_store::query::{events_version, retired_since, EventQuery, Page, Sort};
 use khabar_store::{Reads, Store};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -168,7 +168,8 @@ pub struct ExportArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Only events stored or changed since this cursor (0: all); the cursor to pass next time
-    /// is printed on stderr as `changed_since: N`.
+    /// is printed on stderr as `changed_since: N`, after a `retired: OLD NEW` line for each
+    /// event merged away since (OLD's articles are now mostly in NEW).
     #[arg(long, value_name = "CURSOR")]
     pub changed_since: Option<i64>,
     #[command(flatten)]
@@ -421,12 +422,23 @@ pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
         changed_since: args.changed_since,
         ..args.filters.query()?
     };
-    let (page, version) = run_query(dirs, &query)?;
+    let mut store = open_existing(dirs)?;
+    let (page, version, retired) = store.snapshot(|s| {
+        let retired = match args.changed_since {
+            Some(v) => retired_since(s, v)?,
+            None => Vec::new(),
+        };
+        Ok((query.run(s)?, events_version(s)?, retired))
+    })?;
+    drop(store);
     let events = page.events;
     // On stderr, and only when asked for: the export itself stays one clean file.
     let cursors = || {
         if let Some(next) = &page.next_cursor {
             eprintln!("next_cursor: {next}");
+        }
+        for (old, into) in &retired {
+            eprintln!("retired: {old} {into}");
         }
         if args.changed_since.is_some() {
             eprintln!("changed_since: {version}");
