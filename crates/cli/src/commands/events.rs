@@ -643,7 +643,16 @@ fn csv_field(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, tsv_field};
+    use super::{csv_field, event_kind, tsv_field, KINDS};
+
+    #[test]
+    fn every_kind_listed_for_kind_is_one_the_events_use() {
+        for kind in KINDS {
+            let parsed = event_kind(kind).unwrap();
+            assert_eq!(serde_json::to_value(parsed).unwrap(), kind);
+        }
+        assert!(event_kind("riot").unwrap_err().contains("phone_call"));
+    }
 
     #[test]
     fn tsv_fields_escape_tabs_and_newlines_and_neutralise_formulas() {
