@@ -9,9 +9,10 @@
 
 use crate::data;
 use crate::dates;
+use crate::limits::{self, MAX_LINES};
 use crate::normalise::fold;
 use chrono::NaiveDate;
-use khabar_core::{Removed, Span};
+use khabar_core::{Removed, Span, Truncated};
 
 /// What cleaning found.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +23,9 @@ pub struct Cleaned {
     pub kept: Vec<Span>,
     /// The first dateline's date and where it is.
     pub dateline: Option<(NaiveDate, Span)>,
+    /// Set when the body has more than [`MAX_LINES`] non-empty lines: the lines from there on
+    /// are neither cleaned nor kept.
+    pub truncated: Option<Truncated>,
 }
 
 fn line_reason(f: &str, words: usize) -> Option<&'static str> {
@@ -76,11 +80,25 @@ pub fn clean(body: &str) -> Cleaned {
         let lead = raw.len() - raw.trim_start().len();
         let trimmed = raw.trim();
         if !trimmed.is_empty() {
+            if lines.len() == MAX_LINES {
+                out.truncated = Some(limits::truncated(
+                    "lines",
+                    MAX_LINES,
+                    pos + lead,
+                    body.len(),
+                ));
+                break;
+            }
             lines.push(Span::new(pos + lead, pos + lead + trimmed.len()));
         }
         pos += line.len();
     }
-    let content_lines = lines.len();
+    // past the bound the last line seen is not the body's last: no signature there
+    let content_lines = if out.truncated.is_some() {
+        usize::MAX
+    } else {
+        lines.len()
+    };
     for (li, &span) in lines.iter().enumerate() {
         let text = span.slice(body);
         let f = fold(text);
@@ -207,6 +225,17 @@ mod tests {
             NaiveDate::from_ymd_opt(2023, 11, 4).unwrap()
         );
         assert_eq!(c.kept.len(), 2);
+    }
+
+    #[test]
+    fn lines_past_the_bound_are_recorded_as_truncated_not_cleaned() {
+        let body = "A line of text.\n".repeat(MAX_LINES + 5);
+        let c = clean(&body);
+        assert_eq!(c.kept.len(), MAX_LINES);
+        let t = c.truncated.expect("the bound is recorded");
+        assert_eq!((t.bound.as_str(), t.limit), ("lines", MAX_LINES));
+        assert_eq!(t.span, Span::new(16 * MAX_LINES, body.len()));
+        assert!(clean("One line.\nTwo lines.").truncated.is_none());
     }
 
     #[test]

@@ -19,9 +19,10 @@
 
 use crate::gazetteer::{CaseRule, EntryKind, Gazetteer, Hit, NameForm};
 use crate::lexicon::lexicon;
+use crate::limits::{self, MAX_PEOPLE};
 use crate::normalise::strip_article;
 use crate::sentences::Text;
-use khabar_core::{EntityKind, Mention, Span};
+use khabar_core::{EntityKind, Mention, Span, Truncated};
 
 /// A gazetteer match over tokens `a..b`.
 #[derive(Debug, Clone, Copy)]
@@ -384,7 +385,12 @@ fn is_title_word(w: &str) -> bool {
 /// the name this text gives (also on mentions by role or family name alone); for an adjective
 /// or demonym, the entity's own short name (الكويتي → الكويت, Russian → Russia); otherwise the
 /// words of the mention. `body` is the text `t` was made from, `lang` its language (ISO 639-1).
-pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Mention> {
+pub fn find_mentions(
+    gz: &Gazetteer,
+    t: &Text,
+    body: &str,
+    lang: &str,
+) -> (Vec<Mention>, Option<Truncated>) {
     let lx = lexicon();
     let n = t.toks.len();
     let gms = gazetteer_matches(gz, t, lang);
@@ -435,6 +441,7 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
     };
 
     let mut persons: Vec<Person> = Vec::new();
+    let mut people_cut: Option<usize> = None;
     let mut consumed = vec![false; n];
     // (token range of the role phrase, role, whether plural) for roles with no name
     let mut unnamed: Vec<(usize, usize, String)> = Vec::new();
@@ -612,15 +619,18 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
                 words,
                 (!counterpart).then_some(role.as_str()),
                 na,
+                &mut people_cut,
             );
             for c in consumed.iter_mut().take(nb).skip(na) {
                 *c = true;
             }
-            if counterpart {
-                counterparts.push((Some(person_mentions.len()), start, j, country.clone()));
-                person_mentions.push((na, nb, p, None));
-            } else {
-                person_mentions.push((na, nb, p, Some(role)));
+            if let Some(p) = p {
+                if counterpart {
+                    counterparts.push((Some(person_mentions.len()), start, j, country.clone()));
+                    person_mentions.push((na, nb, p, None));
+                } else {
+                    person_mentions.push((na, nb, p, Some(role)));
+                }
             }
             i = nb;
         } else {
@@ -674,14 +684,16 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
             let p = match given {
                 Some(pi) => {
                     persons[pi].last_seen = na;
-                    pi
+                    Some(pi)
                 }
-                None => link_person(&mut persons, words, None, na),
+                None => link_person(&mut persons, words, None, na, &mut people_cut),
             };
             for c in consumed.iter_mut().take(nb).skip(i) {
                 *c = true;
             }
-            person_mentions.push((na, nb, p, None));
+            if let Some(p) = p {
+                person_mentions.push((na, nb, p, None));
+            }
             i = nb;
         } else {
             i += 1;
@@ -728,11 +740,13 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
             if person_like {
                 let words = name_words(t, na, nb);
                 if words.len() >= 2 {
-                    let p = link_person(&mut persons, words, None, na);
+                    let p = link_person(&mut persons, words, None, na, &mut people_cut);
                     for c in consumed.iter_mut().take(nb).skip(na) {
                         *c = true;
                     }
-                    person_mentions.push((na, nb, p, None));
+                    if let Some(p) = p {
+                        person_mentions.push((na, nb, p, None));
+                    }
                 }
             }
         }
@@ -782,11 +796,13 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
                     .contains(&t.toks[b].lower.as_str()));
         if b > a && introduces {
             let words = name_words(t, a, b);
-            let p = link_person(&mut persons, words, None, a);
+            let p = link_person(&mut persons, words, None, a, &mut people_cut);
             for c in consumed.iter_mut().take(b).skip(a) {
                 *c = true;
             }
-            person_mentions.push((a, b, p, None));
+            if let Some(p) = p {
+                person_mentions.push((a, b, p, None));
+            }
             i = b;
         } else {
             i += 1;
@@ -1016,28 +1032,41 @@ pub fn find_mentions(gz: &Gazetteer, t: &Text, body: &str, lang: &str) -> Vec<Me
             role,
         });
     }
-    // a place inside a person's name is the name (سالم in سالم عبد الله الصباح)
-    let people: Vec<Span> = mentions
+    // a place inside a person's name is the name (سالم in سالم عبد الله الصباح): with people's
+    // mentions sorted by start, one overlaps a place when the furthest end among those that
+    // start before the place ends lies past its start (one search per place, not a scan)
+    let mut people: Vec<Span> = mentions
         .iter()
         .filter(|m| m.kind == EntityKind::Person)
         .map(|m| m.span)
         .collect();
+    people.sort_by_key(|p| p.start);
+    let furthest: Vec<usize> = people
+        .iter()
+        .scan(0, |end, p| {
+            *end = p.end.max(*end);
+            Some(*end)
+        })
+        .collect();
     mentions.retain(|m| {
-        m.kind != EntityKind::Place
-            || !people
-                .iter()
-                .any(|p| p.start < m.span.end && m.span.start < p.end)
+        let before = people.partition_point(|p| p.start < m.span.end);
+        m.kind != EntityKind::Place || before == 0 || furthest[before - 1] <= m.span.start
     });
     mentions.sort_by_key(|m| (m.span.start, m.span.end));
-    mentions
+    let truncated = people_cut
+        .map(|k| limits::truncated("people", MAX_PEOPLE, t.span(k, k + 1).start, body.len()));
+    (mentions, truncated)
 }
 
+/// The person `words` name, added to `persons` when new; None for a new person past
+/// [`MAX_PEOPLE`] (`cut` keeps the first token where that happened).
 fn link_person(
     persons: &mut Vec<Person>,
     words: Vec<NameWord>,
     role: Option<&str>,
     at: usize,
-) -> usize {
+    cut: &mut Option<usize>,
+) -> Option<usize> {
     let found = persons.iter().position(|p| same_person(&p.words, &words));
     let pi = match found {
         Some(pi) => {
@@ -1046,6 +1075,10 @@ fn link_person(
                 persons[pi].words = words;
             }
             pi
+        }
+        None if persons.len() == MAX_PEOPLE => {
+            cut.get_or_insert(at);
+            return None;
         }
         None => {
             persons.push(Person {
@@ -1068,7 +1101,7 @@ fn link_person(
             }
         }
     }
-    pi
+    Some(pi)
 }
 
 /// The name after a title or honorific, starting at token `j`: a token range (empty if none).

@@ -23,7 +23,8 @@
 //! dateline's date kept) → [`normalise`] (matching form with a byte map) → [`language`] →
 //! [`sentences`] (and tokens, stemmed by [`stem`]) → [`entities`] (from the [`gazetteer`] and
 //! titles/roles for people) → [`cues`] → [`dates`] → [`figures`] → [`quotes`]. Word lists live in
-//! [`data`].
+//! [`data`]; the bounds per article that keep each stage's cost linear, in [`limits`] (what is
+//! beyond one is recorded in `Doc::truncated`).
 #![warn(missing_docs)]
 
 pub mod clean;
@@ -36,6 +37,7 @@ pub mod figures;
 pub mod gazetteer;
 pub mod language;
 mod lexicon;
+pub mod limits;
 pub mod normalise;
 pub mod quotes;
 pub mod sentences;
@@ -160,7 +162,8 @@ impl Analyser {
             article.warnings.push(warning);
         }
 
-        let mut mentions = entities::find_mentions(&self.gazetteer, &text, body, &language.code);
+        let (mut mentions, people_cut) =
+            entities::find_mentions(&self.gazetteer, &text, body, &language.code);
         entities::fill_names(body, &mut mentions);
         let mut cues = cues::find_cues(&text);
         // a headline given apart from the body ("… سيناقشان …") can make the text a preview
@@ -190,7 +193,7 @@ impl Analyser {
         let mut used = vec![false; n];
         let dates = dates::find_dates(&text, anchor.as_ref(), cues.preview, &blocked, &mut used);
         let figures = figures::find_figures(&text, &mut used);
-        let quotes = quotes::find_quotes(&text, &cleaned.kept, &mentions);
+        let (quotes, quotes_cut) = quotes::find_quotes(&text, &cleaned.kept, &mentions);
         let tokens = text
             .toks
             .iter()
@@ -220,6 +223,16 @@ impl Analyser {
             cues,
             embedding: None,
             sentence_embeddings: Vec::new(),
+            // in the order the stages met their bounds
+            truncated: [
+                cleaned.truncated,
+                text.truncated.clone(),
+                people_cut,
+                quotes_cut,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 }
@@ -236,6 +249,51 @@ mod tests {
 
     fn analyser() -> Analyser {
         Analyser::with_gazetteer(Gazetteer::from_entries(Vec::new()))
+    }
+
+    /// A family name of consonants (people are told apart by them) for each number.
+    fn family_name(mut i: usize) -> String {
+        let letters = b"klmnrstf";
+        let mut name = String::from("Ka");
+        for _ in 0..4 {
+            name.push(letters[i % letters.len()] as char);
+            name.push('a');
+            i /= letters.len();
+        }
+        name
+    }
+
+    #[test]
+    fn people_past_the_bound_are_recorded_as_truncated() {
+        let a = analyser();
+        let line = |i| format!("Foreign Minister Sergei {} arrived.\n", family_name(i));
+        let within: String = (0..3).map(line).collect();
+        let doc = a.analyse(Article::new(Source::Stdin, within));
+        assert_eq!(doc.mentions.len(), 3, "{:?}", doc.mentions);
+        assert!(doc.truncated.is_empty());
+
+        // some made-up names are taken for one person (a run of name words): twice as many lines
+        let body: String = (0..2 * limits::MAX_PEOPLE).map(line).collect();
+        let doc = a.analyse(Article::new(Source::Stdin, body));
+        let cut = &doc.truncated[0];
+        assert_eq!(
+            (cut.bound.as_str(), cut.limit),
+            ("people", limits::MAX_PEOPLE)
+        );
+        assert_eq!(cut.span.end, doc.article.body.len());
+        assert!(doc.text(cut.span).starts_with("Sergei "));
+        // past the cut no new person is told apart (a name may still be one already seen)
+        let known: std::collections::HashSet<&str> = doc
+            .mentions
+            .iter()
+            .filter(|m| m.span.start < cut.span.start)
+            .map(|m| m.entity.as_str())
+            .collect();
+        assert!(known.len() <= limits::MAX_PEOPLE);
+        assert!(doc
+            .mentions
+            .iter()
+            .all(|m| m.span.start < cut.span.start || known.contains(m.entity.as_str())));
     }
 
     #[test]

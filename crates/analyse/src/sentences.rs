@@ -8,8 +8,9 @@
 //! and digits are split apart ("الذكرى57" → "الذكرى", "57").
 
 use crate::data;
+use crate::limits::{self, MAX_SENTENCES, MAX_TOKENS};
 use crate::normalise::{is_arabic_letter, proclitic_readings, Normalised};
-use khabar_core::Span;
+use khabar_core::{Span, Truncated};
 
 /// One word of the matching-form text.
 #[derive(Debug, Clone)]
@@ -38,7 +39,8 @@ pub struct Tok {
 /// A text ready for the extractors: matching form, sentences and tokens.
 #[derive(Debug)]
 pub struct Text {
-    /// Matching form of the whole body (removed lines included, but never used).
+    /// Matching form of the body up to the end of its last region (removed lines included, but
+    /// never used).
     pub norm: Normalised,
     /// Sentences as matching-form byte ranges.
     pub sents: Vec<(usize, usize)>,
@@ -46,31 +48,57 @@ pub struct Text {
     pub para_of: Vec<usize>,
     /// Tokens in order.
     pub toks: Vec<Tok>,
+    /// Set when the regions hold more than [`MAX_SENTENCES`] sentences or [`MAX_TOKENS`]
+    /// tokens: the text from there on is not split (a sentence is cut after the last token
+    /// that fits).
+    pub truncated: Option<Truncated>,
+    /// Length of the whole body in bytes (a truncated part runs to its end).
+    pub body_len: usize,
 }
 
 impl Text {
     /// Splits the kept `regions` (original byte spans, one per paragraph) of `body`.
     pub fn new(body: &str, regions: &[Span]) -> Text {
-        let norm = Normalised::new(body);
+        // what follows the last region is never looked at: its matching form would only cost
+        let end = regions.last().map_or(0, |r| r.end.min(body.len()));
+        let norm = Normalised::new(&body[..end]);
         let mut sents = Vec::new();
         let mut para_of = Vec::new();
-        for (pi, r) in regions.iter().enumerate() {
+        let mut toks = Vec::new();
+        let mut cut: Option<(&str, usize, usize)> = None; // bound, its value, matching-form byte
+        'regions: for (pi, r) in regions.iter().enumerate() {
             let s = norm.from_original(r.start);
             let e = norm.from_original(r.end);
             for (a, b) in split_sentences(&norm.text, s, e) {
+                if sents.len() == MAX_SENTENCES {
+                    cut = Some(("sentences", MAX_SENTENCES, a));
+                    break 'regions;
+                }
+                let first = toks.len();
+                tokenize(&norm.text, a, b, sents.len(), &mut toks);
+                if toks.len() > MAX_TOKENS {
+                    cut = Some(("tokens", MAX_TOKENS, toks[MAX_TOKENS].s));
+                    toks.truncate(MAX_TOKENS);
+                    if toks.len() > first {
+                        sents.push((a, toks[MAX_TOKENS - 1].e));
+                        para_of.push(pi);
+                    }
+                    break 'regions;
+                }
                 sents.push((a, b));
                 para_of.push(pi);
             }
         }
-        let mut toks = Vec::new();
-        for (i, &(a, b)) in sents.iter().enumerate() {
-            tokenize(&norm.text, a, b, i, &mut toks);
-        }
+        let truncated = cut.map(|(bound, limit, at)| {
+            limits::truncated(bound, limit, norm.to_original(at, at).start, body.len())
+        });
         Text {
             norm,
             sents,
             para_of,
             toks,
+            truncated,
+            body_len: body.len(),
         }
     }
 
@@ -267,6 +295,31 @@ mod tests {
             .into_iter()
             .map(|(a, b)| &t[a..b])
             .collect()
+    }
+
+    #[test]
+    fn sentences_and_tokens_past_their_bounds_are_recorded_as_truncated() {
+        let body = "One two.\n".repeat(MAX_SENTENCES + 3);
+        let t = Text::new(&body, &[Span::new(0, body.len())]);
+        assert_eq!(t.sents.len(), MAX_SENTENCES);
+        let cut = t.truncated.expect("the sentence bound is recorded");
+        assert_eq!(
+            (cut.bound.as_str(), cut.limit),
+            ("sentences", MAX_SENTENCES)
+        );
+        assert_eq!(cut.span, Span::new(9 * MAX_SENTENCES, body.len()));
+
+        // one sentence longer than the token bound is cut after its last token that fits
+        let body = "word ".repeat(MAX_TOKENS + 7);
+        let t = Text::new(&body, &[Span::new(0, body.len())]);
+        assert_eq!(t.toks.len(), MAX_TOKENS);
+        assert_eq!(t.sents, vec![(0, 5 * MAX_TOKENS - 1)]);
+        let cut = t.truncated.expect("the token bound is recorded");
+        assert_eq!((cut.bound.as_str(), cut.limit), ("tokens", MAX_TOKENS));
+        assert_eq!(cut.span, Span::new(5 * MAX_TOKENS, body.len()));
+
+        let t = Text::new("Short. Text.", &[Span::new(0, 12)]);
+        assert!(t.truncated.is_none());
     }
 
     #[test]

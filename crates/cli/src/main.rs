@@ -51,6 +51,10 @@ enum Command {
     Entities(commands::entities::EntitiesArgs),
     /// Show one entity's events over time.
     Entity(commands::entities::EntityArgs),
+    /// Search events (or articles) in any script: BM25, filters, highlighted sentences.
+    Search(commands::search::SearchArgs),
+    /// Rebuild the search index from the store.
+    Reindex(commands::search::ReindexArgs),
     /// Correct the grouping: these events report one happening.
     Merge(commands::correct::MergeArgs),
     /// Correct the grouping: these articles report something else.
@@ -107,6 +111,8 @@ enum BenchCommand {
     Warc(commands::extraction::BenchWarcArgs),
     /// End-to-end ingest throughput on a corpus built from real texts.
     Ingest(commands::bench::BenchIngestArgs),
+    /// Search index size, indexing time and query latency on a store.
+    Search(commands::search::BenchSearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -137,6 +143,8 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::events::run_export(args, &dirs),
         Command::Entities(args) => commands::entities::run_entities(args, &dirs),
         Command::Entity(args) => commands::entities::run_entity(args, &dirs),
+        Command::Search(args) => commands::search::run_search(args, &dirs),
+        Command::Reindex(args) => commands::search::run_reindex(args, &dirs),
         Command::Merge(args) => commands::correct::run_merge(args, &dirs),
         Command::Split(args) => commands::correct::run_split(args, &dirs),
         Command::Move(args) => commands::correct::run_move(args, &dirs),
@@ -173,6 +181,9 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Ingest(args)) => {
             commands::bench::run_bench_ingest(args, &dirs)
+        }
+        Command::Bench(BenchCommand::Search(args)) => {
+            commands::search::run_bench_search(args, &dirs)
         }
         Command::Completions(args) => commands::shell::run_completions(args, Cli::command()),
         Command::Man => commands::shell::run_man(Cli::command()),

@@ -40,6 +40,23 @@ pub struct Doc {
     /// headline, vector 0 is the headline and vector 1 the first sentence after it. Empty when
     /// not computed.
     pub sentence_embeddings: Vec<Vec<f32>>,
+    /// What the analyser did not analyse because the article is beyond one of its bounds per
+    /// article (`khabar_analyse::limits`), in the order the bounds were met. Empty for an article
+    /// within them (and in documents stored before the field existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated: Vec<Truncated>,
+}
+
+/// A part of an article left unanalysed because a bound per article was reached: nothing beyond
+/// a bound is dropped silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Truncated {
+    /// The bound reached: "lines", "sentences", "tokens", "people", "quotes".
+    pub bound: String,
+    /// Its value: at most this many were analysed.
+    pub limit: usize,
+    /// The part of the body where no more were looked for (it runs to the end of the body).
+    pub span: Span,
 }
 
 impl Doc {
@@ -64,6 +81,7 @@ impl Doc {
             cues: self.cues.clone(),
             embedding: None,
             sentence_embeddings: Vec::new(),
+            truncated: self.truncated.clone(),
         }
     }
 

@@ -102,6 +102,13 @@ pub struct Member {
     /// Other copies of it (other outlets, other URLs of the page).
     #[serde(default)]
     pub copies: Vec<Copy>,
+    /// What of it was not analysed, past the analyser's bounds per article (`Doc::truncated`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated: Vec<crate::Truncated>,
+    /// What reading it met that did not stop it (`Article::warnings`: markup cut to its
+    /// bounds, an encoding guessed, a date after the crawl time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A value of one slot together with who reports it.

@@ -31,7 +31,7 @@ pub use article::{
 };
 pub use doc::{
     Cues, DateRef, DateResolution, Doc, EntityKind, EventKind, Figure, Language, Mention, Quote,
-    Removed, Script, Sentence, SynthesisInput, Token,
+    Removed, Script, Sentence, SynthesisInput, Token, Truncated,
 };
 pub use event::{
     Citation, Copy, Disagreement, Event, EventId, EventQuote, KeyFigure, Member, Origin,

@@ -105,7 +105,9 @@ pub fn article_from_html(
         .and_then(khabar_core::url::host)
         .and_then(|h| h.rsplit('.').next().map(str::to_string));
     let (text, charset_warning) = decode(bytes, context.http_charset, tld.as_deref())?;
-    let document = Html::parse_document(&text);
+    // Bounded first: html5ever's cost is quadratic in attributes per element and tree depth.
+    let (markup, cuts) = crate::markup::bound(&text);
+    let document = Html::parse_document(&markup);
     let extracted = extract::extract(&document);
     if extracted.text.trim().is_empty() {
         return Err(format!(
@@ -118,6 +120,7 @@ pub fn article_from_html(
     }
     let mut meta = metadata(&document, context);
     meta.warnings.extend(charset_warning);
+    meta.warnings.extend(cuts.warnings());
     let mut article = Article::new(source, extracted.text);
     article.title = meta.title;
     article.url = meta.url;
@@ -677,6 +680,40 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.starts_with(crate::charset::UNKNOWN_ENCODING), "{err}");
+    }
+
+    #[test]
+    fn crowded_and_deep_markup_is_cut_with_a_note_and_its_text_kept() {
+        let text = "The minister met his counterpart in Moscow on Friday to discuss the crisis.";
+        let attrs: String = (0..100_000).map(|i| format!(" a{i}=v")).collect();
+        let n = 100_000;
+        for page in [
+            format!("<html><body><div{attrs}><p>{text}</p></div></body></html>"),
+            format!(
+                "<html><body>{}<p>{text}</p>{}</body></html>",
+                "<div>".repeat(n),
+                "</div>".repeat(n)
+            ),
+        ] {
+            let article = article_from_html(
+                page.as_bytes(),
+                Source::File {
+                    path: "a.html".into(),
+                },
+                &PageContext::default(),
+                &Limits::default(),
+            )
+            .unwrap();
+            assert!(article.body.contains(text), "{}", article.body);
+            assert!(
+                article
+                    .warnings
+                    .iter()
+                    .any(|w| w.starts_with("markup truncated")),
+                "{:?}",
+                article.warnings
+            );
+        }
     }
 
     #[test]

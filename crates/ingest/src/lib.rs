@@ -28,6 +28,7 @@ pub mod extract;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
+pub mod markup;
 pub mod outlet;
 pub mod text;
 pub mod warc;

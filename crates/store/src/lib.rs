@@ -1897,6 +1897,7 @@ mod tests {
             cues: Cues::default(),
             embedding: Some(vec![0.6, 0.8]),
             sentence_embeddings: vec![vec![1.0, 0.0], vec![0.0, -1.0]],
+            truncated: vec![],
         }
     }
 

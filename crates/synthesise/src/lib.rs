@@ -15,7 +15,7 @@
 //!     language: Language { code: "en".into(), confidence: 1.0 },
 //!     removed: vec![], sentences: vec![], tokens: vec![], mentions: vec![], dates: vec![],
 //!     figures: vec![], quotes: vec![], cues: Cues::default(),
-//!     embedding: None, sentence_embeddings: vec![],
+//!     embedding: None, sentence_embeddings: vec![], truncated: vec![],
 //! };
 //! let event = synthesise(&[doc], &Default::default());
 //! assert_eq!(event.members.len(), 1);
@@ -202,6 +202,8 @@ fn member(d: &Doc, origin: Origin, copies: Vec<Copy>) -> Member {
         preview: d.cues.preview,
         origin,
         copies,
+        truncated: d.truncated.clone(),
+        warnings: d.article.warnings.clone(),
     }
 }
 
@@ -721,6 +723,7 @@ mod tests {
             cues: Cues::default(),
             embedding: None,
             sentence_embeddings: vec![],
+            truncated: vec![],
         }
     }
 

@@ -120,6 +120,7 @@ fn decide(
     })?;
     let (id, touched) = decided?;
     outln!("decision {id} ({kind}) recorded; undo with `khabar undo {id}`");
+    super::search::update(dirs);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -243,6 +244,7 @@ pub fn run_undo(args: &UndoArgs, dirs: &Dirs) -> Result<ExitCode> {
         bail!("no decision {} in force (see `khabar log`)", args.decision);
     };
     outln!("decision {} undone", args.decision);
+    super::search::update(dirs);
     print_events_of(&store, &touched)?;
     Ok(ExitCode::SUCCESS)
 }

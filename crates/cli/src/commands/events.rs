@@ -392,6 +392,16 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
             }
         )?;
         writeln!(out, "      {}", m.source)?;
+        for t in &m.truncated {
+            writeln!(
+                out,
+                "      truncated: more than {} {}, bytes {}..{} not analysed",
+                t.limit, t.bound, t.span.start, t.span.end
+            )?;
+        }
+        for w in &m.warnings {
+            writeln!(out, "      warning: {w}")?;
+        }
     }
     if e.disagreements.is_empty() {
         writeln!(out, "  disagreements: none found")?;

@@ -59,6 +59,8 @@ pub fn run(args: &IngestArgs, dirs: &Dirs) -> Result<ExitCode> {
         },
     };
     let summary = ingest(&mut pipeline, &args.paths, args.quiet, Some(&on_stop))?;
+    // An interrupted run leaves the index to the next `khabar search`, which catches up.
+    super::search::update(dirs);
     Ok(finish(&summary, args.json))
 }
 

@@ -13,6 +13,7 @@ pub mod extraction;
 pub mod ingest;
 pub mod model;
 pub mod rng;
+pub mod search;
 pub mod shell;
 pub mod store;
 
