@@ -45,8 +45,12 @@ enum Command {
     Show(commands::events::ShowArgs),
     /// Why articles were grouped: similarity and its parts, threshold, the next best event.
     Explain(commands::explain::ExplainArgs),
-    /// Export every event.
+    /// Export the events (all, or those the filters select).
     Export(commands::events::ExportArgs),
+    /// List the people, places and organisations the articles mention.
+    Entities(commands::entities::EntitiesArgs),
+    /// Show one entity's events over time.
+    Entity(commands::entities::EntityArgs),
     /// Search events (or articles) in any script: BM25, filters, highlighted sentences.
     Search(commands::search::SearchArgs),
     /// Rebuild the search index from the store.
@@ -139,6 +143,8 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::events::run_show(args, &dirs),
         Command::Explain(args) => commands::explain::run(args, &dirs),
         Command::Export(args) => commands::events::run_export(args, &dirs),
+        Command::Entities(args) => commands::entities::run_entities(args, &dirs),
+        Command::Entity(args) => commands::entities::run_entity(args, &dirs),
         Command::Search(args) => commands::search::run_search(args, &dirs),
         Command::Reindex(args) => commands::search::run_reindex(args, &dirs),
         Command::Merge(args) => commands::correct::run_merge(args, &dirs),

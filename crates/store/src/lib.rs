@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod migrations;
+pub mod query;
 pub mod vectors;
 
 use khabar_core::{ArticleId, Copy, Doc, Event, EventId, SynthesisInput};
@@ -131,6 +132,14 @@ pub enum Error {
         /// What it matches (ids, with what they name).
         candidates: Vec<String>,
     },
+    /// A paging cursor that is not one a query printed.
+    #[error("cursor {cursor} is not usable: {reason} (pass the next cursor a page printed, with the same --sort)")]
+    BadCursor {
+        /// The cursor given.
+        cursor: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A backup was asked to overwrite the store it copies.
     #[error("{path} is a file of the store itself: back up to another file")]
     BackupOntoStore {
@@ -149,6 +158,9 @@ fn sqlite_error(path: &Path, error: rusqlite::Error) -> Error {
         _ => Error::Sqlite { path, error },
     }
 }
+
+/// The meta key of the events version (see [`query::events_version`]).
+const EVENTS_VERSION: &str = "events_version";
 
 /// The shortest prefix of an id that [`Reads::resolve`] accepts (git's shortest abbreviation).
 pub const MIN_PREFIX: usize = 4;
@@ -1562,7 +1574,45 @@ impl Writer<'_> {
                 ], |r| r.get(0)))
             .optional()
             .map_err(self.err())?;
+        if inserted.is_some() {
+            self.put_mentions(doc)?;
+        }
         Ok(inserted)
+    }
+
+    /// Indexes the entities a new article mentions, with the names it gives them.
+    fn put_mentions(&self, doc: &Doc) -> Result<()> {
+        let mut counts: BTreeMap<(&str, &str), (String, i64)> = BTreeMap::new();
+        for m in &doc.mentions {
+            let kind = serde_json::to_value(m.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            counts
+                .entry((m.entity.as_str(), m.name.as_str()))
+                .or_insert((kind, 0))
+                .1 += 1;
+        }
+        let id = doc.article.id.as_str();
+        for ((entity, name), (kind, n)) in &counts {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO entity_names (entity, lang, name, kind, mentions)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (entity, lang, name) DO UPDATE SET mentions = mentions + ?5",
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![entity, doc.language.code, name, kind, n])
+                })
+                .map_err(self.err())?;
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO article_mentions (entity, article) VALUES (?1, ?2)",
+                )
+                .and_then(|mut stmt| stmt.execute(params![entity, id]))
+                .map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Stores an article as [`Writer::insert_doc`] does, unless the store holds it already by
@@ -1707,25 +1757,52 @@ impl Writer<'_> {
             reason: e.to_string(),
         })?;
         let day = event.date.as_ref().map(|d| vectors::day_number(d.value));
+        // An id that names an event again (a merge undone) is no longer retired.
+        self.tx
+            .prepare_cached("DELETE FROM event_aliases WHERE retired = ?1")
+            .and_then(|mut stmt| stmt.execute([event.id.as_str()]))
+            .map(drop)
+            .map_err(self.err())?;
+        // An event synthesised again unchanged keeps its version: incremental exports
+        // (`--changed-since`) list only what changed.
+        let unchanged = self
+            .row(
+                "SELECT 1 FROM events WHERE id = ?1 AND event = ?2",
+                params![event.id.as_str(), json],
+                |_| Ok(()),
+            )?
+            .is_some();
+        if unchanged {
+            return Ok(());
+        }
+        let version = self.next_events_version()?;
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO events (id, day, size, event) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO events (id, day, size, event, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
                     event.id.as_str(),
                     day,
                     event.members.len() as i64,
-                    json
+                    json,
+                    version
                 ])
             })
             .map(drop)
-            .map_err(self.err())?;
-        // An id that names an event again (a merge undone) is no longer retired.
+            .map_err(self.err())
+    }
+
+    /// The events version after one more change (see [`query::events_version`]).
+    fn next_events_version(&self) -> Result<i64> {
         self.tx
-            .prepare_cached("DELETE FROM event_aliases WHERE retired = ?1")
-            .and_then(|mut stmt| stmt.execute([event.id.as_str()]))
-            .map(drop)
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
+            )
+            .and_then(|mut stmt| stmt.query_row([EVENTS_VERSION], |r| r.get(0)))
             .map_err(self.err())
     }
 
@@ -1779,14 +1856,15 @@ impl Writer<'_> {
     /// Removes an event record (its articles have moved to other events: their memberships are
     /// written first). Its id keeps resolving, to the event that now holds most of its articles.
     pub fn delete_event(&self, id: &EventId) -> Result<()> {
+        let version = self.next_events_version()?;
         self.tx
             .execute(
-                "INSERT OR REPLACE INTO event_aliases (retired, event)
-                 SELECT ?1, m.event FROM events e, json_each(e.event, '$.articles') j
+                "INSERT OR REPLACE INTO event_aliases (retired, event, version)
+                 SELECT ?1, m.event, ?2 FROM events e, json_each(e.event, '$.articles') j
                  JOIN memberships m ON m.article = json_extract(j.value, '$.id')
                  WHERE e.id = ?1 AND m.event != ?1
                  GROUP BY m.event ORDER BY COUNT(*) DESC, m.event LIMIT 1",
-                [id.as_str()],
+                params![id.as_str(), version],
             )
             .map_err(self.err())?;
         self.tx

@@ -3,7 +3,9 @@
 use super::Dirs;
 use crate::terminal::Clean;
 use anyhow::{bail, Context, Result};
-use khabar_core::{Citation, Event};
+use chrono::NaiveDate;
+use khabar_core::{Citation, Event, EventKind};
+use khabar_store::query::{events_version, retired_since, EventQuery, Page, Sort};
 use khabar_store::{Reads, Store};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -15,15 +17,120 @@ fn title_lang() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(khabar_analyse::language::KNOWN)
 }
 
+/// The kinds of happening, as `--kind` takes them (the serialised names of [`EventKind`]).
+const KINDS: [&str; 5] = [
+    "meeting",
+    "visit",
+    "phone_call",
+    "press_conference",
+    "statement",
+];
+
+fn event_kind(text: &str) -> Result<EventKind, String> {
+    serde_json::from_value(serde_json::Value::String(text.into()))
+        .map_err(|_| format!("unknown kind {text}; one of {}", KINDS.join(", ")))
+}
+
+/// `--sort` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    /// Event date, newest first.
+    Date,
+    /// Number of articles, largest first.
+    Size,
+    /// Number of independent origins, most first.
+    Origins,
+    /// Last change in the store, most recent first.
+    Updated,
+}
+
+/// Which events, in what order (docs/queries.md); every filter given must hold.
+#[derive(clap::Args)]
+pub struct Filters {
+    /// Events on or after this day (YYYY-MM-DD); with --published, an article published then.
+    #[arg(long)]
+    pub since: Option<NaiveDate>,
+    /// Events on or before this day (YYYY-MM-DD); with --published, as --since.
+    #[arg(long)]
+    pub until: Option<NaiveDate>,
+    /// --since/--until are the articles' publication dates, not the event's date.
+    #[arg(long)]
+    pub published: bool,
+    /// Events with an article in this language; their titles are printed in it.
+    #[arg(long, value_parser = title_lang())]
+    pub lang: Option<String>,
+    /// Events with an article from this outlet.
+    #[arg(long)]
+    pub outlet: Option<String>,
+    /// Events with this independent origin (`KUNA` or `agency:KUNA`).
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Events whose articles mention this entity: its id or a name in any script (`Lavrov`, `لافروف`).
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Events at this place, by a name in any script.
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Events of this kind (meeting, visit, phone_call, press_conference, statement).
+    #[arg(long, value_parser = event_kind)]
+    pub kind: Option<EventKind>,
+    /// Events whose sources disagree on something.
+    #[arg(long)]
+    pub disputed: bool,
+    /// Events with at least this many articles.
+    #[arg(long, value_name = "N")]
+    pub min_articles: Option<u32>,
+    /// Events with at least this many independent origins.
+    #[arg(long, value_name = "N")]
+    pub min_origins: Option<u32>,
+    /// Order (ties by event id).
+    #[arg(long, value_enum, default_value = "date")]
+    pub sort: SortArg,
+    /// At most N events; the position to go on from is printed as the next cursor.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// Start after this position (the next cursor a page printed, with the same --sort).
+    #[arg(long)]
+    pub cursor: Option<String>,
+}
+
+impl Filters {
+    /// The store query these arguments ask for.
+    pub fn query(&self) -> Result<EventQuery> {
+        Ok(EventQuery {
+            since: self.since,
+            until: self.until,
+            published: self.published,
+            lang: self.lang.clone(),
+            outlet: self.outlet.clone(),
+            origin: self.origin.clone(),
+            entity: self.entity.clone(),
+            place: self.place.clone(),
+            kind: self.kind,
+            disputed: self.disputed,
+            min_articles: self.min_articles,
+            min_origins: self.min_origins,
+            sort: match self.sort {
+                SortArg::Date => Sort::Date,
+                SortArg::Size => Sort::Size,
+                SortArg::Origins => Sort::Origins,
+                SortArg::Updated => Sort::Updated,
+            },
+            limit: self.limit,
+            cursor: self.cursor.as_deref().map(str::parse).transpose()?,
+            ..EventQuery::default()
+        })
+    }
+}
+
 /// Arguments of `khabar events`.
 #[derive(clap::Args)]
 pub struct EventsArgs {
-    /// Print a JSON array of events (see docs/event-schema.md).
+    /// Print a JSON array of events (see docs/event-schema.md); the next cursor goes to stderr.
     #[arg(long)]
     pub json: bool,
-    /// Language of the titles, where a member in that language exists.
-    #[arg(long, value_parser = title_lang())]
-    pub lang: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 /// Arguments of `khabar show`.
@@ -47,6 +154,8 @@ pub enum ExportFormat {
     Jsonl,
     /// One row per (event, article).
     Csv,
+    /// One row per event: date, place, kind, titles, counts (docs/queries.md).
+    Tsv,
 }
 
 /// Arguments of `khabar export`.
@@ -58,6 +167,13 @@ pub struct ExportArgs {
     /// Write here instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only events stored or changed since this cursor (0: all); the cursor to pass next time
+    /// is printed on stderr as `changed_since: N`, after a `retired: OLD NEW` line for each
+    /// event merged away since (OLD's articles are now mostly in NEW).
+    #[arg(long, value_name = "CURSOR")]
+    pub changed_since: Option<i64>,
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 /// The store, opened for reading only: reading commands never create or change one.
@@ -89,20 +205,32 @@ fn with_title(mut event: Event, lang: Option<&str>) -> Event {
     event
 }
 
+/// Runs a query on one snapshot of the store, with the events version of that snapshot.
+pub fn run_query(dirs: &Dirs, query: &EventQuery) -> Result<(Page, i64)> {
+    let mut store = open_existing(dirs)?;
+    Ok(store.snapshot(|s| Ok((query.run(s)?, events_version(s)?)))?)
+}
+
 /// Runs `khabar events`.
 pub fn run_events(args: &EventsArgs, dirs: &Dirs) -> Result<ExitCode> {
-    let store = open_existing(dirs)?;
-    let events: Vec<Event> = store
-        .events()?
+    let (page, _) = run_query(dirs, &args.filters.query()?)?;
+    let events: Vec<Event> = page
+        .events
         .into_iter()
-        .map(|e| with_title(e, args.lang.as_deref()))
+        .map(|e| with_title(e, args.filters.lang.as_deref()))
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &events)?;
         writeln!(out)?;
+        if let Some(next) = &page.next_cursor {
+            eprintln!("next_cursor: {next}");
+        }
     } else {
         print_table(&mut Clean::new(&mut out), &events)?;
+        if let Some(next) = &page.next_cursor {
+            writeln!(out, "next page: --cursor {next}")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -297,16 +425,42 @@ pub fn print_event(out: &mut dyn Write, e: &Event) -> Result<()> {
 
 /// Runs `khabar export`.
 pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
+    if let Some(path) = &args.output {
+        refuse_store_file(path, &dirs.data)?;
+    }
+    let query = EventQuery {
+        changed_since: args.changed_since,
+        ..args.filters.query()?
+    };
+    let mut store = open_existing(dirs)?;
+    let (page, version, retired) = store.snapshot(|s| {
+        let retired = match args.changed_since {
+            Some(v) => retired_since(s, v)?,
+            None => Vec::new(),
+        };
+        Ok((query.run(s)?, events_version(s)?, retired))
+    })?;
+    drop(store);
+    let events = page.events;
+    // On stderr, and only when asked for: the export itself stays one clean file.
+    let cursors = || {
+        if let Some(next) = &page.next_cursor {
+            eprintln!("next_cursor: {next}");
+        }
+        for (old, into) in &retired {
+            eprintln!("retired: {old} {into}");
+        }
+        if args.changed_since.is_some() {
+            eprintln!("changed_since: {version}");
+        }
+    };
     let Some(path) = &args.output else {
-        let store = open_existing(dirs)?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        write_export(&mut out, args.format, &store.events()?)?;
+        write_export(&mut out, args.format, &events)?;
         out.flush()?;
+        cursors();
         return Ok(ExitCode::SUCCESS);
     };
-    refuse_store_file(path, &dirs.data)?;
-    let store = open_existing(dirs)?;
-    let events = store.events()?;
     // Written beside the target and renamed over it: a failed export leaves the old file (or
     // none), never half a file.
     let dir = match path.parent() {
@@ -334,6 +488,7 @@ pub fn run_export(args: &ExportArgs, dirs: &Dirs) -> Result<ExitCode> {
     drop(out);
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    cursors();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -413,8 +568,77 @@ fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event])
                 }
             }
         }
+        ExportFormat::Tsv => write_tsv(out, events)?,
     }
     Ok(())
+}
+
+/// Languages with a title column of their own in the TSV; titles in others share one column.
+const TSV_TITLE_LANGS: [&str; 2] = ["ar", "en"];
+
+/// One row per event. Titles in languages other than [`TSV_TITLE_LANGS`] go in
+/// `titles_other` as `lang: title` joined by ` | `.
+fn write_tsv(out: &mut dyn Write, events: &[Event]) -> Result<()> {
+    writeln!(
+        out,
+        "event\tdate\tplace\tkind\ttitle_ar\ttitle_en\ttitles_other\tarticles\toutlets\torigins\tdisagreements"
+    )?;
+    for e in events {
+        let kind = e
+            .kind
+            .and_then(|k| serde_json::to_value(k).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let title = |lang: &str| e.titles.get(lang).cloned().unwrap_or_default();
+        let others: Vec<String> = e
+            .titles
+            .iter()
+            .filter(|(lang, _)| !TSV_TITLE_LANGS.contains(&lang.as_str()))
+            .map(|(lang, t)| format!("{lang}: {t}"))
+            .collect();
+        let fields = [
+            e.id.to_string(),
+            e.date
+                .as_ref()
+                .map(|d| d.value.to_string())
+                .unwrap_or_default(),
+            e.place
+                .as_ref()
+                .map(|p| p.value.clone())
+                .unwrap_or_default(),
+            kind,
+            title(TSV_TITLE_LANGS[0]),
+            title(TSV_TITLE_LANGS[1]),
+            others.join(" | "),
+            e.members.len().to_string(),
+            e.outlets.len().to_string(),
+            e.origins.len().to_string(),
+            e.disagreements.len().to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| tsv_field(f)).collect();
+        writeln!(out, "{}", row.join("\t"))?;
+    }
+    Ok(())
+}
+
+/// A TSV cell: tab, newline, carriage return and backslash written as `\t`, `\n`, `\r`, `\\`
+/// (so a row is one line of fields), and a cell a spreadsheet would run as a formula
+/// neutralised with a leading `'`, as in the CSV.
+fn tsv_field(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 1);
+    if value.starts_with(FORMULA_STARTS) {
+        out.push('\'');
+    }
+    for c in value.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
@@ -458,7 +682,28 @@ fn published(m: &khabar_core::Member) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{csv_field, event_kind, tsv_field, KINDS};
+
+    #[test]
+    fn every_kind_listed_for_kind_is_one_the_events_use() {
+        for kind in KINDS {
+            let parsed = event_kind(kind).unwrap();
+            assert_eq!(serde_json::to_value(parsed).unwrap(), kind);
+        }
+        assert!(event_kind("riot").unwrap_err().contains("phone_call"));
+    }
+
+    #[test]
+    fn tsv_fields_escape_tabs_and_newlines_and_neutralise_formulas() {
+        assert_eq!(tsv_field("plain, \"quoted\""), "plain, \"quoted\"");
+        assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+        assert_eq!(tsv_field("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(tsv_field("\tx"), "'\\tx");
+        for start in ["+1", "-1", "@SUM(A1)"] {
+            assert_eq!(tsv_field(start), format!("'{start}"));
+        }
+        assert_eq!(tsv_field("2026-01-01"), "2026-01-01");
+    }
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {

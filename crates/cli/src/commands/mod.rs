@@ -4,6 +4,7 @@ pub mod analyse;
 pub mod bench;
 pub mod correct;
 pub mod demo;
+pub mod entities;
 pub mod eval;
 pub mod eval_clusters;
 pub mod eval_dates;
