@@ -1280,20 +1280,6 @@ pub trait Reads {
             },
             &|row| row.join(" "),
         )?;
-        // SQLite reports several problems in one row, a line each.
-        problems = problems
-            .iter()
-            .flat_map(|p| p.lines())
-            .filter(|l| *l != "ok" && *l != "*** in database main ***")
-            .map(String::from)
-            .collect();
-        let mut strings = |name: &str, sql: &str, what: &dyn Fn(Vec<String>) -> String| {
-            match text_rows(self.conn(), sql) {
-                Ok(rows) => problems.extend(rows.into_iter().map(what)),
-                Err(e) => problems.push(format!("cannot check {name}: {e}")),
-            }
-            Ok::<(), Error>(())
-        };
         strings(
             "references between tables",
             "PRAGMA foreign_key_check",
@@ -1372,7 +1358,14 @@ pub trait Reads {
              FROM events e WHERE e.size != (SELECT COUNT(*) FROM memberships m WHERE m.event = e.id)",
             &|r| format!("event {} is stored with {} articles but has {} members", r[0], r[1], r[2]),
         )?;
-        Ok(problems)
+        // SQLite's integrity check reports several problems in one row, a line each, and "ok"
+        // when there are none.
+        Ok(problems
+            .iter()
+            .flat_map(|p| p.lines())
+            .filter(|l| *l != "ok" && *l != "*** in database main ***")
+            .map(String::from)
+            .collect())
     }
 
     /// The sentence vectors stored with an article.
