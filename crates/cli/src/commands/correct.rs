@@ -31,9 +31,10 @@ pub struct MergeArgs {
 pub struct SplitArgs {
     /// The event.
     pub event: String,
-    /// The articles that report something else: they become an event of their own.
+    /// The articles that report something else (ids, unique prefixes of them, or URLs): they
+    /// become an event of their own.
     #[arg(required = true)]
-    pub articles: Vec<ArticleId>,
+    pub articles: Vec<String>,
     /// Why (kept in the log).
     #[arg(long)]
     pub reason: Option<String>,
@@ -42,8 +43,8 @@ pub struct SplitArgs {
 /// Arguments of `khabar move`.
 #[derive(clap::Args)]
 pub struct MoveArgs {
-    /// The article.
-    pub article: ArticleId,
+    /// The article (its id, a unique prefix of it, or its URL).
+    pub article: String,
     /// The event it belongs to.
     pub event: String,
     /// Why (kept in the log).
@@ -74,6 +75,17 @@ fn event_named(w: &Writer, name: &str) -> Result<EventId> {
         eprintln!("note: {note}");
     }
     Ok(resolved.event)
+}
+
+/// The article a name given by the user stands for: its id, a unique prefix of it, or its URL
+/// (see [`Reads::resolve`]).
+fn article_named(w: &Writer, name: &str) -> Result<ArticleId> {
+    match w.resolve(name)?.article {
+        Some(article) => Ok(article),
+        None => bail!(
+            "{name} names an event, not an article (give an article's id, a unique prefix of it, or its URL)"
+        ),
+    }
 }
 
 fn members(w: &Writer, event: &EventId) -> Result<Vec<ArticleId>> {
@@ -182,7 +194,11 @@ pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "split", args.reason.as_deref(), |w| {
         let event = event_named(w, &args.event)?;
         let current = members(w, &event)?;
-        let leaving: Vec<ArticleId> = args.articles.clone();
+        let leaving = args
+            .articles
+            .iter()
+            .map(|name| article_named(w, name))
+            .collect::<Result<Vec<_>>>()?;
         for a in &leaving {
             if !current.contains(a) {
                 bail!("article {a} is not in event {event}");
@@ -207,7 +223,7 @@ pub fn run_split(args: &SplitArgs, dirs: &Dirs) -> Result<ExitCode> {
 /// Runs `khabar move`.
 pub fn run_move(args: &MoveArgs, dirs: &Dirs) -> Result<ExitCode> {
     decide(dirs, "move", args.reason.as_deref(), |w| {
-        let article = args.article;
+        let article = article_named(w, &args.article)?;
         let Some(from) = w.membership(&article)? else {
             bail!("no article {} in the store", args.article);
         };
