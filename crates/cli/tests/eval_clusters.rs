@@ -153,19 +153,25 @@ fn a_record_without_a_label_is_named() {
     );
 }
 
-/// Two different texts from one page URL are one article for the engine (the second is kept as a
-/// copy): both gold records then sit in the event of the stored one, so the pair counts as made.
-#[test]
-fn a_copy_of_the_same_page_takes_its_originals_event() {
+/// Two reports of a flood from one page URL (the second an update of the first) and an
+/// unrelated German report.
+fn copies_of_one_page() -> [serde_json::Value; 3] {
     let url = "https://news.example.org/2024/05/flood";
-    let records = [
+    [
         serde_json::json!({"id": 1, "lang": "en", "url": url, "event": "flood",
             "text": "Floodwaters rose through the old town overnight, and rescue teams moved two hundred residents to the sports hall."}),
         serde_json::json!({"id": 2, "lang": "en", "url": url, "event": "flood",
             "text": "Updated: floodwaters rose through the old town overnight; rescue teams moved about two hundred residents to the sports hall, the mayor said."}),
         serde_json::json!({"id": 3, "lang": "de", "event": "library",
             "text": "Die Stadtbibliothek eröffnet im Herbst einen Neubau mit Lesesaal, Werkstatt und einem Café im obersten Stockwerk."}),
-    ];
+    ]
+}
+
+/// Two different texts from one page URL are one article for the engine (the second is kept as a
+/// copy): both gold records then sit in the event of the stored one, so the pair counts as made.
+#[test]
+fn a_copy_of_the_same_page_takes_its_originals_event() {
+    let records = copies_of_one_page();
     let inputs = tempfile::tempdir().unwrap();
     let gold = inputs.path().join("copies.jsonl");
     write_jsonl(&gold, &records);
@@ -185,15 +191,7 @@ fn a_copy_of_the_same_page_takes_its_originals_event() {
 /// mapped back to the gold file's (reversed, the first record becomes the copy).
 #[test]
 fn orders_are_ingested_apart_and_compared() {
-    let url = "https://news.example.org/2024/05/flood";
-    let records = [
-        serde_json::json!({"id": 1, "lang": "en", "url": url, "event": "flood",
-            "text": "Floodwaters rose through the old town overnight, and rescue teams moved two hundred residents to the sports hall."}),
-        serde_json::json!({"id": 2, "lang": "en", "url": url, "event": "flood",
-            "text": "Updated: floodwaters rose through the old town overnight; rescue teams moved about two hundred residents to the sports hall, the mayor said."}),
-        serde_json::json!({"id": 3, "lang": "de", "event": "library",
-            "text": "Die Stadtbibliothek eröffnet im Herbst einen Neubau mit Lesesaal, Werkstatt und einem Café im obersten Stockwerk."}),
-    ];
+    let records = copies_of_one_page();
     let inputs = tempfile::tempdir().unwrap();
     let gold = inputs.path().join("copies.jsonl");
     write_jsonl(&gold, &records);

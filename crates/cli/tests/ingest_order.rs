@@ -7,29 +7,9 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 
 /// Articles in one batch (`crates/cli/src/commands/ingest.rs`).
 const BATCH: usize = 64;
-
-/// Each event as its id and sorted member ids, sorted.
-fn partition(events: &[Value]) -> Vec<(String, Vec<String>)> {
-    let mut v: Vec<(String, Vec<String>)> = events
-        .iter()
-        .map(|e| {
-            let mut members: Vec<String> = e["articles"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_string())
-                .collect();
-            members.sort();
-            (e["id"].as_str().unwrap().to_string(), members)
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn one_batch_makes_the_same_events_in_any_order() {

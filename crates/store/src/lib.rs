@@ -2227,18 +2227,24 @@ mod tests {
             .is_err());
     }
 
-    /// A store whose directory cannot be written is read with the `immutable` flag. Only when
-    /// not running as root: root writes whatever the permissions say.
-    #[cfg(unix)]
-    #[test]
-    fn a_store_in_a_directory_without_write_permission_is_readable() {
-        use std::os::unix::fs::PermissionsExt;
+    /// A closed store in a temporary directory holding one article.
+    fn store_of_one_article() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         store
             .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
             .unwrap();
         drop(store);
+        dir
+    }
+
+    /// A store whose directory cannot be written is read with the `immutable` flag. Only when
+    /// not running as root: root writes whatever the permissions say.
+    #[cfg(unix)]
+    #[test]
+    fn a_store_in_a_directory_without_write_permission_is_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = store_of_one_article();
         let probe = dir.path().join("probe");
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
         let root = std::fs::write(&probe, b"").is_ok();
@@ -2256,12 +2262,7 @@ mod tests {
     /// read the store and the `immutable` open does.
     #[test]
     fn a_store_whose_log_files_cannot_be_made_is_read_immutable() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path()).unwrap();
-        store
-            .write(|w| w.insert_doc(&doc("One."), "{}", &[]))
-            .unwrap();
-        drop(store);
+        let dir = store_of_one_article();
         let db = dir.path().join(DB_FILE);
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(dir.path().join(format!("{DB_FILE}{suffix}")));

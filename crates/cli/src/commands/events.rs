@@ -546,10 +546,7 @@ fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event])
                 for m in &e.members {
                     let fields = [
                         e.id.to_string(),
-                        e.date
-                            .as_ref()
-                            .map(|d| d.value.to_string())
-                            .unwrap_or_default(),
+                        event_date(e),
                         e.title.clone(),
                         m.article.to_string(),
                         m.lang.clone(),
@@ -571,6 +568,14 @@ fn write_export(mut out: &mut dyn Write, format: ExportFormat, events: &[Event])
         ExportFormat::Tsv => write_tsv(out, events)?,
     }
     Ok(())
+}
+
+/// The event's date as an export cell: empty when no article dates it.
+fn event_date(e: &Event) -> String {
+    e.date
+        .as_ref()
+        .map(|d| d.value.to_string())
+        .unwrap_or_default()
 }
 
 /// Languages with a title column of their own in the TSV; titles in others share one column.
@@ -598,10 +603,7 @@ fn write_tsv(out: &mut dyn Write, events: &[Event]) -> Result<()> {
             .collect();
         let fields = [
             e.id.to_string(),
-            e.date
-                .as_ref()
-                .map(|d| d.value.to_string())
-                .unwrap_or_default(),
+            event_date(e),
             e.place
                 .as_ref()
                 .map(|p| p.value.clone())

@@ -87,3 +87,22 @@ pub fn groups_by_source(events: &[serde_json::Value]) -> Vec<Vec<String>> {
     groups.sort();
     groups
 }
+
+/// Each event as its id and its sorted member ids, sorted: a partition to compare runs by.
+pub fn partition(events: &[serde_json::Value]) -> Vec<(String, Vec<String>)> {
+    let mut v: Vec<(String, Vec<String>)> = events
+        .iter()
+        .map(|e| {
+            let mut members: Vec<String> = e["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string())
+                .collect();
+            members.sort();
+            (e["id"].as_str().unwrap().to_string(), members)
+        })
+        .collect();
+    v.sort();
+    v
+}
